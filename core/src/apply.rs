@@ -1,0 +1,1 @@
+//! Plan, ordered parallel server-side apply, prune, wait and hooks.

@@ -1,0 +1,1 @@
+//! The deployment config: schema, loading and merging, `--set`, validation.

@@ -1,0 +1,1 @@
+//! Port-forward from a local listener to the release's gateway.

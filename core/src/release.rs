@@ -1,0 +1,1 @@
+//! Release records stored in Secrets, and the release lock.

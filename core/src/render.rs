@@ -1,0 +1,1 @@
+//! Renderers: the platform, agent and ponos charts as Kubernetes objects.

@@ -1,0 +1,1 @@
+//! The release catalogue, pinning of `deploymentVersion`, and upgrade policy.
