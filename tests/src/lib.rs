@@ -1,5 +1,67 @@
-//! Helpers for the end-to-end tests: they talk to the local cluster that
-//! `tests/cluster/up` starts (see README). The tests are `#[ignore]`d so that
-//! a plain `cargo test` runs only the hermetic tests; `tests/run` enables them
-//! with `--include-ignored`, and then a cluster that does not answer is a
-//! failure, never a skip.
+//! Helpers for the end-to-end tests. They talk to the local cluster that
+//! `tests/cluster/up` starts; `tests/run` brings it up and runs them.
+//!
+//! Every end-to-end test is marked
+//! `#[ignore = "end-to-end: needs the test cluster, run tests/run"]`, so a plain
+//! `cargo test` runs only the hermetic tests and lists these as ignored.
+//! `tests/run` runs them with `--include-ignored`; once enabled, a cluster that
+//! does not answer fails the test, it never skips it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use kube::Client;
+use polyaxon_core::cluster::ClusterOptions;
+
+/// The kubeconfig the cluster kit writes, relative to the workspace root.
+pub const KUBECONFIG_IN_WORKSPACE: &str = "target/testcluster/kubeconfig";
+
+/// The workspace root (the folder with the top `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}
+
+/// The test cluster's kubeconfig: `$KUBECONFIG` if `tests/run` set it, else
+/// the file the kit writes.
+pub fn kubeconfig() -> PathBuf {
+    match std::env::var_os("POLYAXON_E2E_KUBECONFIG") {
+        Some(path) => PathBuf::from(path),
+        None => workspace_root().join(KUBECONFIG_IN_WORKSPACE),
+    }
+}
+
+/// A client for the test cluster, checked to answer. Fails (never skips) when
+/// the cluster is not up: start it with `tests/cluster/up`.
+pub async fn client() -> Result<Client> {
+    let path = kubeconfig();
+    if !path.exists() {
+        bail!(
+            "end-to-end tests are enabled but {} does not exist: start the cluster with tests/cluster/up (or run tests/run)",
+            path.display()
+        );
+    }
+    let options = ClusterOptions {
+        kubeconfig: Some(path.clone()),
+        context: None,
+    };
+    let client = options
+        .client()
+        .await
+        .with_context(|| format!("building a client from {}", path.display()))?;
+    tokio::time::timeout(Duration::from_secs(10), client.apiserver_version())
+        .await
+        .context("the test cluster did not answer within 10s: is tests/cluster/up running?")?
+        .context("the test cluster did not answer: is tests/cluster/up running?")?;
+    Ok(client)
+}
+
+/// A namespace name unique to one test run, so tests never collide.
+pub fn unique_namespace(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}-{}-{:x}", std::process::id(), nanos & 0xfffff)
+}
