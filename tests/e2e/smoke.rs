@@ -179,12 +179,16 @@ async fn deployment_job_and_stateful_volume_work_then_everything_is_deleted() ->
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &ns);
     tokio::time::timeout(
         WAIT,
-        await_condition(claims.clone(), "data-db-0", |claim: Option<&PersistentVolumeClaim>| {
-            claim
-                .and_then(|c| c.status.as_ref())
-                .and_then(|s| s.phase.as_deref())
-                == Some("Bound")
-        }),
+        await_condition(
+            claims.clone(),
+            "data-db-0",
+            |claim: Option<&PersistentVolumeClaim>| {
+                claim
+                    .and_then(|c| c.status.as_ref())
+                    .and_then(|s| s.phase.as_deref())
+                    == Some("Bound")
+            },
+        ),
     )
     .await
     .context("the StatefulSet's claim did not bind")??;
@@ -237,11 +241,20 @@ async fn released_volumes_become_available_again() -> Result<()> {
     .await?;
     tokio::time::timeout(
         WAIT,
-        await_condition(claims.clone(), "shared", |claim: Option<&PersistentVolumeClaim>| {
-            claim.and_then(|c| c.spec.as_ref()).and_then(|s| s.volume_name.as_ref()).is_some()
-                && claim.and_then(|c| c.status.as_ref()).and_then(|s| s.phase.as_deref())
-                    == Some("Bound")
-        }),
+        await_condition(
+            claims.clone(),
+            "shared",
+            |claim: Option<&PersistentVolumeClaim>| {
+                claim
+                    .and_then(|c| c.spec.as_ref())
+                    .and_then(|s| s.volume_name.as_ref())
+                    .is_some()
+                    && claim
+                        .and_then(|c| c.status.as_ref())
+                        .and_then(|s| s.phase.as_deref())
+                        == Some("Bound")
+            },
+        ),
     )
     .await
     .context("the claim did not bind")??;
@@ -251,15 +264,24 @@ async fn released_volumes_become_available_again() -> Result<()> {
         .spec
         .and_then(|s| s.volume_name)
         .context("bound claim without a volume")?;
-    assert!(volume_name.starts_with("pool-50gi-rwm-"), "got {volume_name}");
+    assert!(
+        volume_name.starts_with("pool-50gi-rwm-"),
+        "got {volume_name}"
+    );
 
     delete_namespace(&client, &ns).await?;
     let volumes: Api<k8s_openapi::api::core::v1::PersistentVolume> = Api::all(client.clone());
     tokio::time::timeout(
         WAIT,
-        await_condition(volumes, &volume_name, |pv: Option<&k8s_openapi::api::core::v1::PersistentVolume>| {
-            pv.and_then(|v| v.status.as_ref()).and_then(|s| s.phase.as_deref()) == Some("Available")
-        }),
+        await_condition(
+            volumes,
+            &volume_name,
+            |pv: Option<&k8s_openapi::api::core::v1::PersistentVolume>| {
+                pv.and_then(|v| v.status.as_ref())
+                    .and_then(|s| s.phase.as_deref())
+                    == Some("Available")
+            },
+        ),
     )
     .await
     .context("the released volume did not become Available again")??;
