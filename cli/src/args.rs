@@ -58,11 +58,15 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Deploy a new release from a Polyaxon deployment config.
-    #[command(after_help = "Example:\n  polyaxon deploy -f config.yml\n  polyaxon deploy -f config.yml --check\n  polyaxon deploy -f config.yml --dry-run -o json")]
+    #[command(
+        after_help = "Example:\n  polyaxon deploy -f config.yml\n  polyaxon deploy -f config.yml --check\n  polyaxon deploy -f config.yml --dry-run -o json"
+    )]
     Deploy(DeployArgs),
 
     /// Upgrade a deployed release to a new config or version.
-    #[command(after_help = "Example:\n  polyaxon upgrade -f config.yml --dry-run\n  polyaxon upgrade -f config.yml --atomic")]
+    #[command(
+        after_help = "Example:\n  polyaxon upgrade -f config.yml --dry-run\n  polyaxon upgrade -f config.yml --atomic"
+    )]
     Upgrade(UpgradeArgs),
 
     /// Delete everything a release owns.
@@ -70,7 +74,9 @@ pub enum Command {
     Teardown(TeardownArgs),
 
     /// Forward a local port to the release's gateway.
-    #[command(after_help = "Example:\n  polyaxon port-forward -r agent\n  polyaxon port-forward -p 9000 --address 0.0.0.0")]
+    #[command(
+        after_help = "Example:\n  polyaxon port-forward -r agent\n  polyaxon port-forward -p 9000 --address 0.0.0.0"
+    )]
     PortForward(PortForwardArgs),
 
     /// Show the release's current revision and the state of its workloads.
@@ -90,7 +96,9 @@ pub enum Command {
     Diff(ConfigArgs),
 
     /// Print the shell completion script.
-    #[command(after_help = "Example:\n  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon")]
+    #[command(
+        after_help = "Example:\n  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon"
+    )]
     Completion(CompletionArgs),
 
     /// Print the tool's version, the newest Polyaxon it deploys, and the deployed one.

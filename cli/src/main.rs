@@ -25,7 +25,11 @@ fn main() -> ExitCode {
         }
         other => {
             let name = format!("{other:?}");
-            let name = name.split('(').next().unwrap_or("this command").to_lowercase();
+            let name = name
+                .split('(')
+                .next()
+                .unwrap_or("this command")
+                .to_lowercase();
             eprintln!("error: `{name}` is not implemented yet in this build");
             ExitCode::from(EXIT_FAILED)
         }
