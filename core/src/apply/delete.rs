@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use kube::Client;
+use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
 use kube::runtime::wait::{await_condition, conditions};
-use kube::ResourceExt;
 
 use super::plan::foreign_owner;
 use super::{ApplyError, api_for, dynamic_api, is_not_found};
@@ -48,7 +48,12 @@ pub async fn delete_objects(
             .filter(|o| o.stage == stage)
             .filter(|o| !(options.keep_volumes && is_volume_claim(&o.kind)))
             .collect();
-        let results = join_all(batch.iter().map(|o| delete_one(client, o, release, reporter))).await;
+        let results = join_all(
+            batch
+                .iter()
+                .map(|o| delete_one(client, o, release, reporter)),
+        )
+        .await;
         let mut waits = Vec::new();
         for (object, result) in batch.iter().zip(results) {
             if let Some(uid) = result? {
@@ -99,7 +104,12 @@ async fn delete_one(
 }
 
 /// Waits until the object with `uid` is gone; returns its id if it is not.
-async fn wait_gone(client: &Client, object: &ObjectRef, uid: String, timeout: Duration) -> Option<String> {
+async fn wait_gone(
+    client: &Client,
+    object: &ObjectRef,
+    uid: String,
+    timeout: Duration,
+) -> Option<String> {
     let api = api_for(client, object);
     let gone = await_condition(api, &object.name, conditions::is_deleted(&uid));
     match tokio::time::timeout(timeout, gone).await {

@@ -109,7 +109,10 @@ async fn selector_of(client: &Client, object: &ObjectRef) -> Option<String> {
         return Some(format!("batch.kubernetes.io/job-name={}", object.name));
     }
     let live: DynamicObject = api_for(client, object).get(&object.name).await.ok()?;
-    let labels = live.data.pointer("/spec/selector/matchLabels")?.as_object()?;
+    let labels = live
+        .data
+        .pointer("/spec/selector/matchLabels")?
+        .as_object()?;
     let selector: Vec<String> = labels
         .iter()
         .filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}")))

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
 use kube::Client;
+use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::wait::{await_condition, conditions};
-use kube::ResourceExt;
 use tokio::time::Instant;
 
 use super::plan::foreign_owner;
@@ -41,7 +41,11 @@ pub async fn run_hooks(
             source,
         };
         let api = dynamic_api(client, &object.resource, object.namespace());
-        if let Some(existing) = api.get_opt(object.name()).await.map_err(|e| err("read", e))? {
+        if let Some(existing) = api
+            .get_opt(object.name())
+            .await
+            .map_err(|e| err("read", e))?
+        {
             if let Some(owner) = foreign_owner(&existing, release) {
                 return Err(ApplyError::NotOwned {
                     object: reference.to_string(),
@@ -49,7 +53,9 @@ pub async fn run_hooks(
                     owner,
                 });
             }
-            delete_job(&jobs, object.name(), timeout).await.map_err(|e| err("delete", e))?;
+            delete_job(&jobs, object.name(), timeout)
+                .await
+                .map_err(|e| err("delete", e))?;
         }
         reporter(Event::HookStarted {
             hook,
@@ -62,7 +68,9 @@ pub async fn run_hooks(
         )
         .await
         .map_err(|e| err("create", e))?;
-        let outcome = wait_job(&jobs, object.name(), timeout).await.map_err(|e| err("read", e))?;
+        let outcome = wait_job(&jobs, object.name(), timeout)
+            .await
+            .map_err(|e| err("read", e))?;
         let details = match outcome {
             JobOutcome::Succeeded => None,
             JobOutcome::Failed => Some(diagnose(client, &reference).await),
@@ -72,7 +80,9 @@ pub async fn run_hooks(
                 diagnose(client, &reference).await
             )),
         };
-        delete_job(&jobs, object.name(), timeout).await.map_err(|e| err("delete", e))?;
+        delete_job(&jobs, object.name(), timeout)
+            .await
+            .map_err(|e| err("delete", e))?;
         reporter(Event::HookFinished {
             hook,
             id: reference.id(),
@@ -95,7 +105,11 @@ enum JobOutcome {
     TimedOut,
 }
 
-async fn wait_job(jobs: &Api<Job>, name: &str, timeout: Duration) -> Result<JobOutcome, kube::Error> {
+async fn wait_job(
+    jobs: &Api<Job>,
+    name: &str,
+    timeout: Duration,
+) -> Result<JobOutcome, kube::Error> {
     let deadline = Instant::now() + timeout;
     loop {
         let state = job_readiness(&jobs.get(name).await?);

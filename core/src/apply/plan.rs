@@ -109,21 +109,21 @@ pub async fn plan(
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
-    let kept: BTreeSet<(String, Option<String>, String)> = items
-        .iter()
-        .map(|i| key(&i.object))
-        .collect();
+    let kept: BTreeSet<(String, Option<String>, String)> =
+        items.iter().map(|i| key(&i.object)).collect();
     for old in previous {
         if kept.contains(&key(old)) {
             continue;
         }
         let api = api_for(client, old);
         match api.get_opt(&old.name).await {
-            Ok(Some(live)) if foreign_owner(&live, release).is_none() => items.push(PlannedObject {
-                object: old.clone(),
-                action: Action::Delete,
-                rendered: None,
-            }),
+            Ok(Some(live)) if foreign_owner(&live, release).is_none() => {
+                items.push(PlannedObject {
+                    object: old.clone(),
+                    action: Action::Delete,
+                    rendered: None,
+                })
+            }
             Ok(_) => {}
             // Its kind may be gone with a CRD the new version dropped.
             Err(e) if is_not_found(&e) => {}

@@ -25,7 +25,11 @@ const CONCURRENCY: usize = 8;
 const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
 
 /// Applies every creation and change of `plan`, stage after stage.
-pub async fn apply_plan(client: &Client, plan: &Plan, reporter: &Reporter) -> Result<(), ApplyError> {
+pub async fn apply_plan(
+    client: &Client,
+    plan: &Plan,
+    reporter: &Reporter,
+) -> Result<(), ApplyError> {
     let mut stages: Vec<Stage> = plan
         .items
         .iter()
@@ -58,7 +62,11 @@ pub async fn apply_plan(client: &Client, plan: &Plan, reporter: &Reporter) -> Re
     Ok(())
 }
 
-async fn apply_one(client: &Client, item: &PlannedObject, reporter: &Reporter) -> Result<(), ApplyError> {
+async fn apply_one(
+    client: &Client,
+    item: &PlannedObject,
+    reporter: &Reporter,
+) -> Result<(), ApplyError> {
     let Some(object) = &item.rendered else {
         return Ok(());
     };
@@ -86,7 +94,11 @@ async fn wait_crds_established(client: &Client, plan: &Plan) -> Result<(), Apply
         if item.object.kind != "CustomResourceDefinition" {
             continue;
         }
-        let established = await_condition(crds.clone(), &item.object.name, conditions::is_crd_established());
+        let established = await_condition(
+            crds.clone(),
+            &item.object.name,
+            conditions::is_crd_established(),
+        );
         match tokio::time::timeout(CRD_ESTABLISHED, established).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {

@@ -48,7 +48,8 @@ fn stateful_set(s: &StatefulSet) -> Readiness {
     let status = s.status.clone().unwrap_or_default();
     let observed = status.observed_generation.unwrap_or(0) >= generation;
     let ready = status.ready_replicas.unwrap_or(0);
-    let rolled = status.update_revision.is_none() || status.current_revision == status.update_revision;
+    let rolled =
+        status.update_revision.is_none() || status.current_revision == status.update_revision;
     Readiness {
         ready,
         desired,
@@ -76,7 +77,11 @@ pub(crate) fn job(j: &Job) -> Readiness {
     let desired = j.spec.as_ref().and_then(|s| s.completions).unwrap_or(1);
     let status = j.status.clone().unwrap_or_default();
     let conditions = status.conditions.unwrap_or_default();
-    let has = |t: &str| conditions.iter().any(|c| c.type_ == t && c.status == "True");
+    let has = |t: &str| {
+        conditions
+            .iter()
+            .any(|c| c.type_ == t && c.status == "True")
+    };
     Readiness {
         ready: status.succeeded.unwrap_or(0),
         desired,
@@ -214,6 +219,9 @@ mod tests {
         d.status.as_mut().unwrap().replicas = Some(2);
         assert!(deployment(&d).done);
         d.status.as_mut().unwrap().observed_generation = Some(2);
-        assert!(!deployment(&d).done, "the controller has not seen generation 3 yet");
+        assert!(
+            !deployment(&d).done,
+            "the controller has not seen generation 3 yet"
+        );
     }
 }

@@ -29,7 +29,8 @@ pub async fn deploy(
 ) -> Result<ReleaseRecord, OpError> {
     let target = &op.target;
     ensure_namespace(client, &target.namespace).await?;
-    let lock = ReleaseLock::acquire(client.clone(), &target.namespace, &target.release, "deploy").await?;
+    let lock =
+        ReleaseLock::acquire(client.clone(), &target.namespace, &target.release, "deploy").await?;
     let result = deploy_locked(client, op, source, reporter).await;
     let _ = lock.release().await;
     result
@@ -44,11 +45,7 @@ async fn deploy_locked(
     let target = &op.target;
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
-    if let Some(current) = history
-        .iter()
-        .rev()
-        .find(|r| r.status == Status::Deployed)
-    {
+    if let Some(current) = history.iter().rev().find(|r| r.status == Status::Deployed) {
         return Err(OpError::ReleaseExists {
             release: target.release.clone(),
             namespace: target.namespace.clone(),
@@ -86,7 +83,15 @@ async fn deploy_locked(
         if op.wait.wait {
             wait_ready(client, &record.inventory, op.wait.timeout, reporter).await?;
         }
-        run_hooks(client, &manifest, Hook::PostInstall, &target.release, op.wait.timeout, reporter).await?;
+        run_hooks(
+            client,
+            &manifest,
+            Hook::PostInstall,
+            &target.release,
+            op.wait.timeout,
+            reporter,
+        )
+        .await?;
         Ok::<(), OpError>(())
     }
     .await;

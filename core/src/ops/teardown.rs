@@ -24,7 +24,11 @@ pub struct Teardown {
 }
 
 /// Tears the release down. Returns how many objects the inventory listed.
-pub async fn teardown(client: &Client, op: &Teardown, reporter: &Reporter) -> Result<usize, OpError> {
+pub async fn teardown(
+    client: &Client,
+    op: &Teardown,
+    reporter: &Reporter,
+) -> Result<usize, OpError> {
     let target = &op.target;
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
@@ -35,22 +39,45 @@ pub async fn teardown(client: &Client, op: &Teardown, reporter: &Reporter) -> Re
             hint: " (no release records found; check --release-name and --namespace)".into(),
         });
     };
-    let lock = ReleaseLock::acquire(client.clone(), &target.namespace, &target.release, "teardown").await?;
+    let lock = ReleaseLock::acquire(
+        client.clone(),
+        &target.namespace,
+        &target.release,
+        "teardown",
+    )
+    .await?;
     let result = async {
         if op.hooks {
             let manifest = restore_manifest(&latest.manifest);
-            run_hooks(client, &manifest, Hook::PreDelete, &target.release, op.delete.timeout, reporter)
-                .await?;
+            run_hooks(
+                client,
+                &manifest,
+                Hook::PreDelete,
+                &target.release,
+                op.delete.timeout,
+                reporter,
+            )
+            .await?;
         } else {
-            reporter(Event::Note("skipping the pre-delete hooks (--no-hooks)".into()));
+            reporter(Event::Note(
+                "skipping the pre-delete hooks (--no-hooks)".into(),
+            ));
         }
         // Every revision's inventory: an interrupted upgrade may have created
         // objects the deployed revision does not list.
-        let mut inventory: Vec<ObjectRef> = history.iter().flat_map(|r| r.inventory.clone()).collect();
+        let mut inventory: Vec<ObjectRef> =
+            history.iter().flat_map(|r| r.inventory.clone()).collect();
         inventory.sort();
         inventory.dedup();
         delete_objects(client, &inventory, &target.release, &op.delete, reporter).await?;
-        sweep_leftovers(client, &target.namespace, &target.release, &op.delete, reporter).await?;
+        sweep_leftovers(
+            client,
+            &target.namespace,
+            &target.release,
+            &op.delete,
+            reporter,
+        )
+        .await?;
         store.delete_all().await?;
         Ok(inventory.len())
     }

@@ -116,7 +116,13 @@ pub async fn upgrade(
             plan,
         });
     }
-    let lock = ReleaseLock::acquire(client.clone(), &target.namespace, &target.release, "upgrade").await?;
+    let lock = ReleaseLock::acquire(
+        client.clone(),
+        &target.namespace,
+        &target.release,
+        "upgrade",
+    )
+    .await?;
     let result = async {
         // Read again under the lock: another upgrade may have finished meanwhile.
         let current = deployed_record(&store, target).await?;
@@ -168,14 +174,21 @@ pub async fn rollback(
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
-    let lock = ReleaseLock::acquire(client.clone(), &target.namespace, &target.release, "rollback").await?;
+    let lock = ReleaseLock::acquire(
+        client.clone(),
+        &target.namespace,
+        &target.release,
+        "rollback",
+    )
+    .await?;
     let result = async {
         let history = store.history().await?;
         let current = deployed_record(&store, target).await?;
         let wanted = match revision {
             Some(n) => history.iter().find(|r| r.revision == n),
             None => history.iter().rev().find(|r| {
-                r.revision < current.revision && matches!(r.status, Status::Superseded | Status::Deployed)
+                r.revision < current.revision
+                    && matches!(r.status, Status::Superseded | Status::Deployed)
             }),
         };
         let Some(wanted) = wanted.cloned() else {
@@ -231,7 +244,8 @@ struct RevisionInput<'a> {
 }
 
 /// Plans, records pending, applies, prunes, waits, runs the hook, and records
-/// the outcome as the revision after the newest one; supersedes `from`.
+/// the outcome as the revision after the newest one; `from` is the revision
+/// whose inventory is pruned against, and the deployed one is superseded.
 async fn apply_revision(
     client: &Client,
     store: &RecordStore,
@@ -276,15 +290,27 @@ async fn apply_revision(
         if wait.wait {
             wait_ready(client, &record.inventory, wait.timeout, reporter).await?;
         }
-        run_hooks(client, input.manifest, input.hook, &target.release, wait.timeout, reporter).await?;
+        run_hooks(
+            client,
+            input.manifest,
+            input.hook,
+            &target.release,
+            wait.timeout,
+            reporter,
+        )
+        .await?;
         Ok::<(), OpError>(())
     }
     .await;
     let record = finish(store, record, outcome, input.description).await?;
-    let mut superseded = from.clone();
-    superseded.status = Status::Superseded;
-    superseded.updated = super::now();
-    store.update(&superseded).await?;
+    // Exactly one revision is deployed: the new one. Failed ones stay failed.
+    for mut older in store.history().await? {
+        if older.status == Status::Deployed && older.revision != record.revision {
+            older.status = Status::Superseded;
+            older.updated = super::now();
+            store.update(&older).await?;
+        }
+    }
     Ok((record, plan))
 }
 

@@ -59,7 +59,10 @@ fn holder_identity(operation: &str) -> String {
     let host = std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "localhost".into());
-    format!("polyaxon {operation} by {user}@{host} (pid {})", std::process::id())
+    format!(
+        "polyaxon {operation} by {user}@{host} (pid {})",
+        std::process::id()
+    )
 }
 
 fn now() -> MicroTime {
@@ -118,7 +121,9 @@ impl ReleaseLock {
                     let holder_spec = existing.spec.clone().unwrap_or_default();
                     return Err(LockError::Held {
                         release: release.to_string(),
-                        holder: holder_spec.holder_identity.unwrap_or_else(|| "someone".into()),
+                        holder: holder_spec
+                            .holder_identity
+                            .unwrap_or_else(|| "someone".into()),
                         since: holder_spec
                             .acquire_time
                             .map(|t| t.0.to_string())

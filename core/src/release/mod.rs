@@ -10,5 +10,7 @@ mod record;
 mod store;
 
 pub use lock::{LockError, ReleaseLock, release_if_mine};
-pub use record::{ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest};
+pub use record::{
+    ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest,
+};
 pub use store::{RecordStore, StoreError};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
 
-use crate::render::{Hook, Manifest, RenderedObject, ReleaseState, Stage};
+use crate::render::{Hook, Manifest, ReleaseState, RenderedObject, Stage};
 
 /// The outcome of a revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -184,7 +184,10 @@ fn encode(record: &ReleaseRecord) -> Result<Secret, StoreError> {
             ..ObjectMeta::default()
         },
         type_: Some(SECRET_TYPE.to_string()),
-        data: Some(BTreeMap::from([(DATA_KEY.to_string(), ByteString(compressed))])),
+        data: Some(BTreeMap::from([(
+            DATA_KEY.to_string(),
+            ByteString(compressed),
+        )])),
         ..Secret::default()
     })
 }
