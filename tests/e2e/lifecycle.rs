@@ -183,6 +183,7 @@ fn wait(seconds: u64) -> WaitOptions {
     WaitOptions {
         wait: true,
         timeout: Duration::from_secs(seconds),
+        concurrency: polyaxon_core::apply::DEFAULT_CONCURRENCY,
     }
 }
 

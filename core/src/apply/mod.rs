@@ -13,7 +13,7 @@ pub use delete::{DeleteOptions, delete_objects, sweep_leftovers};
 pub use diagnose::diagnose;
 pub use hooks::run_hooks;
 pub use plan::{Action, Plan, PlannedObject, plan};
-pub use ssa::{FIELD_MANAGER, apply_plan};
+pub use ssa::{DEFAULT_CONCURRENCY, FIELD_MANAGER, apply_plan};
 pub use wait::wait_ready;
 
 use kube::Client;

@@ -18,8 +18,9 @@ use crate::render::Stage;
 /// the owner of the fields it sets.
 pub const FIELD_MANAGER: &str = "polyaxon";
 
-/// Requests in flight within one stage.
-const CONCURRENCY: usize = 8;
+/// Requests in flight within one stage, by default. 1 applies object by
+/// object (the benchmark's baseline).
+pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// How long a new CRD may take to be served.
 const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
@@ -52,7 +53,7 @@ pub async fn apply_plan(
         });
         stream::iter(writes)
             .map(|item| apply_one(client, item, reporter))
-            .buffer_unordered(CONCURRENCY)
+            .buffer_unordered(concurrency.max(1))
             .try_collect::<Vec<()>>()
             .await?;
         if stage == Stage::Crds {

@@ -79,7 +79,7 @@ async fn deploy_locked(
     store.create(&record).await?;
 
     let outcome = async {
-        apply_plan(client, &planned, reporter).await?;
+        apply_plan(client, &planned, op.wait.concurrency, reporter).await?;
         if op.wait.wait {
             wait_ready(client, &record.inventory, op.wait.timeout, reporter).await?;
         }

@@ -46,13 +46,15 @@ pub struct Source<'a> {
     pub render: &'a (dyn Fn(&ReleaseState) -> Result<Manifest, RenderError> + Sync),
 }
 
-/// How long to wait, and whether to.
+/// How long to wait, and whether to; and how many writes at once.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitOptions {
     /// Wait for workloads to be ready.
     pub wait: bool,
     /// For how long.
     pub timeout: Duration,
+    /// Objects of one stage applied at once ([`crate::apply::DEFAULT_CONCURRENCY`]).
+    pub concurrency: usize,
 }
 
 /// Why an operation failed.
@@ -222,4 +224,21 @@ pub(crate) fn pending_record(
         created: now.clone(),
         updated: now,
     }
+}
+
+/// After Ctrl-C: the revision this process left `pending` is marked `failed`
+/// (so it does not look in progress forever) and its lock is given back.
+pub async fn interrupted(client: &Client, target: &Target) -> Result<(), OpError> {
+    let store =
+        crate::release::RecordStore::new(client.clone(), &target.namespace, &target.release);
+    if let Some(mut latest) = store.latest().await? {
+        if latest.status == crate::release::Status::Pending {
+            latest.status = crate::release::Status::Failed;
+            latest.description = "interrupted (Ctrl-C)".into();
+            latest.updated = now();
+            store.update(&latest).await?;
+        }
+    }
+    crate::release::release_if_mine(client.clone(), &target.namespace, &target.release).await;
+    Ok(())
 }

@@ -274,7 +274,7 @@ async fn apply_revision(
     store.create(&record).await?;
 
     let outcome = async {
-        apply_plan(client, &plan, reporter).await?;
+        apply_plan(client, &plan, wait.concurrency, reporter).await?;
         let pruned: Vec<ObjectRef> = plan
             .items
             .iter()
@@ -328,6 +328,7 @@ mod tests {
             wait: WaitOptions {
                 wait: true,
                 timeout: Duration::from_secs(1),
+                concurrency: 1,
             },
             allow_downgrade,
             confirmed,
