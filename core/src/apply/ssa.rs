@@ -29,6 +29,7 @@ const CRD_ESTABLISHED: Duration = Duration::from_secs(60);
 pub async fn apply_plan(
     client: &Client,
     plan: &Plan,
+    concurrency: usize,
     reporter: &Reporter,
 ) -> Result<(), ApplyError> {
     let mut stages: Vec<Stage> = plan
