@@ -1,11 +1,14 @@
 //! What operations report while they run. `core` emits these; the CLI turns
 //! them into progress lines, or nothing when quiet.
 
+use crate::apply::Plan;
 use crate::render::{Hook, Stage};
 
 /// Something an operation did or saw.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Event {
+    /// The plan of an upgrade or rollback, before anything is applied.
+    Plan(Plan),
     /// A stage starts applying `count` objects that change.
     Stage {
         /// The stage.

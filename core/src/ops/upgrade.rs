@@ -259,6 +259,7 @@ async fn apply_revision(
         namespace: from.namespace.clone(),
     };
     let plan = plan(client, input.manifest, &target.release, &from.inventory).await?;
+    reporter(Event::Plan(plan.clone()));
     let newest = store.latest().await?.map_or(from.revision, |r| r.revision);
     let mut record = pending_record(
         &target,
