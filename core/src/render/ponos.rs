@@ -19,7 +19,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::RenderError;
-use super::ctx::{Ctx, checksum};
+use crate::config::schema::DeploymentConfig;
+use super::ctx::Ctx;
 use super::labels::Role;
 use super::manifest::Stage;
 use super::names;
@@ -70,6 +71,94 @@ pub struct ExtraVolume {
     pub mount_path: String,
     /// Mounted read-only.
     pub read_only: bool,
+}
+
+/// Resolves the `ponos:` section: the required keys checked, the defaults
+/// filled, the tool's own keys (`image`, `kubernetes.storage_class`,
+/// `kubernetes.storage_size`) kept out of the agent's `agent.yml`.
+pub fn spec(config: &DeploymentConfig) -> Result<PonosSpec, RenderError> {
+    let missing = |key: &str, why: &str| RenderError::Missing {
+        key: key.into(),
+        chart: "ponos",
+        why: why.into(),
+    };
+    let ponos = config
+        .ponos
+        .clone()
+        .ok_or_else(|| missing("ponos", "the Ponos agent's settings (url, farm_id, seed, kubernetes.pvc_name)"))?;
+    if ponos.url.as_deref().is_none_or(str::is_empty) {
+        return Err(missing("ponos.url", "the Arkindex instance the agent serves"));
+    }
+    if ponos.farm_id.as_deref().is_none_or(str::is_empty) {
+        return Err(missing("ponos.farm_id", "the Ponos farm the agent belongs to"));
+    }
+    if ponos.seed.as_deref().is_none_or(str::is_empty) {
+        return Err(missing("ponos.seed", "the farm seed the agent authenticates with"));
+    }
+    let kubernetes = ponos.kubernetes.clone().unwrap_or_default();
+    let pvc_name = kubernetes
+        .pvc_name
+        .clone()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| missing("ponos.kubernetes.pvc_name", "the ReadWriteMany data volume claim"))?;
+    let data_dir = ponos
+        .data_dir
+        .clone()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+    let mut extra_volumes = Vec::new();
+    for (i, v) in kubernetes.extra_volumes.iter().flatten().enumerate() {
+        let field = |name: &Option<String>, key: &str| {
+            name.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+                missing(
+                    &format!("ponos.kubernetes.extra_volumes[{i}].{key}"),
+                    "each extra volume needs a name, a pvc_name and a mount_path",
+                )
+            })
+        };
+        extra_volumes.push(ExtraVolume {
+            name: field(&v.name, "name")?,
+            pvc_name: field(&v.pvc_name, "pvc_name")?,
+            mount_path: field(&v.mount_path, "mount_path")?,
+            read_only: v.read_only.unwrap_or(false),
+        });
+    }
+
+    // agent.yml: the agent's own keys only, as the seed writes them.
+    let mut agent_config = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| {
+        agent_config.insert(key.into(), value);
+    };
+    put("url", ponos.url.clone().into());
+    put("farm_id", ponos.farm_id.clone().into());
+    put("seed", ponos.seed.clone().into());
+    put("data_dir", data_dir.clone().into());
+    let mut k8s = serde_json::Map::new();
+    k8s.insert("pvc_name".into(), pvc_name.clone().into());
+    if !extra_volumes.is_empty() {
+        k8s.insert(
+            "extra_volumes".into(),
+            serde_json::to_value(&extra_volumes).unwrap_or_default(),
+        );
+    }
+    if let Some(env) = kubernetes.extra_environment.as_ref().filter(|e| !e.is_empty()) {
+        k8s.insert("extra_environment".into(), serde_json::json!(env));
+    }
+    put("kubernetes", k8s.into());
+
+    Ok(PonosSpec {
+        agent_config,
+        data_dir,
+        pvc_name,
+        storage_class: kubernetes.storage_class.clone().filter(|s| !s.is_empty()),
+        storage_size: kubernetes
+            .storage_size
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_STORAGE.into()),
+        extra_volumes,
+        image: ponos.image.clone().filter(|i| !i.is_empty()).unwrap_or_else(|| IMAGE.into()),
+    })
 }
 
 /// Renders the Ponos agent into `ctx`.
@@ -125,7 +214,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
             type_: Some("Opaque".into()),
             data: Some(BTreeMap::from([(
                 CONFIG_FILE.to_string(),
-                ByteString(agent_yml.clone().into_bytes()),
+                ByteString(agent_yml.into_bytes()),
             )])),
             ..Secret::default()
         },
@@ -152,7 +241,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
 
     ctx.push(
         Stage::Workloads,
-        &deployment(ctx, spec, &agent, &config, &checksum(&agent_yml)),
+        &deployment(ctx, spec, &agent, &config),
     )?;
     Ok(())
 }
@@ -193,7 +282,6 @@ fn deployment(
     spec: &PonosSpec,
     agent: &str,
     config: &str,
-    config_checksum: &str,
 ) -> Deployment {
     let mut pod_labels = super::labels::selector(ctx.release, agent);
     pod_labels.insert(POD_LABEL.0.into(), POD_LABEL.1.into());
@@ -248,10 +336,6 @@ fn deployment(
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
-                    annotations: Some(BTreeMap::from([(
-                        "checksum/config".to_string(),
-                        config_checksum.to_string(),
-                    )])),
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
