@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::core::v1::{EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount};
 
+use super::RenderError;
 use super::common::{self, Names, Upstream};
 use super::connections::{self, Mounts};
 use super::crds;
@@ -14,15 +15,18 @@ use super::manifest::{Hook, Stage};
 use super::network;
 use super::pod::{self, Scheduling, Workload};
 use super::rbac;
-use super::values::{pull_policy, Gen, Values};
-use super::RenderError;
+use super::values::{Gen, Values, pull_policy};
 use crate::config::schema::{AgentService, ApiService, Chart};
 
 /// `image:tag` of a service: its `image` or the default repository, its
 /// `imageTag` or the pinned version.
 pub fn image(image: Option<&String>, tag: Option<&String>, default: &str, version: &str) -> String {
-    let repo = image.filter(|i| !i.is_empty()).map_or(default, String::as_str);
-    let tag = tag.filter(|t| !t.is_empty()).map_or(version, String::as_str);
+    let repo = image
+        .filter(|i| !i.is_empty())
+        .map_or(default, String::as_str);
+    let tag = tag
+        .filter(|t| !t.is_empty())
+        .map_or(version, String::as_str);
     format!("{repo}:{tag}")
 }
 
@@ -163,7 +167,12 @@ pub fn agent_deployment(
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(values, agent.resources.as_ref(), ("100m", "100Mi"), ("500m", "2000Mi")),
+        pod::resources(
+            values,
+            agent.resources.as_ref(),
+            ("100m", "100Mi"),
+            ("500m", "2000Mi"),
+        ),
     );
     container.args = Some(vec!["start".into()]);
     container.liveness_probe = Some(pod::exec_probe());
@@ -210,7 +219,12 @@ pub fn operator_deployment(
         env_from,
         Vec::new(),
         Vec::new(),
-        pod::resources(values, op.resources.as_ref(), ("100m", "50Mi"), ("200m", "256Mi")),
+        pod::resources(
+            values,
+            op.resources.as_ref(),
+            ("100m", "50Mi"),
+            ("200m", "256Mi"),
+        ),
     );
     container.command = Some(vec!["/manager".into()]);
     let workload = Workload {
@@ -236,7 +250,11 @@ pub fn operator_deployment(
 }
 
 /// The pre-delete hook that cleans the runs of the namespace.
-pub fn clean_runs_hook(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
+pub fn clean_runs_hook(
+    ctx: &mut Ctx<'_>,
+    values: &Values<'_>,
+    n: &Names,
+) -> Result<(), RenderError> {
     let hooks_cfg = values.config.clean_hooks.clone().unwrap_or_default();
     if hooks_cfg.enabled == Some(false) {
         return Ok(());
@@ -254,7 +272,12 @@ pub fn clean_runs_hook(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Res
         common::env_common(n),
         Vec::new(),
         Vec::new(),
-        pod::resources(values, hooks_cfg.resources.as_ref(), ("100m", "100Mi"), ("1000m", "2000Mi")),
+        pod::resources(
+            values,
+            hooks_cfg.resources.as_ref(),
+            ("100m", "100Mi"),
+            ("1000m", "2000Mi"),
+        ),
     );
     container.command = Some(vec!["polyaxon".into()]);
     container.args = Some(vec![
@@ -286,7 +309,11 @@ fn gateway_deployment(
 ) -> Result<(), RenderError> {
     let gateway: ApiService = values.gateway();
     let target = common::gateway_target_port(values);
-    let scheme = gateway.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_uppercase();
+    let scheme = gateway
+        .scheme
+        .clone()
+        .unwrap_or_else(|| "HTTP".into())
+        .to_uppercase();
     let default_image = match values.generation {
         Gen::V1 => "polyaxon/polyaxon-gateway",
         Gen::V2 => "polyaxon/polyaxon-streams",
@@ -306,12 +333,22 @@ fn gateway_deployment(
     let mut container = pod::container(
         values,
         "polyaxon-gateway",
-        image(gateway.image.as_ref(), gateway.image_tag.as_ref(), default_image, &ctx.version),
+        image(
+            gateway.image.as_ref(),
+            gateway.image_tag.as_ref(),
+            default_image,
+            &ctx.version,
+        ),
         pull_policy(gateway.image_pull_policy),
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(values, gateway.resources.as_ref(), ("1000m", "2000Mi"), ("6000m", "8000Mi")),
+        pod::resources(
+            values,
+            gateway.resources.as_ref(),
+            ("1000m", "2000Mi"),
+            ("6000m", "8000Mi"),
+        ),
     );
     let mut ports = vec![pod::port(target)];
     if common::ssl_enabled(values) {
@@ -319,8 +356,18 @@ fn gateway_deployment(
     }
     container.ports = Some(ports);
     let host = n.gateway.clone();
-    container.liveness_probe = Some(pod::http_probe(target, &scheme, 60, probe_host(values, &host)));
-    container.readiness_probe = Some(pod::http_probe(target, &scheme, 60, probe_host(values, &host)));
+    container.liveness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        60,
+        probe_host(values, &host),
+    ));
+    container.readiness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        60,
+        probe_host(values, &host),
+    ));
     let workload = Workload {
         name: n.gateway.clone(),
         role: Some(Role::Api),
@@ -375,19 +422,39 @@ pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), 
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(values, streams.resources.as_ref(), ("128m", "300Mi"), ("1000m", "2000Mi")),
+        pod::resources(
+            values,
+            streams.resources.as_ref(),
+            ("128m", "300Mi"),
+            ("1000m", "2000Mi"),
+        ),
     );
     container.ports = Some(vec![pod::port(target)]);
-    let scheme = streams.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_uppercase();
-    container.liveness_probe = Some(pod::http_probe(target, &scheme, 20, probe_host(values, &name)));
-    container.readiness_probe = Some(pod::http_probe(target, &scheme, 20, probe_host(values, &name)));
+    let scheme = streams
+        .scheme
+        .clone()
+        .unwrap_or_else(|| "HTTP".into())
+        .to_uppercase();
+    container.liveness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        20,
+        probe_host(values, &name),
+    ));
+    container.readiness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        20,
+        probe_host(values, &name),
+    ));
     let workload = Workload {
         name: name.clone(),
         role: Some(Role::Api),
         replicas: replicas(streams.replicas),
         container,
         volumes: mounts.volumes,
-        service_account: (values.rbac() && agent_enabled(values)).then(|| rbac::agent_sa(ctx.release)),
+        service_account: (values.rbac() && agent_enabled(values))
+            .then(|| rbac::agent_sa(ctx.release)),
         scheduling: Scheduling::core(
             values,
             streams.node_selector.as_ref(),
@@ -405,7 +472,11 @@ pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), 
         &name,
         &name,
         Role::Api,
-        vec![network::port(spec.name.as_deref().unwrap_or("streams"), port, target)],
+        vec![network::port(
+            spec.name.as_deref().unwrap_or("streams"),
+            port,
+            target,
+        )],
     );
     if let Some(meta_annotations) = spec.annotations.filter(|a| !a.is_empty()) {
         service.metadata.annotations = Some(meta_annotations);
@@ -416,7 +487,10 @@ pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), 
 
 /// Replicas from the config (at least 1 unless 0 is asked).
 pub fn replicas(given: Option<i64>) -> i32 {
-    given.and_then(|r| i32::try_from(r).ok()).filter(|r| *r >= 0).unwrap_or(1)
+    given
+        .and_then(|r| i32::try_from(r).ok())
+        .filter(|r| *r >= 0)
+        .unwrap_or(1)
 }
 
 /// Checks what the agent chart cannot do without.
@@ -436,7 +510,11 @@ fn check(values: &Values<'_>) -> Result<(), RenderError> {
             "the agent's instance (`<owner>.agents.<uuid>`) from the control plane",
         ));
     }
-    let has_secret = values.config.agent_secret.as_deref().is_some_and(|s| !s.is_empty());
+    let has_secret = values
+        .config
+        .agent_secret
+        .as_deref()
+        .is_some_and(|s| !s.is_empty());
     if agent.token.as_deref().is_none_or(str::is_empty) && !has_secret {
         return Err(missing(
             "agent.token",
@@ -499,7 +577,10 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     );
     common::render_agent_config(ctx, values, &n, &scheduling)?;
 
-    ctx.push(Stage::Services, &network::gateway_service(ctx, values, &n, &n.gateway))?;
+    ctx.push(
+        Stage::Services,
+        &network::gateway_service(ctx, values, &n, &n.gateway),
+    )?;
     gateway_deployment(ctx, values, &n)?;
     if values.generation == Gen::V1 {
         streams(ctx, values, &n)?;

@@ -5,17 +5,19 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapEnvSource, EnvFromSource, Secret, SecretEnvSource};
 use k8s_openapi::ByteString;
-use serde_json::{json, Value};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapEnvSource, EnvFromSource, Secret, SecretEnvSource,
+};
+use serde_json::{Value, json};
 
+use super::RenderError;
 use super::connections;
 use super::ctx::Ctx;
 use super::labels::Role;
 use super::names;
 use super::pod::Scheduling;
-use super::values::{Gen, Values, GATEWAY_NODE_PORT};
-use super::RenderError;
+use super::values::{GATEWAY_NODE_PORT, Gen, Values};
 use crate::config::schema::{Chart, ServiceType};
 
 /// Names of the shared objects of a release.
@@ -117,7 +119,12 @@ pub fn env_agent(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
 /// The Secret holding the agent token: `agentSecret` if given, else the
 /// release's own when there is a token.
 pub fn agent_secret_name(values: &Values<'_>, n: &Names) -> Option<String> {
-    if let Some(name) = values.config.agent_secret.as_ref().filter(|s| !s.is_empty()) {
+    if let Some(name) = values
+        .config
+        .agent_secret
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         return Some(name.clone());
     }
     agent_token(values).map(|_| n.agent_secret.clone())
@@ -145,7 +152,11 @@ pub fn gateway_target_port(values: &Values<'_>) -> i32 {
         Gen::V2 => 8000,
     };
     service_port(
-        values.gateway().service.as_ref().and_then(|s| s.target_port),
+        values
+            .gateway()
+            .service
+            .as_ref()
+            .and_then(|s| s.target_port),
         default,
     )
 }
@@ -168,11 +179,9 @@ pub fn service_port(given: Option<i64>, default: i32) -> i32 {
 
 /// Whether the gateway serves TLS itself (`ssl.enabled` with a `secretName`).
 pub fn ssl_enabled(values: &Values<'_>) -> bool {
-    values
-        .config
-        .ssl
-        .as_ref()
-        .is_some_and(|s| s.enabled == Some(true) && s.secret_name.as_deref().is_some_and(|n| !n.is_empty()))
+    values.config.ssl.as_ref().is_some_and(|s| {
+        s.enabled == Some(true) && s.secret_name.as_deref().is_some_and(|n| !n.is_empty())
+    })
 }
 
 /// Where the certificate is mounted in the gateway (`ssl.path`, default `/etc/ssl`).
@@ -217,11 +226,21 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
             "POLYAXON_DEPLOYMENT_TYPE".to_string(),
             values.deployment_type_str().to_string(),
         ),
-        ("POLYAXON_PLATFORM_HOST".to_string(), platform_host(values, n)),
-        ("POLYAXON_K8S_NAMESPACE".to_string(), ctx.namespace.to_string()),
+        (
+            "POLYAXON_PLATFORM_HOST".to_string(),
+            platform_host(values, n),
+        ),
+        (
+            "POLYAXON_K8S_NAMESPACE".to_string(),
+            ctx.namespace.to_string(),
+        ),
         (
             "POLYAXON_LOG_LEVEL".to_string(),
-            values.config.log_level.clone().unwrap_or_else(|| "WARNING".into()),
+            values
+                .config
+                .log_level
+                .clone()
+                .unwrap_or_else(|| "WARNING".into()),
         ),
         (
             "POLYAXON_ENVIRONMENT".to_string(),
@@ -231,7 +250,10 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
                 .clone()
                 .unwrap_or_else(|| "production".into()),
         ),
-        ("POLYAXON_TIME_ZONE".to_string(), values.timezone().to_string()),
+        (
+            "POLYAXON_TIME_ZONE".to_string(),
+            values.timezone().to_string(),
+        ),
         ("POLYAXON_CHART_VERSION".to_string(), ctx.version.clone()),
     ]);
     if values.chart == Chart::Platform {
@@ -283,7 +305,9 @@ pub fn dns_prefix(values: &Values<'_>) -> String {
     dns.prefix.filter(|p| !p.is_empty()).unwrap_or_else(|| {
         format!(
             "{}.kube-system",
-            dns.backend.filter(|b| !b.is_empty()).unwrap_or_else(|| "kube-dns".into())
+            dns.backend
+                .filter(|b| !b.is_empty())
+                .unwrap_or_else(|| "kube-dns".into())
         )
     })
 }
@@ -315,7 +339,10 @@ pub fn render_proxies(
     let gateway = values.gateway();
     let mut data = BTreeMap::from([
         ("POLYAXON_PROXY_GATEWAY_HOST".to_string(), n.gateway.clone()),
-        ("POLYAXON_PROXY_GATEWAY_PORT".to_string(), gateway_port(values).to_string()),
+        (
+            "POLYAXON_PROXY_GATEWAY_PORT".to_string(),
+            gateway_port(values).to_string(),
+        ),
         (
             "POLYAXON_PROXY_GATEWAY_TARGET_PORT".to_string(),
             gateway_target_port(values).to_string(),
@@ -323,19 +350,36 @@ pub fn render_proxies(
         ("POLYAXON_PROXY_GATEWAY_USE_RESOLVER".to_string(), b(false)),
         ("POLYAXON_PROXY_API_HOST".to_string(), api.host.clone()),
         ("POLYAXON_PROXY_API_PORT".to_string(), api.port.to_string()),
-        ("POLYAXON_PROXY_API_TARGET_PORT".to_string(), api.target_port.to_string()),
-        ("POLYAXON_PROXY_API_USE_RESOLVER".to_string(), b(api.use_resolver)),
-        ("POLYAXON_PROXY_STREAMS_HOST".to_string(), streams.host.clone()),
-        ("POLYAXON_PROXY_STREAMS_PORT".to_string(), streams.port.to_string()),
+        (
+            "POLYAXON_PROXY_API_TARGET_PORT".to_string(),
+            api.target_port.to_string(),
+        ),
+        (
+            "POLYAXON_PROXY_API_USE_RESOLVER".to_string(),
+            b(api.use_resolver),
+        ),
+        (
+            "POLYAXON_PROXY_STREAMS_HOST".to_string(),
+            streams.host.clone(),
+        ),
+        (
+            "POLYAXON_PROXY_STREAMS_PORT".to_string(),
+            streams.port.to_string(),
+        ),
         (
             "POLYAXON_PROXY_STREAMS_TARGET_PORT".to_string(),
             streams.target_port.to_string(),
         ),
-        ("POLYAXON_PROXY_STREAMS_USE_RESOLVER".to_string(), b(streams.use_resolver)),
+        (
+            "POLYAXON_PROXY_STREAMS_USE_RESOLVER".to_string(),
+            b(streams.use_resolver),
+        ),
         ("POLYAXON_DNS_USE_RESOLVER".to_string(), b(true)),
         (
             "POLYAXON_DNS_BACKEND".to_string(),
-            dns.backend.filter(|v| !v.is_empty()).unwrap_or_else(|| "kube-dns".into()),
+            dns.backend
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "kube-dns".into()),
         ),
         (
             "POLYAXON_DNS_CUSTOM_CLUSTER".to_string(),
@@ -380,7 +424,12 @@ pub fn render_proxies(
         set("POLYAXON_UI_BASE_URL", ui.base_url.clone());
         set("POLYAXON_STATIC_URL", ui.static_url.clone());
     }
-    if let Some(proxy) = values.config.proxy.as_ref().filter(|p| p.enabled == Some(true)) {
+    if let Some(proxy) = values
+        .config
+        .proxy
+        .as_ref()
+        .filter(|p| p.enabled == Some(true))
+    {
         data.insert("POLYAXON_PROXY_HAS_FORWARD_PROXY".into(), b(true));
         let mut set = |keys: &[&str], v: Option<String>| {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -389,7 +438,10 @@ pub fn render_proxies(
                 }
             }
         };
-        set(&["POLYAXON_PROXY_FORWARD_PROXY_PORT"], proxy.port.map(|p| p.to_string()));
+        set(
+            &["POLYAXON_PROXY_FORWARD_PROXY_PORT"],
+            proxy.port.map(|p| p.to_string()),
+        );
         set(&["POLYAXON_PROXY_FORWARD_PROXY_HOST"], proxy.host.clone());
         set(&["POLYAXON_PROXY_FORWARD_PROXY_KIND"], proxy.kind.clone());
         set(&["HTTPS_PROXY", "https_proxy"], proxy.https_proxy.clone());
@@ -409,7 +461,8 @@ fn helper_json(value: Value, default_image: &str, version: &str) -> Value {
     map.retain(|_, v| !v.is_null());
     map.entry("image").or_insert_with(|| default_image.into());
     map.entry("imageTag").or_insert_with(|| version.into());
-    map.entry("imagePullPolicy").or_insert_with(|| "IfNotPresent".into());
+    map.entry("imagePullPolicy")
+        .or_insert_with(|| "IfNotPresent".into());
     Value::Object(map)
 }
 
@@ -476,7 +529,10 @@ pub fn render_agent_config(
         .map(connections::to_json)
         .collect();
     if !connections.is_empty() {
-        data.insert("POLYAXON_AGENT_CONNECTIONS".into(), json(&Value::Array(connections)));
+        data.insert(
+            "POLYAXON_AGENT_CONNECTIONS".into(),
+            json(&Value::Array(connections)),
+        );
     }
     let notifiers: Vec<Value> = cfg
         .notification_connections
@@ -503,7 +559,10 @@ pub fn render_agent_config(
         );
     }
     if values.rbac() {
-        data.insert("POLYAXON_AGENT_RUNS_SA".into(), names::component(ctx.release, "runs-sa"));
+        data.insert(
+            "POLYAXON_AGENT_RUNS_SA".into(),
+            names::component(ctx.release, "runs-sa"),
+        );
     }
     if let Some(name) = agent_secret_name(values, n) {
         data.insert("POLYAXON_AGENT_SECRET_NAME".into(), name);
@@ -515,10 +574,16 @@ pub fn render_agent_config(
         data.insert("POLYAXON_AGENT_COMPRESSED_LOGS".into(), v.to_string());
     }
     if agent.enable_status_finalizers == Some(true) {
-        data.insert("POLYAXON_AGENT_ENABLE_STATUS_FINALIZERS".into(), "true".into());
+        data.insert(
+            "POLYAXON_AGENT_ENABLE_STATUS_FINALIZERS".into(),
+            "true".into(),
+        );
     }
     if agent.enable_logs_finalizers == Some(true) {
-        data.insert("POLYAXON_AGENT_ENABLE_LOGS_FINALIZERS".into(), "true".into());
+        data.insert(
+            "POLYAXON_AGENT_ENABLE_LOGS_FINALIZERS".into(),
+            "true".into(),
+        );
     }
     if let Some(ops) = &cfg.operators {
         for (flag, key) in [
@@ -545,7 +610,10 @@ pub fn render_agent_config(
     if values.chart != Chart::Platform {
         data.extend(refs(values));
     }
-    ctx.push(super::Stage::Config, &config_map(ctx, &n.agent_config, data))?;
+    ctx.push(
+        super::Stage::Config,
+        &config_map(ctx, &n.agent_config, data),
+    )?;
 
     if cfg.agent_secret.as_deref().is_none_or(str::is_empty)
         && let Some(token) = agent_token(values)
@@ -563,7 +631,12 @@ pub fn refs(values: &Values<'_>) -> BTreeMap<String, String> {
     if let Some(refs) = values.config.secret_refs.as_ref().filter(|r| !r.is_empty()) {
         data.insert("POLYAXON_REFS_SECRETS".into(), json!(refs).to_string());
     }
-    if let Some(refs) = values.config.configmap_refs.as_ref().filter(|r| !r.is_empty()) {
+    if let Some(refs) = values
+        .config
+        .configmap_refs
+        .as_ref()
+        .filter(|r| !r.is_empty())
+    {
         data.insert("POLYAXON_REFS_CONFIG_MAPS".into(), json!(refs).to_string());
     }
     data
@@ -578,7 +651,9 @@ fn run_scheduling(values: &Values<'_>, agent: &Scheduling) -> Value {
     let mut out = match &cfg.default_scheduling {
         Some(d) => serde_json::to_value(d)
             .map(|v| match v {
-                Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+                Value::Object(m) => {
+                    Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
+                }
                 other => other,
             })
             .unwrap_or_default(),
@@ -596,7 +671,10 @@ fn run_scheduling(values: &Values<'_>, agent: &Scheduling) -> Value {
             ("tensorboards", &by.tensorboards),
         ] {
             if let Some(v) = v {
-                roles.entry(role).or_default().insert("nodeSelector".into(), json!(v));
+                roles
+                    .entry(role)
+                    .or_default()
+                    .insert("nodeSelector".into(), json!(v));
             }
         }
     }
@@ -608,10 +686,10 @@ fn run_scheduling(values: &Values<'_>, agent: &Scheduling) -> Value {
             ("tensorboards", &by.tensorboards),
         ] {
             if let Some(v) = v {
-                roles
-                    .entry(role)
-                    .or_default()
-                    .insert("tolerations".into(), serde_json::to_value(v).unwrap_or_default());
+                roles.entry(role).or_default().insert(
+                    "tolerations".into(),
+                    serde_json::to_value(v).unwrap_or_default(),
+                );
             }
         }
     }
@@ -623,10 +701,10 @@ fn run_scheduling(values: &Values<'_>, agent: &Scheduling) -> Value {
             ("tensorboards", &by.tensorboards),
         ] {
             if let Some(v) = v {
-                roles
-                    .entry(role)
-                    .or_default()
-                    .insert("affinity".into(), serde_json::to_value(v).unwrap_or_default());
+                roles.entry(role).or_default().insert(
+                    "affinity".into(),
+                    serde_json::to_value(v).unwrap_or_default(),
+                );
             }
         }
     }

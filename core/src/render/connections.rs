@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMapEnvSource, ConfigMapVolumeSource, EnvFromSource, EnvVar, HostPathVolumeSource,
     PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, Volume, VolumeMount,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::config::schema::{Connection, PersistenceVolume, VolumeEntry};
 
@@ -32,11 +32,19 @@ impl Mounts {
     /// Adds another set, skipping volumes and mounts already present.
     pub fn extend(&mut self, other: Mounts) {
         let names: BTreeSet<String> = self.volumes.iter().map(|v| v.name.clone()).collect();
-        self.volumes
-            .extend(other.volumes.into_iter().filter(|v| !names.contains(&v.name)));
+        self.volumes.extend(
+            other
+                .volumes
+                .into_iter()
+                .filter(|v| !names.contains(&v.name)),
+        );
         let paths: BTreeSet<String> = self.mounts.iter().map(|m| m.mount_path.clone()).collect();
-        self.mounts
-            .extend(other.mounts.into_iter().filter(|m| !paths.contains(&m.mount_path)));
+        self.mounts.extend(
+            other
+                .mounts
+                .into_iter()
+                .filter(|m| !paths.contains(&m.mount_path)),
+        );
         self.env_from.extend(other.env_from);
         self.env.extend(other.env);
     }
@@ -89,7 +97,9 @@ pub fn connections(values: &Values<'_>) -> Vec<Connection> {
 
 /// A connection as the agent config lists it (its JSON form).
 pub fn to_json(connection: &Connection) -> Value {
-    serde_json::to_value(connection).map(strip_nulls).unwrap_or(Value::Null)
+    serde_json::to_value(connection)
+        .map(strip_nulls)
+        .unwrap_or(Value::Null)
 }
 
 fn strip_nulls(value: Value) -> Value {
@@ -265,7 +275,12 @@ pub fn persistence_mounts(values: &Values<'_>) -> Mounts {
     let fixed = [
         ("logs", &persistence.logs, "/polyaxon-logs", "/tmp/logs"),
         ("repos", &persistence.repos, "/polyaxon-repos", "/tmp/repos"),
-        ("upload", &persistence.upload, "/polyaxon-upload", "/tmp/upload"),
+        (
+            "upload",
+            &persistence.upload,
+            "/polyaxon-upload",
+            "/tmp/upload",
+        ),
     ];
     for (name, given, mount_path, host_path) in fixed {
         let given = given.clone().unwrap_or_default();
@@ -305,7 +320,10 @@ pub fn persistence_mounts(values: &Values<'_>) -> Mounts {
             });
             out.mounts.push(VolumeMount {
                 name: volume_name,
-                mount_path: entry.mount_path.clone().unwrap_or_else(|| format!("/{prefix}/{name}")),
+                mount_path: entry
+                    .mount_path
+                    .clone()
+                    .unwrap_or_else(|| format!("/{prefix}/{name}")),
                 read_only,
                 ..VolumeMount::default()
             });

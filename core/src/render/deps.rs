@@ -7,9 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
     Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, PersistentVolumeClaim,
     PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec,
@@ -19,6 +17,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
+use super::RenderError;
 use super::common;
 use super::ctx::Ctx;
 use super::labels::{self, Role};
@@ -27,7 +26,6 @@ use super::names;
 use super::network;
 use super::pod::{self, Scheduling};
 use super::values::{Gen, Values};
-use super::RenderError;
 use crate::config::schema::{Broker, Dict};
 
 /// A value at a key path of a free-form map.
@@ -84,13 +82,7 @@ fn persistence(values: &Values<'_>, own: Option<&Dict>, extra: &Dict, default: b
         .and_then(|p| p.get("enabled"))
         .and_then(Value::as_bool)
         .or_else(|| flag(extra, &["master", "persistence", "enabled"]))
-        .or_else(|| {
-            values
-                .config
-                .persistence
-                .as_ref()
-                .and_then(|p| p.enabled)
-        })
+        .or_else(|| values.config.persistence.as_ref().and_then(|p| p.enabled))
         .unwrap_or(default);
     let size = own
         .and_then(|p| p.get("size"))
@@ -196,13 +188,20 @@ fn dep_resources(given: Option<&ResourceRequirements>) -> Option<ResourceRequire
     given.cloned()
 }
 
-fn dep_scheduling(values: &Values<'_>, extra: &Dict, section: &super::pod::Scheduling) -> Scheduling {
+fn dep_scheduling(
+    values: &Values<'_>,
+    extra: &Dict,
+    section: &super::pod::Scheduling,
+) -> Scheduling {
     // The bitnami subcharts' `master.affinity` / `affinity` win over the core default.
     let affinity = at(extra, &["master", "affinity"])
         .or_else(|| at(extra, &["affinity"]))
         .and_then(|v| serde_json::from_value(v.clone()).ok());
     Scheduling {
-        node_selector: section.node_selector.clone().or_else(|| values.node_selector()),
+        node_selector: section
+            .node_selector
+            .clone()
+            .or_else(|| values.node_selector()),
         affinity: section
             .affinity
             .clone()
@@ -270,7 +269,11 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
         return Ok(Database {
             host: ext.host.clone().unwrap_or_default(),
             port: common::service_port(ext.port, 5432),
-            user: ext.user.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| "polyaxon".into()),
+            user: ext
+                .user
+                .clone()
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| "polyaxon".into()),
             name: ext
                 .database
                 .clone()
@@ -438,8 +441,9 @@ pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>,
             text(extra, &["image", "tag"]).unwrap_or_else(|| "7".into())
         )),
         ports: Some(vec![pod::port(6379)]),
-        resources: dep_resources(r.resources.as_ref())
-            .or_else(|| at(extra, &["master", "resources"]).and_then(|v| serde_json::from_value(v.clone()).ok())),
+        resources: dep_resources(r.resources.as_ref()).or_else(|| {
+            at(extra, &["master", "resources"]).and_then(|v| serde_json::from_value(v.clone()).ok())
+        }),
         ..Container::default()
     };
     let mut password_ref = None;
@@ -459,10 +463,7 @@ pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>,
             ),
         )?;
         container.env = Some(vec![secret_env("REDIS_PASSWORD", &base, "redis-password")]);
-        container.args = Some(vec![
-            "--requirepass".into(),
-            "$(REDIS_PASSWORD)".into(),
-        ]);
+        container.args = Some(vec!["--requirepass".into(), "$(REDIS_PASSWORD)".into()]);
         password_ref = Some((base.clone(), "redis-password".to_string()));
     }
     ctx.push(
@@ -564,7 +565,10 @@ pub fn rabbitmq(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoin
             BTreeMap::from([("rabbitmq-password".to_string(), password)]),
         ),
     )?;
-    let port = common::service_port(at(extra, &["service", "port"]).and_then(Value::as_i64), 5672);
+    let port = common::service_port(
+        at(extra, &["service", "port"]).and_then(Value::as_i64),
+        5672,
+    );
     ctx.push(
         Stage::Services,
         &network::service(
@@ -644,7 +648,10 @@ pub fn registry(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Registr
     }
     let extra = &reg.extra;
     let name = names::truncate(&format!("{}-docker-registry", ctx.release));
-    let port = common::service_port(at(extra, &["service", "port"]).and_then(Value::as_i64), 5000);
+    let port = common::service_port(
+        at(extra, &["service", "port"]).and_then(Value::as_i64),
+        5000,
+    );
     let persist = persistence(values, reg.persistence.as_ref(), extra, false);
     let mut volume = Volume {
         name: "data".into(),

@@ -55,7 +55,12 @@ pub struct Target<'a> {
 /// Renders `target` with the release's generated values `state`: every
 /// object of its chart, in apply order.
 pub fn render_target(target: &Target<'_>, state: &ReleaseState) -> Result<Manifest, RenderError> {
-    let mut ctx = ctx::Ctx::new(target.release, target.namespace, target.version.to_string(), state);
+    let mut ctx = ctx::Ctx::new(
+        target.release,
+        target.namespace,
+        target.version.to_string(),
+        state,
+    );
     let values = values::Values {
         config: target.config,
         chart: target.chart,

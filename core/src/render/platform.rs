@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec};
 use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
+use super::RenderError;
 use super::agent::{self as agent_chart, image, probe_host, replicas};
 use super::common::{self, Names, Upstream};
 use super::connections::{self, Mounts};
@@ -23,8 +24,7 @@ use super::names;
 use super::network;
 use super::pod::{self, Scheduling, Workload};
 use super::rbac;
-use super::values::{pull_policy, Gen, Values};
-use super::RenderError;
+use super::values::{Gen, Values, pull_policy};
 use crate::config::schema::{
     ApiService, Broker, DeploymentService, TolerationsSetting, WorkerService,
 };
@@ -36,11 +36,21 @@ pub fn env_platform(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
     if agent_chart::agent_enabled(values) {
         list.push(common::from_config_map(&n.agent_config));
     }
-    match values.config.platform_secret.as_ref().filter(|s| !s.is_empty()) {
+    match values
+        .config
+        .platform_secret
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         Some(secret) => list.push(common::from_secret(secret)),
         None => {
             list.push(common::from_secret(&n.platform_secret));
-            if let Some(secret) = values.config.encryption_secret.as_ref().filter(|s| !s.is_empty()) {
+            if let Some(secret) = values
+                .config
+                .encryption_secret
+                .as_ref()
+                .filter(|s| !s.is_empty())
+            {
                 list.push(common::from_secret(secret));
             }
         }
@@ -71,7 +81,11 @@ impl Backends {
             env.push(deps::secret_env("POLYAXON_RABBITMQ_PASSWORD", secret, key));
         }
         if let Some(secret) = self.registry.as_ref().and_then(|r| r.secret.as_ref()) {
-            env.push(deps::secret_env("POLYAXON_REGISTRY_USER", secret, "registry-user"));
+            env.push(deps::secret_env(
+                "POLYAXON_REGISTRY_USER",
+                secret,
+                "registry-user",
+            ));
             env.push(deps::secret_env(
                 "POLYAXON_REGISTRY_PASSWORD",
                 secret,
@@ -209,7 +223,10 @@ fn platform_config(
                 if let Some(redis) = &backends.redis {
                     let base = format!("{}:{}", redis.host, redis.port);
                     data.insert("POLYAXON_BROKER_BACKEND".into(), "redis".into());
-                    data.insert("POLYAXON_REDIS_CELERY_BROKER_URL".into(), format!("{base}/0"));
+                    data.insert(
+                        "POLYAXON_REDIS_CELERY_BROKER_URL".into(),
+                        format!("{base}/0"),
+                    );
                     data.insert(
                         "POLYAXON_REDIS_CELERY_RESULT_BACKEND_URL".into(),
                         format!("{base}/1"),
@@ -233,7 +250,10 @@ fn platform_config(
     }
     if let Some(intervals) = &cfg.intervals {
         for (value, key) in [
-            (intervals.runs_scheduler, "POLYAXON_INTERVALS_RUNS_SCHEDULER"),
+            (
+                intervals.runs_scheduler,
+                "POLYAXON_INTERVALS_RUNS_SCHEDULER",
+            ),
             (
                 intervals.operations_default_retry_delay,
                 "POLYAXON_INTERVALS_OPERATIONS_DEFAULT_RETRY_DELAY",
@@ -242,7 +262,10 @@ fn platform_config(
                 intervals.operations_max_retry_delay,
                 "POLYAXON_INTERVALS_OPERATIONS_MAX_RETRY_DELAY",
             ),
-            (intervals.compatibility_check, "POLYAXON_INTERVALS_COMPATIBILITY_CHECK"),
+            (
+                intervals.compatibility_check,
+                "POLYAXON_INTERVALS_COMPATIBILITY_CHECK",
+            ),
         ] {
             if let Some(v) = value {
                 data.insert(key.into(), v.to_string());
@@ -291,7 +314,11 @@ fn platform_config(
             insert_json(&mut data, "POLYAXON_ALLOWED_VERSIONS", versions);
         }
     }
-    if let Some(ldap) = cfg.ldap.as_ref().filter(|l| l.get("enabled") == Some(&json!(true))) {
+    if let Some(ldap) = cfg
+        .ldap
+        .as_ref()
+        .filter(|l| l.get("enabled") == Some(&json!(true)))
+    {
         data.insert("POLYAXON_AUTH_LDAP".into(), "true".into());
         for (key, value) in ldap {
             if matches!(key.as_str(), "enabled" | "bindPassword") || value.is_null() {
@@ -345,9 +372,12 @@ fn platform_config(
                 insert_json(&mut data, key, v);
             }
         }
-        let data_entries: BTreeMap<_, _> = connections::persistence_data(values).into_iter().collect();
+        let data_entries: BTreeMap<_, _> =
+            connections::persistence_data(values).into_iter().collect();
         insert_json(&mut data, "POLYAXON_PERSISTENCE_DATA", &data_entries);
-        let outputs: BTreeMap<_, _> = connections::persistence_outputs(values).into_iter().collect();
+        let outputs: BTreeMap<_, _> = connections::persistence_outputs(values)
+            .into_iter()
+            .collect();
         insert_json(&mut data, "POLYAXON_PERSISTENCE_OUTPUTS", &outputs);
     }
     if let Some(registry) = &backends.registry {
@@ -376,7 +406,11 @@ fn platform_secret(ctx: &Ctx<'_>, values: &Values<'_>) -> BTreeMap<String, Strin
             data.insert("POLYAXON_EMAIL_HOST_PASSWORD".into(), password);
         }
     }
-    if let Some(ldap) = cfg.ldap.as_ref().filter(|l| l.get("enabled") == Some(&json!(true))) {
+    if let Some(ldap) = cfg
+        .ldap
+        .as_ref()
+        .filter(|l| l.get("enabled") == Some(&json!(true)))
+    {
         data.insert(
             "POLYAXON_AUTH_LDAP_BIND_PASSWORD".into(),
             ldap.get("bindPassword")
@@ -482,16 +516,35 @@ fn api_workload(
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(values, service.resources.as_ref(), ("1000m", "2000Mi"), ("6000m", "8000Mi")),
+        pod::resources(
+            values,
+            service.resources.as_ref(),
+            ("1000m", "2000Mi"),
+            ("6000m", "8000Mi"),
+        ),
     );
     let mut ports = vec![pod::port(target)];
     if common::ssl_enabled(values) && name == n.gateway {
         ports.push(pod::port(443));
     }
     container.ports = Some(ports);
-    let scheme = service.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_uppercase();
-    container.liveness_probe = Some(pod::http_probe(target, &scheme, 60, probe_host(values, name)));
-    container.readiness_probe = Some(pod::http_probe(target, &scheme, 60, probe_host(values, name)));
+    let scheme = service
+        .scheme
+        .clone()
+        .unwrap_or_else(|| "HTTP".into())
+        .to_uppercase();
+    container.liveness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        60,
+        probe_host(values, name),
+    ));
+    container.readiness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        60,
+        probe_host(values, name),
+    ));
     Workload {
         name: name.to_string(),
         role: Some(Role::Api),
@@ -534,16 +587,35 @@ fn nginx_gateway(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> Workload {
         env_from,
         agent_chart::debug_env(values),
         mounts.mounts.clone(),
-        pod::resources(values, gateway.resources.as_ref(), ("128m", "300Mi"), ("1000m", "2000Mi")),
+        pod::resources(
+            values,
+            gateway.resources.as_ref(),
+            ("128m", "300Mi"),
+            ("1000m", "2000Mi"),
+        ),
     );
     let mut ports = vec![pod::port(target)];
     if common::ssl_enabled(values) {
         ports.push(pod::port(443));
     }
     container.ports = Some(ports);
-    let scheme = gateway.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_uppercase();
-    container.liveness_probe = Some(pod::http_probe(target, &scheme, 60, probe_host(values, &n.gateway)));
-    container.readiness_probe = Some(pod::http_probe(target, &scheme, 60, probe_host(values, &n.gateway)));
+    let scheme = gateway
+        .scheme
+        .clone()
+        .unwrap_or_else(|| "HTTP".into())
+        .to_uppercase();
+    container.liveness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        60,
+        probe_host(values, &n.gateway),
+    ));
+    container.readiness_probe = Some(pod::http_probe(
+        target,
+        &scheme,
+        60,
+        probe_host(values, &n.gateway),
+    ));
     Workload {
         name: n.gateway.clone(),
         role: Some(Role::Api),
@@ -595,12 +667,22 @@ fn celery(
     let container = pod::container(
         values,
         &format!("polyaxon-{part}"),
-        image(service.image.as_ref(), service.image_tag.as_ref(), default_image, &ctx.version),
+        image(
+            service.image.as_ref(),
+            service.image_tag.as_ref(),
+            default_image,
+            &ctx.version,
+        ),
         pull_policy(service.image_pull_policy),
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(values, service.resources.as_ref(), ("130m", "200Mi"), ("200m", "300Mi")),
+        pod::resources(
+            values,
+            service.resources.as_ref(),
+            ("130m", "200Mi"),
+            ("200m", "300Mi"),
+        ),
     );
     // Celery pods: `celeryNodeSelector`/`celeryTolerations`/`celeryAffinity`
     // before the global core values.
@@ -612,9 +694,15 @@ fn celery(
         volumes: mounts.volumes,
         scheduling: Scheduling::core(
             values,
-            service.node_selector.as_ref().or(cfg.celery_node_selector.as_ref()),
+            service
+                .node_selector
+                .as_ref()
+                .or(cfg.celery_node_selector.as_ref()),
             service.affinity.as_ref().or(cfg.celery_affinity.as_ref()),
-            service.tolerations.as_ref().or(cfg.celery_tolerations.as_ref()),
+            service
+                .tolerations
+                .as_ref()
+                .or(cfg.celery_tolerations.as_ref()),
         ),
         pull_secrets: service
             .image_pull_secrets
@@ -658,10 +746,13 @@ fn resources_daemon(
     if daemon.enabled == Some(false) {
         return Ok(());
     }
-    let tolerations = daemon.tolerations.clone().or_else(|| match &values.config.tolerations {
-        Some(TolerationsSetting::ByRole(by)) => by.resources_daemon.clone(),
-        _ => None,
-    });
+    let tolerations = daemon
+        .tolerations
+        .clone()
+        .or_else(|| match &values.config.tolerations {
+            Some(TolerationsSetting::ByRole(by)) => by.resources_daemon.clone(),
+            _ => None,
+        });
     let mut env_from = common::env_common(n);
     env_from.extend(env_platform(values, n));
     let container = pod::container(
@@ -677,7 +768,12 @@ fn resources_daemon(
         env_from,
         backends.env(),
         Vec::new(),
-        pod::resources(values, daemon.resources.as_ref(), ("50m", "64Mi"), ("200m", "256Mi")),
+        pod::resources(
+            values,
+            daemon.resources.as_ref(),
+            ("50m", "64Mi"),
+            ("200m", "256Mi"),
+        ),
     );
     let name = names::component(ctx.release, "resources");
     let workload = Workload {
@@ -749,7 +845,12 @@ fn install_hooks(
             env_from.clone(),
             backends.env(),
             Vec::new(),
-            pod::resources(values, settings.resources.as_ref(), ("100m", "100Mi"), ("1000m", "2000Mi")),
+            pod::resources(
+                values,
+                settings.resources.as_ref(),
+                ("100m", "100Mi"),
+                ("1000m", "2000Mi"),
+            ),
         );
         c.args = Some(args);
         c
@@ -781,7 +882,10 @@ fn install_hooks(
                 "admin-user-job",
                 vec![
                     "createuser".into(),
-                    format!("--username={}", user.username.unwrap_or_else(|| "root".into())),
+                    format!(
+                        "--username={}",
+                        user.username.unwrap_or_else(|| "root".into())
+                    ),
                     format!(
                         "--email={}",
                         user.email.unwrap_or_else(|| "root@polyaxon.local".into())
@@ -817,18 +921,32 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
         registry: deps::registry(ctx, values)?,
     };
     let data = platform_config(ctx, values, &backends);
-    ctx.push(Stage::Config, &common::config_map(ctx, &n.platform_config, data))?;
+    ctx.push(
+        Stage::Config,
+        &common::config_map(ctx, &n.platform_config, data),
+    )?;
     if cfg.platform_secret.as_deref().is_none_or(str::is_empty) {
         let data = platform_secret(ctx, values);
-        ctx.push(Stage::Config, &common::secret(ctx, &n.platform_secret, data))?;
+        ctx.push(
+            Stage::Config,
+            &common::secret(ctx, &n.platform_secret, data),
+        )?;
     }
 
     let streams_on = match values.generation {
         Gen::V1 => cfg.streams.as_ref().and_then(|s| s.enabled).unwrap_or(true),
-        Gen::V2 => cfg.streams.as_ref().and_then(|s| s.enabled).unwrap_or(false),
+        Gen::V2 => cfg
+            .streams
+            .as_ref()
+            .and_then(|s| s.enabled)
+            .unwrap_or(false),
     };
     let streams_up = |ctx: &Ctx<'_>| {
-        let spec = cfg.streams.as_ref().and_then(|s| s.service.clone()).unwrap_or_default();
+        let spec = cfg
+            .streams
+            .as_ref()
+            .and_then(|s| s.service.clone())
+            .unwrap_or_default();
         Upstream {
             host: names::component(ctx.release, "streams"),
             port: common::service_port(spec.port, 80),
@@ -844,7 +962,11 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     };
     let (api_up, streams_up) = match values.generation {
         Gen::V1 => {
-            let spec = cfg.api.as_ref().and_then(|s| s.service.clone()).unwrap_or_default();
+            let spec = cfg
+                .api
+                .as_ref()
+                .and_then(|s| s.service.clone())
+                .unwrap_or_default();
             let api = Upstream {
                 host: names::component(ctx.release, "api"),
                 port: common::service_port(spec.port, 80),
@@ -857,7 +979,9 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             let streams = if streams_on {
                 streams_up(ctx)
             } else {
-                Upstream { ..gateway_up_clone(&gateway_up) }
+                Upstream {
+                    ..gateway_up_clone(&gateway_up)
+                }
             };
             (gateway_up, streams)
         }
@@ -922,7 +1046,15 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             let mut mounts = connections::artifacts_store_mounts(values);
             mounts.extend(agent_chart::data_mounts(values));
             let workload = api_workload(
-                ctx, values, &n, &backends, &api, &name, "polyaxon-api", target, mounts,
+                ctx,
+                values,
+                &n,
+                &backends,
+                &api,
+                &name,
+                "polyaxon-api",
+                target,
+                mounts,
             );
             let mut service = network::service(
                 ctx,
@@ -958,11 +1090,29 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             && let Some(s) = service
         {
             let plain = as_deployment_service(s);
-            celery(ctx, values, &n, &backends, part, &plain, s.concurrency, default_image)?;
+            celery(
+                ctx,
+                values,
+                &n,
+                &backends,
+                part,
+                &plain,
+                s.concurrency,
+                default_image,
+            )?;
         }
     }
     if let Some(beat) = cfg.beat.as_ref().filter(|b| b.enabled == Some(true)) {
-        celery(ctx, values, &n, &backends, "beat", beat, None, "polyaxon/polyaxon-scheduler")?;
+        celery(
+            ctx,
+            values,
+            &n,
+            &backends,
+            "beat",
+            beat,
+            None,
+            "polyaxon/polyaxon-scheduler",
+        )?;
     }
     resources_daemon(ctx, values, &n, &backends)?;
     if values.ingress() {

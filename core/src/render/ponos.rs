@@ -19,11 +19,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::RenderError;
-use crate::config::schema::DeploymentConfig;
 use super::ctx::Ctx;
 use super::labels::Role;
 use super::manifest::Stage;
 use super::names;
+use crate::config::schema::DeploymentConfig;
 
 /// The image of the agent; its tag is `deploymentVersion` (Teklia publishes
 /// no catalogue, so the version is required).
@@ -82,25 +82,41 @@ pub fn spec(config: &DeploymentConfig) -> Result<PonosSpec, RenderError> {
         chart: "ponos",
         why: why.into(),
     };
-    let ponos = config
-        .ponos
-        .clone()
-        .ok_or_else(|| missing("ponos", "the Ponos agent's settings (url, farm_id, seed, kubernetes.pvc_name)"))?;
+    let ponos = config.ponos.clone().ok_or_else(|| {
+        missing(
+            "ponos",
+            "the Ponos agent's settings (url, farm_id, seed, kubernetes.pvc_name)",
+        )
+    })?;
     if ponos.url.as_deref().is_none_or(str::is_empty) {
-        return Err(missing("ponos.url", "the Arkindex instance the agent serves"));
+        return Err(missing(
+            "ponos.url",
+            "the Arkindex instance the agent serves",
+        ));
     }
     if ponos.farm_id.as_deref().is_none_or(str::is_empty) {
-        return Err(missing("ponos.farm_id", "the Ponos farm the agent belongs to"));
+        return Err(missing(
+            "ponos.farm_id",
+            "the Ponos farm the agent belongs to",
+        ));
     }
     if ponos.seed.as_deref().is_none_or(str::is_empty) {
-        return Err(missing("ponos.seed", "the farm seed the agent authenticates with"));
+        return Err(missing(
+            "ponos.seed",
+            "the farm seed the agent authenticates with",
+        ));
     }
     let kubernetes = ponos.kubernetes.clone().unwrap_or_default();
     let pvc_name = kubernetes
         .pvc_name
         .clone()
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| missing("ponos.kubernetes.pvc_name", "the ReadWriteMany data volume claim"))?;
+        .ok_or_else(|| {
+            missing(
+                "ponos.kubernetes.pvc_name",
+                "the ReadWriteMany data volume claim",
+            )
+        })?;
     let data_dir = ponos
         .data_dir
         .clone()
@@ -141,7 +157,11 @@ pub fn spec(config: &DeploymentConfig) -> Result<PonosSpec, RenderError> {
             serde_json::to_value(&extra_volumes).unwrap_or_default(),
         );
     }
-    if let Some(env) = kubernetes.extra_environment.as_ref().filter(|e| !e.is_empty()) {
+    if let Some(env) = kubernetes
+        .extra_environment
+        .as_ref()
+        .filter(|e| !e.is_empty())
+    {
         k8s.insert("extra_environment".into(), serde_json::json!(env));
     }
     put("kubernetes", k8s.into());
@@ -157,7 +177,11 @@ pub fn spec(config: &DeploymentConfig) -> Result<PonosSpec, RenderError> {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| DEFAULT_STORAGE.into()),
         extra_volumes,
-        image: ponos.image.clone().filter(|i| !i.is_empty()).unwrap_or_else(|| IMAGE.into()),
+        image: ponos
+            .image
+            .clone()
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| IMAGE.into()),
     })
 }
 
@@ -239,10 +263,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
         },
     )?;
 
-    ctx.push(
-        Stage::Workloads,
-        &deployment(ctx, spec, &agent, &config),
-    )?;
+    ctx.push(Stage::Workloads, &deployment(ctx, spec, &agent, &config))?;
     Ok(())
 }
 
@@ -277,12 +298,7 @@ fn rules() -> Vec<PolicyRule> {
     ]
 }
 
-fn deployment(
-    ctx: &Ctx<'_>,
-    spec: &PonosSpec,
-    agent: &str,
-    config: &str,
-) -> Deployment {
+fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Deployment {
     let mut pod_labels = super::labels::selector(ctx.release, agent);
     pod_labels.insert(POD_LABEL.0.into(), POD_LABEL.1.into());
     pod_labels.extend(ctx.labels(agent, Role::Worker));

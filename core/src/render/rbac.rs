@@ -7,13 +7,13 @@ use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role as K8sRole, RoleBinding, RoleRef, Subject,
 };
 
+use super::RenderError;
 use super::ctx::Ctx;
 use super::labels::Role;
 use super::manifest::Stage;
 use super::names;
 use super::pod;
 use super::values::Values;
-use super::RenderError;
 
 /// Name of the agent's ServiceAccount.
 pub fn agent_sa(release: &str) -> String {
@@ -40,7 +40,9 @@ fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
 }
 
 const MANAGE: &[&str] = &["get", "watch", "list", "create", "delete", "patch"];
-const ALL: &[&str] = &["create", "delete", "get", "list", "patch", "update", "watch"];
+const ALL: &[&str] = &[
+    "create", "delete", "get", "list", "patch", "update", "watch",
+];
 const STATUS: &[&str] = &["get", "patch", "update"];
 
 fn agent_rules(cluster: bool) -> Vec<PolicyRule> {
@@ -57,11 +59,31 @@ fn agent_rules(cluster: bool) -> Vec<PolicyRule> {
     rules.extend([
         rule(&[""], &["pods"], MANAGE),
         rule(&["batch"], &["jobs"], MANAGE),
-        rule(&[""], &["configmaps", "secrets"], &["get", "update", "patch", "create", "delete"]),
-        rule(&[""], &["services"], &["get", "create", "patch", "delete", "list"]),
-        rule(&["apps"], &["deployments"], &["get", "create", "patch", "delete", "list"]),
-        rule(&["metrics.k8s.io"], &["pods", "nodes"], &["get", "list", "watch"]),
-        rule(&[""], &["events", "pods/status", "pods/log"], &["watch", "get", "list"]),
+        rule(
+            &[""],
+            &["configmaps", "secrets"],
+            &["get", "update", "patch", "create", "delete"],
+        ),
+        rule(
+            &[""],
+            &["services"],
+            &["get", "create", "patch", "delete", "list"],
+        ),
+        rule(
+            &["apps"],
+            &["deployments"],
+            &["get", "create", "patch", "delete", "list"],
+        ),
+        rule(
+            &["metrics.k8s.io"],
+            &["pods", "nodes"],
+            &["get", "list", "watch"],
+        ),
+        rule(
+            &[""],
+            &["events", "pods/status", "pods/log"],
+            &["watch", "get", "list"],
+        ),
         rule(&[""], &["pods/exec"], &["get", "create"]),
         rule(&["core.polyaxon.com"], &["operations"], MANAGE),
     ]);
@@ -78,8 +100,16 @@ fn operator_rules(values: &Values<'_>) -> Vec<PolicyRule> {
         rule(&[""], &["pods/status"], STATUS),
         rule(&[""], &["services"], ALL),
         rule(&[""], &["services/status"], STATUS),
-        rule(&["core.polyaxon.com"], &["operations", "operations/finalizers"], ALL),
-        rule(&["core.polyaxon.com"], &["operations/finalizers"], &["update"]),
+        rule(
+            &["core.polyaxon.com"],
+            &["operations", "operations/finalizers"],
+            ALL,
+        ),
+        rule(
+            &["core.polyaxon.com"],
+            &["operations/finalizers"],
+            &["update"],
+        ),
         rule(&["core.polyaxon.com"], &["operations/status"], STATUS),
     ];
     if let Some(ops) = &values.config.operators {
@@ -110,15 +140,35 @@ fn runs_rules(cluster: bool) -> Vec<PolicyRule> {
                 &["pods", "services", "events", "pods/status", "pods/log"],
                 &["get", "watch", "list"],
             ),
-            rule(&["metrics.k8s.io"], &["pods", "nodes"], &["get", "list", "watch"]),
-            rule(&["core.polyaxon.com"], &["operations"], &["get", "watch", "list"]),
+            rule(
+                &["metrics.k8s.io"],
+                &["pods", "nodes"],
+                &["get", "list", "watch"],
+            ),
+            rule(
+                &["core.polyaxon.com"],
+                &["operations"],
+                &["get", "watch", "list"],
+            ),
         ]
     } else {
         vec![
             rule(&[""], &["pods"], &["get", "watch", "list"]),
-            rule(&["metrics.k8s.io"], &["pods", "nodes"], &["get", "list", "watch"]),
-            rule(&[""], &["events", "pods/status", "pods/log"], &["watch", "get", "list"]),
-            rule(&["core.polyaxon.com"], &["operations"], &["get", "watch", "list"]),
+            rule(
+                &["metrics.k8s.io"],
+                &["pods", "nodes"],
+                &["get", "list", "watch"],
+            ),
+            rule(
+                &[""],
+                &["events", "pods/status", "pods/log"],
+                &["watch", "get", "list"],
+            ),
+            rule(
+                &["core.polyaxon.com"],
+                &["operations"],
+                &["get", "watch", "list"],
+            ),
         ]
     }
 }
@@ -230,7 +280,13 @@ pub fn render(
     }
     let cluster = cluster_wide(values);
     if agent {
-        account(ctx, &agent_sa(ctx.release), "agent", agent_rules(cluster), cluster)?;
+        account(
+            ctx,
+            &agent_sa(ctx.release),
+            "agent",
+            agent_rules(cluster),
+            cluster,
+        )?;
     }
     if operator {
         account(

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::config::schema::{
-    AffinitySetting, ApiService, Chart, DeploymentConfig, DeploymentType, PullPolicy,
-    ServiceType, TolerationsSetting,
+    AffinitySetting, ApiService, Chart, DeploymentConfig, DeploymentType, PullPolicy, ServiceType,
+    TolerationsSetting,
 };
 
 /// Which generation of the charts is rendered: 1.x (separate API and streams
@@ -195,7 +195,9 @@ impl<'a> Values<'a> {
 /// The seed documents' default core affinity: prefer (weight 100) the node
 /// that runs pods labelled `type: polyaxon-core`.
 pub fn default_affinity() -> k8s_openapi::api::core::v1::Affinity {
-    use k8s_openapi::api::core::v1::{Affinity, PodAffinity, PodAffinityTerm, WeightedPodAffinityTerm};
+    use k8s_openapi::api::core::v1::{
+        Affinity, PodAffinity, PodAffinityTerm, WeightedPodAffinityTerm,
+    };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
     Affinity {
         pod_affinity: Some(PodAffinity {
