@@ -6,6 +6,7 @@
 //! scope. No text templates.
 
 mod agent;
+mod autoscale;
 mod common;
 mod connections;
 mod crds;

@@ -1035,10 +1035,12 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
                 data_mounts,
             );
             ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
+            super::autoscale::render(ctx, &n.gateway, gateway.hpa.as_ref())?;
         }
         Gen::V1 => {
             let workload = nginx_gateway(ctx, values, &n);
             ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
+            super::autoscale::render(ctx, &n.gateway, values.gateway().hpa.as_ref())?;
             let api = cfg.api.clone().unwrap_or_default();
             let spec = api.service.clone().unwrap_or_default();
             let name = names::component(ctx.release, "api");
@@ -1070,6 +1072,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             service.metadata.annotations = spec.annotations.filter(|a| !a.is_empty());
             ctx.push(Stage::Services, &service)?;
             ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
+            super::autoscale::render(ctx, &name, api.hpa.as_ref())?;
         }
     }
     if streams_on {
@@ -1114,12 +1117,80 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             "polyaxon/polyaxon-scheduler",
         )?;
     }
+    flower(ctx, values, &n)?;
     resources_daemon(ctx, values, &n, &backends)?;
     if values.ingress() {
         ctx.push(Stage::Ingress, &network::ingress(ctx, values, &n))?;
     }
     install_hooks(ctx, values, &n, &backends)?;
     agent_chart::clean_runs_hook(ctx, values, &n)
+}
+
+/// Flower, the Celery monitor, when `flower.enabled`: a Deployment and a
+/// NodePort Service (8888, node port 30679), as the charts.
+fn flower(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
+    let Some(flower) = values
+        .config
+        .flower
+        .clone()
+        .filter(|f| f.enabled == Some(true))
+    else {
+        return Ok(());
+    };
+    let name = names::component(ctx.release, "flower");
+    let mut env_from = common::env_common(n);
+    env_from.extend(env_platform(values, n));
+    let tag = flower.image_tag.clone().unwrap_or_else(|| "latest".into());
+    let mut container = pod::container(
+        values,
+        "polyaxon-flower",
+        image(
+            flower.image.as_ref(),
+            Some(&tag),
+            "mher/flower",
+            &ctx.version,
+        ),
+        pull_policy(flower.image_pull_policy),
+        env_from,
+        Vec::new(),
+        Vec::new(),
+        pod::resources(
+            values,
+            flower.resources.as_ref(),
+            ("130m", "200Mi"),
+            ("200m", "300Mi"),
+        ),
+    );
+    container.ports = Some(vec![pod::port(8888)]);
+    let workload = Workload {
+        name: name.clone(),
+        role: Some(Role::Helpers),
+        replicas: replicas(flower.replicas),
+        container,
+        scheduling: Scheduling::core(
+            values,
+            flower.node_selector.as_ref(),
+            flower.affinity.as_ref(),
+            flower.tolerations.as_ref(),
+        ),
+        pull_secrets: values.image_pull_secrets(),
+        ..Workload::default()
+    };
+    let mut service = network::service(
+        ctx,
+        &name,
+        &name,
+        Role::Helpers,
+        vec![network::port("flower", 8888, 8888)],
+    );
+    if let Some(spec) = service.spec.as_mut() {
+        spec.type_ = Some("NodePort".into());
+        if let Some(port) = spec.ports.as_mut().and_then(|p| p.first_mut()) {
+            port.node_port = Some(30679);
+        }
+    }
+    ctx.push(Stage::Services, &service)?;
+    ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
 }
 
 fn gateway_up_clone(up: &Upstream) -> Upstream {

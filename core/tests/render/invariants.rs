@@ -8,7 +8,10 @@ use crate::support::*;
 
 fn samples() -> Vec<(&'static str, Manifest)> {
     vec![
-        ("platform", render("ingress: {enabled: true}\nredis: {enabled: true}\nscheduler: {enabled: true}\n")),
+        (
+            "platform",
+            render("ingress: {enabled: true}\nredis: {enabled: true}\nscheduler: {enabled: true}\ngateway: {hpa: {enabled: true}}\nflower: {enabled: true}\n"),
+        ),
         ("platform 1.x", render_v1("rabbitmq-ha: {enabled: true}\n")),
         ("agent", agent("ingress: {enabled: true}\n")),
         (
@@ -147,7 +150,9 @@ fn objects_come_in_apply_order_with_hooks_last() {
                         | "ClusterRoleBinding" => Stage::Rbac,
                         "ConfigMap" | "Secret" | "PersistentVolumeClaim" => Stage::Config,
                         "Service" => Stage::Services,
-                        "Deployment" | "StatefulSet" | "DaemonSet" => Stage::Workloads,
+                        "Deployment" | "StatefulSet" | "DaemonSet" | "HorizontalPodAutoscaler" => {
+                            Stage::Workloads
+                        }
                         "Ingress" => Stage::Ingress,
                         other => panic!("{chart}: unexpected kind {other}"),
                     };

@@ -571,3 +571,32 @@ fn v1_platform_has_api_streams_and_an_nginx_gateway() {
         80
     );
 }
+
+#[test]
+fn hpa_and_flower_when_enabled() {
+    let m = render("");
+    assert_eq!(all(&m, "HorizontalPodAutoscaler").count(), 0);
+    assert!(!has(&m, "Deployment", &name("flower")));
+    let m = render(
+        "gateway: {hpa: {enabled: true, cputhreshold: 80, minpods: 2, maxpods: 5}}\nflower: {enabled: true}\n",
+    );
+    let hpa = get(&m, "HorizontalPodAutoscaler", &name("gateway"));
+    assert_eq!(hpa["spec"]["minReplicas"], 2);
+    assert_eq!(hpa["spec"]["maxReplicas"], 5);
+    assert_eq!(
+        hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        80
+    );
+    assert_eq!(
+        hpa["spec"]["scaleTargetRef"]["name"],
+        Value::from(name("gateway"))
+    );
+    assert_eq!(
+        container(&m, "Deployment", &name("flower"))["image"],
+        "mher/flower:latest"
+    );
+    assert_eq!(
+        get(&m, "Service", &name("flower"))["spec"]["ports"][0]["nodePort"],
+        30679
+    );
+}
