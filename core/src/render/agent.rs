@@ -15,7 +15,8 @@ use super::manifest::{Hook, Stage};
 use super::network;
 use super::pod::{self, Scheduling, Workload};
 use super::rbac;
-use super::values::{Gen, Values, pull_policy};
+use super::values::{Values, pull_policy};
+use crate::config::Generation;
 use crate::config::schema::{AgentService, ApiService, Chart};
 
 /// `image:tag` of a service: its `image` or the default repository, its
@@ -315,12 +316,12 @@ fn gateway_deployment(
         .unwrap_or_else(|| "HTTP".into())
         .to_uppercase();
     let default_image = match values.generation {
-        Gen::V1 => "polyaxon/polyaxon-gateway",
-        Gen::V2 => "polyaxon/polyaxon-streams",
+        Generation::V1 => "polyaxon/polyaxon-gateway",
+        Generation::V2 => "polyaxon/polyaxon-streams",
     };
     let mut mounts = ssl_mounts(values);
     let mut env_from = common::env_common(n);
-    if values.generation == Gen::V2 {
+    if values.generation == Generation::V2 {
         // The 2.x gateway is the streams server: it reads and writes artifacts.
         env_from.extend(common::env_agent(values, n));
         mounts.extend(connections::artifacts_store_mounts(values));
@@ -374,8 +375,10 @@ fn gateway_deployment(
         replicas: replicas(gateway.replicas),
         container,
         volumes: mounts.volumes,
-        service_account: (values.rbac() && values.generation == Gen::V2 && agent_enabled(values))
-            .then(|| rbac::agent_sa(ctx.release)),
+        service_account: (values.rbac()
+            && values.generation == Generation::V2
+            && agent_enabled(values))
+        .then(|| rbac::agent_sa(ctx.release)),
         scheduling: Scheduling::core(
             values,
             gateway.node_selector.as_ref(),
@@ -546,7 +549,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
         use_resolver: api.use_resolver.unwrap_or(false),
     };
     let streams_up = match values.generation {
-        Gen::V1 => {
+        Generation::V1 => {
             let spec = values
                 .config
                 .streams
@@ -560,7 +563,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
                 use_resolver: false,
             }
         }
-        Gen::V2 => Upstream {
+        Generation::V2 => Upstream {
             host: n.gateway.clone(),
             port: common::gateway_port(values),
             target_port: common::gateway_target_port(values),
@@ -582,7 +585,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
         &network::gateway_service(ctx, values, &n, &n.gateway),
     )?;
     gateway_deployment(ctx, values, &n)?;
-    if values.generation == Gen::V1 {
+    if values.generation == Generation::V1 {
         streams(ctx, values, &n)?;
     }
     if agent_enabled(values) {

@@ -17,7 +17,8 @@ use super::ctx::Ctx;
 use super::labels::Role;
 use super::names;
 use super::pod::Scheduling;
-use super::values::{GATEWAY_NODE_PORT, Gen, Values};
+use super::values::{GATEWAY_NODE_PORT, Values};
+use crate::config::Generation;
 use crate::config::schema::{Chart, ServiceType};
 
 /// Names of the shared objects of a release.
@@ -148,8 +149,8 @@ pub fn gateway_port(values: &Values<'_>) -> i32 {
 /// (2.x, the API/streams server) or 80 (the 1.x nginx gateway).
 pub fn gateway_target_port(values: &Values<'_>) -> i32 {
     let default = match values.generation {
-        Gen::V1 => 80,
-        Gen::V2 => 8000,
+        Generation::V1 => 80,
+        Generation::V2 => 8000,
     };
     service_port(
         values

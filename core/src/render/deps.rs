@@ -25,7 +25,8 @@ use super::manifest::Stage;
 use super::names;
 use super::network;
 use super::pod::{self, Scheduling};
-use super::values::{Gen, Values};
+use super::values::Values;
+use crate::config::Generation;
 use crate::config::schema::{Broker, Dict};
 
 /// A value at a key path of a free-form map.
@@ -547,8 +548,8 @@ pub fn rabbitmq(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoin
         }));
     }
     let suffix = match values.generation {
-        Gen::V1 => "rabbitmq-ha",
-        Gen::V2 => "rabbitmq",
+        Generation::V1 => "rabbitmq-ha",
+        Generation::V2 => "rabbitmq",
     };
     let name = names::truncate(&format!("{}-{suffix}", ctx.release));
     let user = text(&auth, &["username"])
@@ -624,8 +625,8 @@ pub fn rabbitmq(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoin
 /// The Celery broker: `broker`, default redis (2.x) or rabbitmq (1.x).
 pub fn broker(values: &Values<'_>) -> Broker {
     values.config.broker.unwrap_or(match values.generation {
-        Gen::V1 => Broker::Rabbitmq,
-        Gen::V2 => Broker::Redis,
+        Generation::V1 => Broker::Rabbitmq,
+        Generation::V2 => Broker::Redis,
     })
 }
 

@@ -28,9 +28,9 @@ mod values;
 pub use labels::release_selector;
 pub use manifest::{Hook, Manifest, RenderedObject, Stage};
 pub use state::ReleaseState;
-pub use values::Gen;
 
 use crate::config::schema::{Chart, DeploymentConfig};
+use crate::config::{Deployment, Generation};
 
 /// What to render: a loaded config with its chart, release, namespace,
 /// pinned version and generation resolved.
@@ -50,7 +50,26 @@ pub struct Target<'a> {
     /// The pinned version: image tags and the version label.
     pub version: &'a str,
     /// The generation of the charts (1.x or 2.x).
-    pub generation: Gen,
+    pub generation: Generation,
+}
+
+/// Renders a loaded deployment with the release's generated values `state`
+/// (stable across renders: seed it once with [`ReleaseState::new_for`] and
+/// keep it with the release): every object of its chart, in apply order.
+pub fn render(deployment: &Deployment, state: &ReleaseState) -> Result<Manifest, RenderError> {
+    let version = deployment.version.version.image_tag();
+    render_target(
+        &Target {
+            config: &deployment.config,
+            raw: &deployment.values,
+            chart: deployment.chart,
+            release: &deployment.release_name,
+            namespace: &deployment.namespace,
+            version: &version,
+            generation: deployment.generation,
+        },
+        state,
+    )
 }
 
 /// Renders `target` with the release's generated values `state`: every

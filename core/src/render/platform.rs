@@ -24,7 +24,8 @@ use super::names;
 use super::network;
 use super::pod::{self, Scheduling, Workload};
 use super::rbac;
-use super::values::{Gen, Values, pull_policy};
+use super::values::{Values, pull_policy};
+use crate::config::Generation;
 use crate::config::schema::{
     ApiService, Broker, DeploymentService, TolerationsSetting, WorkerService,
 };
@@ -812,14 +813,14 @@ fn install_hooks(
 ) -> Result<(), RenderError> {
     let cfg = values.config;
     let settings = match values.generation {
-        Gen::V1 => cfg.hooks.clone().or_else(|| cfg.api_hooks.clone()),
-        Gen::V2 => cfg.api_hooks.clone().or_else(|| cfg.hooks.clone()),
+        Generation::V1 => cfg.hooks.clone().or_else(|| cfg.api_hooks.clone()),
+        Generation::V2 => cfg.api_hooks.clone().or_else(|| cfg.hooks.clone()),
     }
     .unwrap_or_default();
     // The hooks run the API image unless told otherwise.
     let api = match values.generation {
-        Gen::V1 => cfg.api.clone().unwrap_or_default(),
-        Gen::V2 => values.gateway(),
+        Generation::V1 => cfg.api.clone().unwrap_or_default(),
+        Generation::V2 => values.gateway(),
     };
     let hook_image = image(
         settings.image.as_ref().or(api.image.as_ref()),
@@ -934,8 +935,8 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     }
 
     let streams_on = match values.generation {
-        Gen::V1 => cfg.streams.as_ref().and_then(|s| s.enabled).unwrap_or(true),
-        Gen::V2 => cfg
+        Generation::V1 => cfg.streams.as_ref().and_then(|s| s.enabled).unwrap_or(true),
+        Generation::V2 => cfg
             .streams
             .as_ref()
             .and_then(|s| s.enabled)
@@ -961,7 +962,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
         use_resolver: false,
     };
     let (api_up, streams_up) = match values.generation {
-        Gen::V1 => {
+        Generation::V1 => {
             let spec = cfg
                 .api
                 .as_ref()
@@ -975,7 +976,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             };
             (api, streams_up(ctx))
         }
-        Gen::V2 => {
+        Generation::V2 => {
             let streams = if streams_on {
                 streams_up(ctx)
             } else {
@@ -1001,7 +1002,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     // The gateway Service; in 2.x it fronts the API, so the seed's
     // `api.service.annotations` land on it too.
     let mut gateway_service = network::gateway_service(ctx, values, &n, &n.gateway);
-    if values.generation == Gen::V2
+    if values.generation == Generation::V2
         && let Some(extra) = cfg
             .api
             .as_ref()
@@ -1021,7 +1022,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     data_mounts.extend(connections::artifacts_store_mounts(values));
     data_mounts.extend(agent_chart::data_mounts(values));
     match values.generation {
-        Gen::V2 => {
+        Generation::V2 => {
             let gateway = values.gateway();
             let workload = api_workload(
                 ctx,
@@ -1037,7 +1038,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
             super::autoscale::render(ctx, &n.gateway, gateway.hpa.as_ref())?;
         }
-        Gen::V1 => {
+        Generation::V1 => {
             let workload = nginx_gateway(ctx, values, &n);
             ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
             super::autoscale::render(ctx, &n.gateway, values.gateway().hpa.as_ref())?;

@@ -3,20 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::Generation;
 use crate::config::schema::{
     AffinitySetting, ApiService, Chart, DeploymentConfig, DeploymentType, PullPolicy, ServiceType,
     TolerationsSetting,
 };
-
-/// Which generation of the charts is rendered: 1.x (separate API and streams
-/// behind an nginx gateway, RabbitMQ) or 2.x (the gateway serves the API).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gen {
-    /// Polyaxon 1.x.
-    V1,
-    /// Polyaxon 2.x (and anything newer).
-    V2,
-}
 
 /// Default node port of the gateway for NodePort services, as the Polyaxon
 /// CLI uses for minikube and microk8s (`polyaxon port-forward` too).
@@ -29,7 +20,7 @@ pub struct Values<'a> {
     /// The chart rendered.
     pub chart: Chart,
     /// The generation rendered.
-    pub generation: Gen,
+    pub generation: Generation,
     /// The merged config as written (before typing), where an explicit `null`
     /// differs from an absent key (`user.password: null` means "generate").
     pub raw: &'a serde_json::Value,

@@ -1,6 +1,6 @@
 //! The agent chart's parameters (seed `000_…`, `001_…`).
 
-use polyaxon_core::render::{Gen, Hook, RenderError};
+use polyaxon_core::render::Hook;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -43,19 +43,11 @@ fn deployment_chart_agent_renders_the_agent_resource_set() {
 
 #[test]
 fn the_agent_needs_instance_and_token() {
-    let err = try_render_with(
-        "deploymentChart: agent\nagent:\n  token: t\n",
-        Gen::V2,
-        VERSION,
-    )
-    .expect_err("no instance");
-    assert!(
-        matches!(&err, RenderError::Missing { key, .. } if key == "agent.instance"),
-        "{err}"
-    );
+    let err = try_render_with("deploymentChart: agent\nagent:\n  token: t\n", VERSION)
+        .expect_err("no instance");
+    assert!(err.contains("agent.instance"), "{err}");
     let err = try_render_with(
         "deploymentChart: agent\nagent:\n  instance: a.b.c\n",
-        Gen::V2,
         VERSION,
     )
     .expect_err("no token");
@@ -99,7 +91,6 @@ fn agent_instance_goes_to_the_config_and_the_token_only_to_a_secret() {
 fn deployment_version_sets_image_tags_and_the_version_label() {
     let m = try_render_with(
         "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
-        Gen::V2,
         "2.17.0",
     )
     .unwrap();
@@ -555,7 +546,6 @@ fn the_clean_up_hook_runs_before_delete() {
 fn v1_agent_has_an_nginx_gateway_and_separate_streams() {
     let m = try_render_with(
         "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
-        Gen::V1,
         "1.14.0",
     )
     .unwrap();
@@ -572,4 +562,18 @@ fn v1_agent_has_an_nginx_gateway_and_separate_streams() {
         cm(&m, &name("proxies-config"), "POLYAXON_PROXY_STREAMS_HOST"),
         Some(name("streams"))
     );
+}
+
+#[test]
+fn the_seed_spellings_time_zone_and_security_context_user_group() {
+    let m = agent("timeZone: Asia/Tokyo\n");
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_TIME_ZONE").as_deref(),
+        Some("Asia/Tokyo")
+    );
+    let m = agent("securityContext: {enabled: true, user: 1111, group: 1111}\n");
+    for (id, spec) in core_pods(&m) {
+        assert_eq!(spec["securityContext"]["runAsUser"], 1111, "{id}");
+        assert_eq!(spec["securityContext"]["runAsGroup"], 1111, "{id}");
+    }
 }

@@ -1,7 +1,8 @@
 //! What holds for every manifest: the release labels, names that fit, apply
 //! order, determinism, redaction and the output formats.
 
-use polyaxon_core::render::{Gen, Hook, Manifest, Stage, output, release_selector};
+use polyaxon_core::config::Generation;
+use polyaxon_core::render::{Hook, Manifest, Stage, output, release_selector};
 use serde_json::Value;
 
 use crate::support::*;
@@ -10,7 +11,7 @@ fn samples() -> Vec<(&'static str, Manifest)> {
     vec![
         (
             "platform",
-            render("ingress: {enabled: true}\nredis: {enabled: true}\nscheduler: {enabled: true}\ngateway: {hpa: {enabled: true}}\nflower: {enabled: true}\n"),
+            render("ingress: {enabled: true}\nredis: {enabled: true}\nbroker: redis\nscheduler: {enabled: true}\ngateway: {hpa: {enabled: true}}\nflower: {enabled: true}\n"),
         ),
         ("platform 1.x", render_v1("rabbitmq-ha: {enabled: true}\n")),
         ("agent", agent("ingress: {enabled: true}\n")),
@@ -18,7 +19,6 @@ fn samples() -> Vec<(&'static str, Manifest)> {
             "ponos",
             try_render_with(
                 "deploymentChart: ponos\nponos: {url: 'https://a', farm_id: f, seed: s, kubernetes: {pvc_name: p}}\n",
-                Gen::V2,
                 "0.9.1",
             )
             .unwrap(),
@@ -101,7 +101,7 @@ fn long_release_names_are_cut_to_63_as_the_charts_do() {
         release,
         namespace: "polyaxon",
         version: VERSION,
-        generation: Gen::V2,
+        generation: Generation::V2,
     };
     let m = polyaxon_core::render::render_target(
         &target,
@@ -170,7 +170,7 @@ fn objects_come_in_apply_order_with_hooks_last() {
 
 #[test]
 fn rendering_is_deterministic_byte_for_byte() {
-    let yaml = "ingress: {enabled: true, hostName: a.b}\nredis: {enabled: true}\nconnections: [{name: c, kind: host_path, schema: {hostPath: /a, mountPath: /b}}]\nmountConnections: [c]\n";
+    let yaml = "ingress: {enabled: true, hostName: a.b}\nredis: {enabled: true, nonBroker: true}\nconnections: [{name: c, kind: host_path, schema: {hostPath: /a, mountPath: /b}}]\nmountConnections: [c]\n";
     let a = output::to_yaml(&render(yaml), true).unwrap();
     let b = output::to_yaml(&render(yaml), true).unwrap();
     assert_eq!(a, b);

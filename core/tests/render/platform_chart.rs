@@ -600,3 +600,16 @@ fn hpa_and_flower_when_enabled() {
         30679
     );
 }
+
+#[test]
+fn the_seed_spellings_deployment_type_and_dependency_aliases() {
+    let m = render("DeploymentType: microk8s\n");
+    assert_eq!(
+        get(&m, "Service", &name("gateway"))["spec"]["type"],
+        "NodePort"
+    );
+    let m = render("registry: {enabled: true}\n");
+    assert!(has(&m, "Deployment", &format!("{RELEASE}-docker-registry")));
+    let m = render_v1("rabbitmq: {enabled: true}\n");
+    assert!(has(&m, "StatefulSet", &format!("{RELEASE}-rabbitmq-ha")));
+}

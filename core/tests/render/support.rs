@@ -3,10 +3,11 @@
 
 #![allow(dead_code)]
 
-use polyaxon_core::config::schema::{Chart, DeploymentConfig};
-use polyaxon_core::render::{
-    Gen, Manifest, ReleaseState, RenderError, RenderedObject, Target, render_target,
-};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use polyaxon_core::config::{LoadOptions, load};
+use polyaxon_core::render::{Manifest, ReleaseState, RenderedObject, render as render_deployment};
 use serde_json::Value;
 
 /// The release every test renders.
@@ -16,45 +17,45 @@ pub const NAMESPACE: &str = "polyaxon";
 /// The pinned version every test renders, unless it says otherwise.
 pub const VERSION: &str = "2.18.0";
 
-/// Renders a YAML config (2.x rules), or says why not.
-pub fn try_render_with(
-    yaml: &str,
-    generation: Gen,
-    version: &str,
-) -> Result<Manifest, RenderError> {
-    let raw: Value = serde_yaml::from_str(yaml).expect("test config is YAML");
-    let raw = if raw.is_null() {
-        serde_json::json!({})
-    } else {
-        raw
+/// Writes a config where the loader reads it, as a user's `-f` file.
+fn write_config(yaml: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("polyaxon-render-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!(
+        "config-{}.yml",
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::write(&path, yaml).expect("write config");
+    path
+}
+
+/// Loads a YAML config as `polyaxon deploy -f` would (release `plx`, the
+/// version pinned with `--deployment-version` unless the config pins one) and
+/// renders it with deterministic generated values; or the error's text.
+pub fn try_render_with(yaml: &str, version: &str) -> Result<Manifest, String> {
+    let path = write_config(yaml);
+    let pinned_in_file = yaml.lines().any(|l| l.starts_with("deploymentVersion:"));
+    let options = LoadOptions {
+        files: vec![path.clone()],
+        release_name: Some(RELEASE.to_string()),
+        deployment_version: (!pinned_in_file).then(|| version.to_string()),
+        ..LoadOptions::default()
     };
-    let config: DeploymentConfig =
-        serde_json::from_value(raw.clone()).expect("test config fits the schema");
-    let chart = config.deployment_chart.unwrap_or(Chart::Platform);
-    let namespace = config
-        .namespace
-        .clone()
-        .unwrap_or_else(|| NAMESPACE.to_string());
-    let target = Target {
-        config: &config,
-        raw: &raw,
-        chart,
-        release: RELEASE,
-        namespace: &namespace,
-        version,
-        generation,
-    };
-    render_target(&target, &ReleaseState::placeholder(RELEASE))
+    let loaded = load(&options);
+    let _ = std::fs::remove_file(&path);
+    let deployment = loaded.map_err(|e| e.to_string())?;
+    render_deployment(&deployment, &ReleaseState::placeholder(RELEASE)).map_err(|e| e.to_string())
 }
 
 /// Renders a YAML config with 2.x rules at [`VERSION`].
 pub fn render(yaml: &str) -> Manifest {
-    try_render_with(yaml, Gen::V2, VERSION).expect("config renders")
+    try_render_with(yaml, VERSION).unwrap_or_else(|e| panic!("config renders: {e}"))
 }
 
 /// Renders a YAML config with 1.x rules at 1.14.0.
 pub fn render_v1(yaml: &str) -> Manifest {
-    try_render_with(yaml, Gen::V1, "1.14.0").expect("config renders")
+    try_render_with(yaml, "1.14.0").unwrap_or_else(|e| panic!("config renders: {e}"))
 }
 
 /// An agent config with what the agent chart requires.
