@@ -196,7 +196,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Rbac,
         &ClusterRole {
-            metadata: ctx.cluster_meta(&rights, Role::Config),
+            metadata: ctx.cluster_meta(&rights, Role::Ponos),
             rules: Some(rules()),
             ..ClusterRole::default()
         },
@@ -204,14 +204,14 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Rbac,
         &ServiceAccount {
-            metadata: ctx.meta(&agent, Role::Config),
+            metadata: ctx.meta(&agent, Role::Ponos),
             ..ServiceAccount::default()
         },
     )?;
     ctx.push(
         Stage::Rbac,
         &ClusterRoleBinding {
-            metadata: ctx.cluster_meta(&agent, Role::Config),
+            metadata: ctx.cluster_meta(&agent, Role::Ponos),
             role_ref: RoleRef {
                 api_group: Some("rbac.authorization.k8s.io".into()),
                 kind: "ClusterRole".into(),
@@ -234,7 +234,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Config,
         &Secret {
-            metadata: ctx.meta(&config, Role::Config),
+            metadata: ctx.meta(&config, Role::Ponos),
             type_: Some("Opaque".into()),
             data: Some(BTreeMap::from([(
                 CONFIG_FILE.to_string(),
@@ -249,7 +249,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Config,
         &PersistentVolumeClaim {
-            metadata: ctx.meta(&spec.pvc_name, Role::Config),
+            metadata: ctx.meta(&spec.pvc_name, Role::Ponos),
             spec: Some(PersistentVolumeClaimSpec {
                 access_modes: Some(vec!["ReadWriteMany".into()]),
                 storage_class_name: spec.storage_class.clone(),
@@ -268,7 +268,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
 }
 
 fn namespace(ctx: &Ctx<'_>) -> Namespace {
-    let mut metadata = ctx.cluster_meta(ctx.namespace, Role::Config);
+    let mut metadata = ctx.cluster_meta(ctx.namespace, Role::Ponos);
     metadata.name = Some(ctx.namespace.to_string());
     Namespace {
         metadata,
@@ -301,7 +301,7 @@ fn rules() -> Vec<PolicyRule> {
 fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Deployment {
     let mut pod_labels = super::labels::selector(ctx.release, agent);
     pod_labels.insert(POD_LABEL.0.into(), POD_LABEL.1.into());
-    pod_labels.extend(ctx.labels(agent, Role::Worker));
+    pod_labels.extend(ctx.labels(agent, Role::Ponos));
 
     let mut volumes = vec![
         Volume {
@@ -335,7 +335,7 @@ fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Dep
         ..EnvVar::default()
     };
 
-    let mut metadata = ctx.meta(agent, Role::Worker);
+    let mut metadata = ctx.meta(agent, Role::Ponos);
     if let Some(labels) = metadata.labels.as_mut() {
         labels.insert("type".into(), "deployment".into());
     }
