@@ -2,13 +2,14 @@
 //! `polyaxon-core`, and decides what a person sees.
 
 mod args;
+mod dry_run;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use args::{Cli, Command};
+use args::{AdminCommand, Cli, Command};
 
 /// Exit code: the operation failed.
 const EXIT_FAILED: u8 = 1;
@@ -22,6 +23,9 @@ fn main() -> ExitCode {
             clap_complete::generate(args.shell, &mut command, "polyaxon", &mut out);
             let _ = out.flush();
             ExitCode::SUCCESS
+        }
+        Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) if args.dry_run => {
+            dry_run::run(&args, &cli.global)
         }
         other => {
             let name = format!("{other:?}");

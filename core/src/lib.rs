@@ -16,3 +16,17 @@ pub mod ops;
 pub mod release;
 pub mod render;
 pub mod version;
+
+/// The shared reference folder (`shared/` beside the repository): the
+/// `POLYAXON_SHARED_DIR` environment variable, else `<workspace>/../shared`,
+/// else `/work/shared`. `None` when none of them exists.
+#[cfg(test)]
+pub(crate) fn shared_dir() -> Option<std::path::PathBuf> {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let candidates = [
+        std::env::var_os("POLYAXON_SHARED_DIR").map(std::path::PathBuf::from),
+        Some(workspace.join("../shared")),
+        Some(std::path::PathBuf::from("/work/shared")),
+    ];
+    candidates.into_iter().flatten().find(|dir| dir.is_dir())
+}

@@ -1,7 +1,299 @@
 //! The deployment config: schema, loading and merging, `--set`, validation.
 //!
+//! [`load`] reads the `-f` files in order and deep-merges them (mappings
+//! merge, scalars and lists from later files win), applies `--set` overrides
+//! and then the flags, pins the Polyaxon version, and validates the result
+//! under the rules of the pinned generation. Every error is collected, each
+//! with its key path, file, line and column, and what would be valid.
+//!
 //! [`schema`] is the typed model the renderers read.
 
+mod error;
+mod generation;
+mod k8s;
+mod keys;
+mod rules;
 pub mod schema;
+mod set;
+mod tree;
+mod validate;
 
+use std::path::{Path, PathBuf};
+
+pub use error::{ConfigError, ConfigErrors, Location, Problem, Source};
+pub use generation::Generation;
 pub use schema::{Chart, DeploymentConfig};
+
+use crate::version::{self, PinnedVersion, VersionSource};
+use tree::{Node, Value};
+
+/// Where the config comes from: the CLI's `-f`, `--set` and flags.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Config files, merged in order (later files win).
+    pub files: Vec<PathBuf>,
+    /// `--set` arguments, applied in order after the files.
+    pub set: Vec<String>,
+    /// `--deployment-version`: wins over the config's `deploymentVersion`.
+    pub deployment_version: Option<String>,
+    /// `--namespace`: wins over the config's `namespace`.
+    pub namespace: Option<String>,
+    /// `--release-name`: wins over the config's `releaseName`.
+    pub release_name: Option<String>,
+    /// `--deployment-type`: wins over the config's `deploymentType`.
+    pub deployment_type: Option<String>,
+}
+
+/// A loaded, pinned and validated deployment.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// The typed config (alternative spellings folded; defaults not applied).
+    pub config: DeploymentConfig,
+    /// The chart to render.
+    pub chart: Chart,
+    /// The release name (`releaseName`/`--release-name`, else `polyaxon`).
+    pub release_name: String,
+    /// The namespace (`namespace`/`--namespace`, else `polyaxon`).
+    pub namespace: String,
+    /// The pinned version and where it came from.
+    pub version: PinnedVersion,
+    /// Which generation's rules the config follows.
+    pub generation: Generation,
+    /// The merged config as given (files, `--set`, flags), for the release record.
+    pub values: serde_json::Value,
+}
+
+/// The release name when none is given.
+pub const DEFAULT_RELEASE_NAME: &str = "polyaxon";
+/// The namespace when none is given.
+pub const DEFAULT_NAMESPACE: &str = "polyaxon";
+
+/// Loads, merges, pins and validates the config. Returns every error found.
+pub fn load(options: &LoadOptions) -> Result<Deployment, ConfigErrors> {
+    let mut errors: Vec<ConfigError> = Vec::new();
+
+    // Files, merged in order; a broken file is reported and skipped so that
+    // the others are still checked.
+    let mut root = Node::empty_map(Location::argument(Source::Flag("(no config file)")));
+    for path in &options.files {
+        match read_file(path) {
+            Ok(node) => root = tree::merge(root, node),
+            Err(error) => errors.push(*error),
+        }
+    }
+    for argument in &options.set {
+        if let Err(error) = set::apply(&mut root, argument) {
+            errors.push(*error);
+        }
+    }
+    apply_flags(&mut root, options);
+    let values = root.value.to_json();
+
+    // Pin, then pick the rules: 1.x pins follow 1.x rules, the rest 2.x.
+    let chart_text = root
+        .get("deploymentChart")
+        .and_then(|e| e.value.value.as_str());
+    let checked = chart_text != Some("ponos");
+    let (pinned, rules) = pin(&root, checked, &mut errors);
+
+    let (normalised, walk_errors) = validate::walk(&root, &rules);
+    let walked_clean = walk_errors.is_empty();
+    errors.extend(walk_errors);
+
+    let config = match build(normalised, &root) {
+        Ok(config) => Some(config),
+        Err(error) => {
+            // Only report a model error when the walk found nothing: the walk's
+            // errors explain the same problem better.
+            if walked_clean {
+                errors.push(*error);
+            }
+            None
+        }
+    };
+    if let Some(config) = &config {
+        errors.extend(rules::check(config, &root, &rules));
+    }
+
+    match (config, pinned) {
+        (Some(config), Some(version)) if errors.is_empty() => {
+            let chart = config.deployment_chart.unwrap_or(Chart::Platform);
+            Ok(Deployment {
+                chart,
+                release_name: config
+                    .release_name
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_RELEASE_NAME.to_string()),
+                namespace: config
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
+                generation: rules.generation,
+                version,
+                config,
+                values,
+            })
+        }
+        _ => {
+            // One error per key: the first found says the most (a key of the
+            // other generation that is also platform-only is reported for its
+            // generation; an invalid required value is not also "missing").
+            let mut seen = std::collections::HashSet::new();
+            errors.retain(|e| e.path.is_empty() || seen.insert(e.path.clone()));
+            sort(&mut errors, options);
+            Err(ConfigErrors(errors))
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<Node, Box<ConfigError>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(
+            ConfigError::new(
+                "",
+                Some(Location::file(path, 0, 0)),
+                Problem::Unreadable(e.to_string()),
+            )
+            .valid("a readable YAML file (check the -f path)"),
+        )
+    })?;
+    tree::parse(&text, path)
+}
+
+fn apply_flags(root: &mut Node, options: &LoadOptions) {
+    let flags = [
+        (
+            &options.deployment_version,
+            "deploymentVersion",
+            "--deployment-version",
+        ),
+        (&options.namespace, "namespace", "--namespace"),
+        (&options.release_name, "releaseName", "--release-name"),
+        (
+            &options.deployment_type,
+            "deploymentType",
+            "--deployment-type",
+        ),
+    ];
+    for (value, key, flag) in flags {
+        if let Some(value) = value {
+            if key == "deploymentType" {
+                // The flag replaces the seed's `DeploymentType` spelling too.
+                if let Value::Map(entries) = &mut root.value {
+                    entries.retain(|e| e.key != "DeploymentType");
+                }
+            }
+            set::set_flag(root, key, value, flag);
+        }
+    }
+}
+
+/// Pins the version and chooses the rules. A version that cannot be pinned
+/// is an error; validation then goes on under the rules it most likely meant.
+fn pin(
+    root: &Node,
+    checked: bool,
+    errors: &mut Vec<ConfigError>,
+) -> (Option<PinnedVersion>, generation::Rules) {
+    let entry = root.get("deploymentVersion");
+    let (requested, source, location) = match entry {
+        Some(entry) => {
+            let location = entry.value.at.clone();
+            let source = match &location.source {
+                Source::Flag(_) => VersionSource::Flag,
+                _ => VersionSource::Config(location.clone()),
+            };
+            match &entry.value.value {
+                Value::Str(text) => (Some(text.as_str()), source, Some(location)),
+                // Null is "not given"; other types are reported by the walk.
+                Value::Null => (None, VersionSource::Latest, None),
+                _ => (None, VersionSource::Latest, None),
+            }
+        }
+        None => (None, VersionSource::Latest, None),
+    };
+    let mistyped = entry.is_some_and(|e| !matches!(e.value.value, Value::Str(_) | Value::Null));
+    // A mistyped version is reported by the walk; pin `latest` meanwhile.
+    let checked = checked || mistyped;
+    match version::pin(requested, source, checked) {
+        Ok(pinned) => {
+            let rules = generation::Rules::for_pin(&pinned);
+            (Some(pinned), rules)
+        }
+        Err(problem) => {
+            let valid = match &problem {
+                version::PinError::NotReleased { nearest, .. } => {
+                    format!("a released version; nearest: {}", nearest.join(", "))
+                }
+                version::PinError::PonosNeedsVersion => {
+                    "`deploymentVersion: X.Y.Z`, the ponos-agent image tag Teklia provides".into()
+                }
+                _ => "a released version such as 2.18.0 or 1.14.0, or `latest`".into(),
+            };
+            let path = if location.is_some() || !checked {
+                "deploymentVersion"
+            } else {
+                ""
+            };
+            let location =
+                location.or_else(|| root.get("deploymentChart").map(|e| e.key_at.clone()));
+            errors.push(ConfigError::new(path, location, Problem::Version(problem)).valid(valid));
+            let generation = requested
+                .and_then(version::PolyaxonVersion::parse)
+                .map_or(Generation::V2, |v| Generation::of(&v));
+            let why = format!(
+                "following {generation} rules for `{}`",
+                requested.unwrap_or("latest")
+            );
+            (None, generation::Rules { generation, why })
+        }
+    }
+}
+
+/// Builds the typed model; a shape the walk let through but the model refuses
+/// (a rare case, e.g. an affinity term of the wrong type) is reported at its path.
+fn build(normalised: serde_json::Value, root: &Node) -> Result<DeploymentConfig, Box<ConfigError>> {
+    serde_path_to_error::deserialize(normalised).map_err(|error| {
+        let path = error.path().to_string();
+        let keys: Vec<String> = path
+            .split('.')
+            .map(|part| part.split('[').next().unwrap_or(part).to_string())
+            .filter(|p| !p.is_empty() && p != "?")
+            .collect();
+        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let location = (1..=key_refs.len())
+            .rev()
+            .find_map(|len| root.entry_at(&key_refs[..len]).map(|e| e.value.at.clone()));
+        Box::new(ConfigError::new(
+            path,
+            location,
+            Problem::Invalid(error.into_inner().to_string()),
+        ))
+    })
+}
+
+/// Orders errors as the sources were given: files in `-f` order, then
+/// `--set`, then flags; by line and column within each.
+fn sort(errors: &mut [ConfigError], options: &LoadOptions) {
+    let rank = |error: &ConfigError| match &error.location {
+        Some(location) => {
+            let source = match &location.source {
+                Source::File(path) => options
+                    .files
+                    .iter()
+                    .position(|f| f == path)
+                    .unwrap_or(options.files.len()),
+                Source::Set(arg) => {
+                    options.files.len() + options.set.iter().position(|s| s == arg).unwrap_or(0)
+                }
+                Source::Flag(_) => options.files.len() + options.set.len() + 1,
+            };
+            (source, location.line, location.column)
+        }
+        None => (usize::MAX, 0, 0),
+    };
+    errors.sort_by_key(rank);
+}
+
+#[cfg(test)]
+mod tests;

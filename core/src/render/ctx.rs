@@ -111,12 +111,47 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    /// The manifest, in apply order.
+    /// The manifest, in apply order. Every pod template gets the checksum
+    /// of the release's ConfigMaps and Secrets (`checksum/config`), as the
+    /// charts do, so a config change rolls the pods that read it.
     pub fn finish(self) -> Manifest {
         let mut manifest = Manifest {
             objects: self.objects,
         };
         manifest.sort();
+        let config: Vec<(&str, &str, &serde_json::Value)> = manifest
+            .objects
+            .iter()
+            .filter(|o| o.hook.is_none() && matches!(o.kind(), "ConfigMap" | "Secret"))
+            .map(|o| (o.kind(), o.name(), &o.object.data))
+            .collect();
+        let digest = checksum(&config);
+        for object in &mut manifest.objects {
+            if !matches!(
+                object.kind(),
+                "Deployment" | "StatefulSet" | "DaemonSet" | "Job"
+            ) {
+                continue;
+            }
+            let template = object
+                .object
+                .data
+                .pointer_mut("/spec/template")
+                .and_then(serde_json::Value::as_object_mut);
+            if let Some(template) = template {
+                let metadata = template
+                    .entry("metadata")
+                    .or_insert_with(|| serde_json::json!({}));
+                if let Some(metadata) = metadata.as_object_mut() {
+                    let annotations = metadata
+                        .entry("annotations")
+                        .or_insert_with(|| serde_json::json!({}));
+                    if let Some(annotations) = annotations.as_object_mut() {
+                        annotations.insert("checksum/config".into(), digest.clone().into());
+                    }
+                }
+            }
+        }
         manifest
     }
 }

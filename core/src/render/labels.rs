@@ -60,6 +60,8 @@ pub enum Role {
     Hooks,
     /// In-cluster dependencies (PostgreSQL, Redis, RabbitMQ, registry).
     Dependency,
+    /// The Ponos agent and what it needs (this tool's `ponos` chart).
+    Ponos,
 }
 
 impl Role {
@@ -73,6 +75,7 @@ impl Role {
             Role::Config => ("polyaxon-core", "polyaxon-config"),
             Role::Hooks => ("polyaxon-core", "polyaxon-hooks"),
             Role::Dependency => ("polyaxon-dependencies", "polyaxon-dependency"),
+            Role::Ponos => ("ponos", "ponos-agent"),
         }
     }
 }

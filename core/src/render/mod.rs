@@ -5,17 +5,98 @@
 //! [`RenderedObject`] that knows its stage, hook moment, API resource and
 //! scope. No text templates.
 
+mod agent;
+mod autoscale;
+mod common;
+mod connections;
+mod crds;
 mod ctx;
+mod deps;
+mod hooks;
 pub mod labels;
 pub mod manifest;
 pub mod names;
+mod network;
 pub mod output;
+mod platform;
+mod pod;
 mod ponos;
+mod rbac;
 pub mod state;
+mod values;
 
 pub use labels::release_selector;
 pub use manifest::{Hook, Manifest, RenderedObject, Stage};
 pub use state::ReleaseState;
+
+use crate::config::schema::{Chart, DeploymentConfig};
+use crate::config::{Deployment, Generation};
+
+/// What to render: a loaded config with its chart, release, namespace,
+/// pinned version and generation resolved.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The typed config.
+    pub config: &'a DeploymentConfig,
+    /// The merged config as written (an explicit `null` differs from an
+    /// absent key there); `Value::Null` when unknown.
+    pub raw: &'a serde_json::Value,
+    /// The chart to render.
+    pub chart: Chart,
+    /// The release name.
+    pub release: &'a str,
+    /// The namespace of every namespaced object.
+    pub namespace: &'a str,
+    /// The pinned version: image tags and the version label.
+    pub version: &'a str,
+    /// The generation of the charts (1.x or 2.x).
+    pub generation: Generation,
+}
+
+/// Renders a loaded deployment with the release's generated values `state`
+/// (stable across renders: seed it once with [`ReleaseState::new_for`] and
+/// keep it with the release): every object of its chart, in apply order.
+pub fn render(deployment: &Deployment, state: &ReleaseState) -> Result<Manifest, RenderError> {
+    let version = deployment.version.version.image_tag();
+    render_target(
+        &Target {
+            config: &deployment.config,
+            raw: &deployment.values,
+            chart: deployment.chart,
+            release: &deployment.release_name,
+            namespace: &deployment.namespace,
+            version: &version,
+            generation: deployment.generation,
+        },
+        state,
+    )
+}
+
+/// Renders `target` with the release's generated values `state`: every
+/// object of its chart, in apply order.
+pub fn render_target(target: &Target<'_>, state: &ReleaseState) -> Result<Manifest, RenderError> {
+    let mut ctx = ctx::Ctx::new(
+        target.release,
+        target.namespace,
+        target.version.to_string(),
+        state,
+    );
+    let values = values::Values {
+        config: target.config,
+        chart: target.chart,
+        generation: target.generation,
+        raw: target.raw,
+    };
+    match target.chart {
+        Chart::Agent => agent::render(&mut ctx, &values)?,
+        Chart::Platform => platform::render(&mut ctx, &values)?,
+        Chart::Ponos => {
+            let spec = ponos::spec(target.config)?;
+            ponos::render(&mut ctx, &spec)?;
+        }
+    }
+    Ok(ctx.finish())
+}
 
 /// Why a config could not be rendered.
 #[derive(Debug, thiserror::Error)]

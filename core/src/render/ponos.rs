@@ -19,10 +19,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::RenderError;
-use super::ctx::{Ctx, checksum};
+use super::ctx::Ctx;
 use super::labels::Role;
 use super::manifest::Stage;
 use super::names;
+use crate::config::schema::DeploymentConfig;
 
 /// The image of the agent; its tag is `deploymentVersion` (Teklia publishes
 /// no catalogue, so the version is required).
@@ -72,6 +73,118 @@ pub struct ExtraVolume {
     pub read_only: bool,
 }
 
+/// Resolves the `ponos:` section: the required keys checked, the defaults
+/// filled, the tool's own keys (`image`, `kubernetes.storage_class`,
+/// `kubernetes.storage_size`) kept out of the agent's `agent.yml`.
+pub fn spec(config: &DeploymentConfig) -> Result<PonosSpec, RenderError> {
+    let missing = |key: &str, why: &str| RenderError::Missing {
+        key: key.into(),
+        chart: "ponos",
+        why: why.into(),
+    };
+    let ponos = config.ponos.clone().ok_or_else(|| {
+        missing(
+            "ponos",
+            "the Ponos agent's settings (url, farm_id, seed, kubernetes.pvc_name)",
+        )
+    })?;
+    if ponos.url.as_deref().is_none_or(str::is_empty) {
+        return Err(missing(
+            "ponos.url",
+            "the Arkindex instance the agent serves",
+        ));
+    }
+    if ponos.farm_id.as_deref().is_none_or(str::is_empty) {
+        return Err(missing(
+            "ponos.farm_id",
+            "the Ponos farm the agent belongs to",
+        ));
+    }
+    if ponos.seed.as_deref().is_none_or(str::is_empty) {
+        return Err(missing(
+            "ponos.seed",
+            "the farm seed the agent authenticates with",
+        ));
+    }
+    let kubernetes = ponos.kubernetes.clone().unwrap_or_default();
+    let pvc_name = kubernetes
+        .pvc_name
+        .clone()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            missing(
+                "ponos.kubernetes.pvc_name",
+                "the ReadWriteMany data volume claim",
+            )
+        })?;
+    let data_dir = ponos
+        .data_dir
+        .clone()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+    let mut extra_volumes = Vec::new();
+    for (i, v) in kubernetes.extra_volumes.iter().flatten().enumerate() {
+        let field = |name: &Option<String>, key: &str| {
+            name.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+                missing(
+                    &format!("ponos.kubernetes.extra_volumes[{i}].{key}"),
+                    "each extra volume needs a name, a pvc_name and a mount_path",
+                )
+            })
+        };
+        extra_volumes.push(ExtraVolume {
+            name: field(&v.name, "name")?,
+            pvc_name: field(&v.pvc_name, "pvc_name")?,
+            mount_path: field(&v.mount_path, "mount_path")?,
+            read_only: v.read_only.unwrap_or(false),
+        });
+    }
+
+    // agent.yml: the agent's own keys only, as the seed writes them.
+    let mut agent_config = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| {
+        agent_config.insert(key.into(), value);
+    };
+    put("url", ponos.url.clone().into());
+    put("farm_id", ponos.farm_id.clone().into());
+    put("seed", ponos.seed.clone().into());
+    put("data_dir", data_dir.clone().into());
+    let mut k8s = serde_json::Map::new();
+    k8s.insert("pvc_name".into(), pvc_name.clone().into());
+    if !extra_volumes.is_empty() {
+        k8s.insert(
+            "extra_volumes".into(),
+            serde_json::to_value(&extra_volumes).unwrap_or_default(),
+        );
+    }
+    if let Some(env) = kubernetes
+        .extra_environment
+        .as_ref()
+        .filter(|e| !e.is_empty())
+    {
+        k8s.insert("extra_environment".into(), serde_json::json!(env));
+    }
+    put("kubernetes", k8s.into());
+
+    Ok(PonosSpec {
+        agent_config,
+        data_dir,
+        pvc_name,
+        storage_class: kubernetes.storage_class.clone().filter(|s| !s.is_empty()),
+        storage_size: kubernetes
+            .storage_size
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_STORAGE.into()),
+        extra_volumes,
+        image: ponos
+            .image
+            .clone()
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| IMAGE.into()),
+    })
+}
+
 /// Renders the Ponos agent into `ctx`.
 pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     let rights = names::join(ctx.release, "rights");
@@ -83,7 +196,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Rbac,
         &ClusterRole {
-            metadata: ctx.cluster_meta(&rights, Role::Config),
+            metadata: ctx.cluster_meta(&rights, Role::Ponos),
             rules: Some(rules()),
             ..ClusterRole::default()
         },
@@ -91,14 +204,14 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Rbac,
         &ServiceAccount {
-            metadata: ctx.meta(&agent, Role::Config),
+            metadata: ctx.meta(&agent, Role::Ponos),
             ..ServiceAccount::default()
         },
     )?;
     ctx.push(
         Stage::Rbac,
         &ClusterRoleBinding {
-            metadata: ctx.cluster_meta(&agent, Role::Config),
+            metadata: ctx.cluster_meta(&agent, Role::Ponos),
             role_ref: RoleRef {
                 api_group: Some("rbac.authorization.k8s.io".into()),
                 kind: "ClusterRole".into(),
@@ -121,11 +234,11 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Config,
         &Secret {
-            metadata: ctx.meta(&config, Role::Config),
+            metadata: ctx.meta(&config, Role::Ponos),
             type_: Some("Opaque".into()),
             data: Some(BTreeMap::from([(
                 CONFIG_FILE.to_string(),
-                ByteString(agent_yml.clone().into_bytes()),
+                ByteString(agent_yml.into_bytes()),
             )])),
             ..Secret::default()
         },
@@ -136,7 +249,7 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
     ctx.push(
         Stage::Config,
         &PersistentVolumeClaim {
-            metadata: ctx.meta(&spec.pvc_name, Role::Config),
+            metadata: ctx.meta(&spec.pvc_name, Role::Ponos),
             spec: Some(PersistentVolumeClaimSpec {
                 access_modes: Some(vec!["ReadWriteMany".into()]),
                 storage_class_name: spec.storage_class.clone(),
@@ -150,15 +263,12 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
         },
     )?;
 
-    ctx.push(
-        Stage::Workloads,
-        &deployment(ctx, spec, &agent, &config, &checksum(&agent_yml)),
-    )?;
+    ctx.push(Stage::Workloads, &deployment(ctx, spec, &agent, &config))?;
     Ok(())
 }
 
 fn namespace(ctx: &Ctx<'_>) -> Namespace {
-    let mut metadata = ctx.cluster_meta(ctx.namespace, Role::Config);
+    let mut metadata = ctx.cluster_meta(ctx.namespace, Role::Ponos);
     metadata.name = Some(ctx.namespace.to_string());
     Namespace {
         metadata,
@@ -188,16 +298,10 @@ fn rules() -> Vec<PolicyRule> {
     ]
 }
 
-fn deployment(
-    ctx: &Ctx<'_>,
-    spec: &PonosSpec,
-    agent: &str,
-    config: &str,
-    config_checksum: &str,
-) -> Deployment {
+fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Deployment {
     let mut pod_labels = super::labels::selector(ctx.release, agent);
     pod_labels.insert(POD_LABEL.0.into(), POD_LABEL.1.into());
-    pod_labels.extend(ctx.labels(agent, Role::Worker));
+    pod_labels.extend(ctx.labels(agent, Role::Ponos));
 
     let mut volumes = vec![
         Volume {
@@ -231,7 +335,7 @@ fn deployment(
         ..EnvVar::default()
     };
 
-    let mut metadata = ctx.meta(agent, Role::Worker);
+    let mut metadata = ctx.meta(agent, Role::Ponos);
     if let Some(labels) = metadata.labels.as_mut() {
         labels.insert("type".into(), "deployment".into());
     }
@@ -248,10 +352,6 @@ fn deployment(
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
-                    annotations: Some(BTreeMap::from([(
-                        "checksum/config".to_string(),
-                        config_checksum.to_string(),
-                    )])),
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {

@@ -143,8 +143,6 @@ pub struct DeploymentConfig {
     pub release_name: Option<String>,
     /// Namespace of every namespaced object (default `polyaxon`); a DNS-1123 label.
     pub namespace: Option<String>,
-    /// 0.x key, kept for the seed: id of the cluster in Polyaxon's tracking.
-    pub cluster_id: Option<String>,
 
     // --- secrets and auth -----------------------------------------------------
     /// Secret key of the platform (1.x).
@@ -373,6 +371,9 @@ pub struct IngressConfig {
     pub tls: Option<Vec<IngressTLS>>,
     /// Ingress annotations.
     pub annotations: Option<BTreeMap<String, String>>,
+    /// Other keys, as given (Polyaxon ignores them; the renderer does too).
+    #[serde(flatten)]
+    pub extra: Dict,
 }
 
 /// `dns`: how the gateway/proxy config builds service addresses.
@@ -385,6 +386,9 @@ pub struct DnsConfig {
     pub prefix: Option<String>,
     /// Cluster domain (default `cluster.local`).
     pub custom_cluster: Option<String>,
+    /// Other keys, as given (2.x types `dns` as a free mapping).
+    #[serde(flatten)]
+    pub extra: Dict,
 }
 
 /// `user`: the root user (platform).

@@ -40,7 +40,7 @@ pub struct TolerationsByRole {
 #[serde(untagged)]
 pub enum AffinitySetting {
     /// Per role (0.x seed); tried first because its keys are closed.
-    ByRole(AffinityByRole),
+    ByRole(Box<AffinityByRole>),
     /// One Affinity for every core pod (1.x/2.x).
     Affinity(Affinity),
 }

@@ -183,23 +183,53 @@ service_struct! {
     }
 }
 
-service_struct! {
-    /// In-cluster Redis (`redis`). Other keys are passed on as given.
-    pub struct RedisService {
-        /// Persistence settings, as given.
-        pub persistence: Option<Dict>,
-        /// Redis is not the broker (only cache/heartbeats).
-        pub non_broker: Option<bool>,
-        /// Protect Redis with a password.
-        pub use_password: Option<bool>,
-        /// 1.x: the password.
-        pub password: Option<String>,
-        /// Auth settings (2.x), as given.
-        pub auth: Option<Dict>,
-        /// Every other key, as given (e.g. `image: {tag: …}`, `master`, `port`).
-        #[serde(flatten)]
-        pub extra: Dict,
-    }
+/// In-cluster Redis (`redis`). Other keys are passed on as given. Unlike the
+/// other services, `image` is the dependency chart's mapping
+/// (`{repository, tag}`), as in Polyaxon's schema.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedisService {
+    /// Deploy Redis in the cluster.
+    pub enabled: Option<bool>,
+    /// Image of the dependency chart (`repository`, `tag`), as given.
+    pub image: Option<Dict>,
+    /// Image tag.
+    pub image_tag: Option<String>,
+    /// Image pull policy.
+    pub image_pull_policy: Option<PullPolicy>,
+    /// Replicas.
+    pub replicas: Option<i64>,
+    /// Concurrency (unused by Redis; accepted as Polyaxon does).
+    pub concurrency: Option<i64>,
+    /// Concurrency per core (2.x).
+    pub per_core: Option<bool>,
+    /// URL scheme (2.x).
+    pub scheme: Option<String>,
+    /// Container resources.
+    pub resources: Option<ResourceRequirements>,
+    /// nodeSelector.
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// Affinity.
+    pub affinity: Option<Affinity>,
+    /// Tolerations.
+    pub tolerations: Option<Vec<Toleration>>,
+    /// Pull secrets.
+    pub image_pull_secrets: Option<Vec<String>>,
+    /// Autoscaler settings, as given.
+    pub hpa: Option<Dict>,
+    /// Persistence settings, as given.
+    pub persistence: Option<Dict>,
+    /// Redis is not the broker (only cache/heartbeats).
+    pub non_broker: Option<bool>,
+    /// Protect Redis with a password.
+    pub use_password: Option<bool>,
+    /// 1.x: the password.
+    pub password: Option<String>,
+    /// Auth settings (2.x), as given.
+    pub auth: Option<Dict>,
+    /// Every other key, as given (e.g. `master`, `port`).
+    #[serde(flatten)]
+    pub extra: Dict,
 }
 
 service_struct! {

@@ -1,0 +1,242 @@
+//! Config errors: each with the key path, where it was written, what is wrong
+//! and what would be valid. Loading collects all of them.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A `-f` config file.
+    File(PathBuf),
+    /// A `--set` argument (the whole argument as given).
+    Set(String),
+    /// A flag such as `--namespace`.
+    Flag(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Set(arg) => write!(f, "--set {arg}"),
+            Source::Flag(flag) => f.write_str(flag),
+        }
+    }
+}
+
+/// A place in a source: file, line and column (both 1-based). Flags and
+/// `--set` arguments have no lines; they print as the argument.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The file or argument.
+    pub source: Source,
+    /// Line, 1-based (0 for flags and `--set`).
+    pub line: usize,
+    /// Column, 1-based (0 for flags and `--set`).
+    pub column: usize,
+}
+
+impl Location {
+    /// A place in a file.
+    pub fn file(path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Self {
+            source: Source::File(path.into()),
+            line,
+            column,
+        }
+    }
+
+    /// A flag or `--set` argument.
+    pub fn argument(source: Source) -> Self {
+        Self {
+            source,
+            line: 0,
+            column: 0,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::File(path) if self.line > 0 => {
+                write!(f, "{}:{}:{}", path.display(), self.line, self.column)
+            }
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+/// What is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Unreadable(String),
+    /// YAML syntax error.
+    #[error("YAML syntax error: {0}")]
+    Syntax(String),
+    /// A `--set` argument that does not parse.
+    #[error("cannot parse --set: {0}")]
+    BadSet(String),
+    /// The top of a config file is not a mapping.
+    #[error("a deployment config must be a mapping of keys, found {found}")]
+    NotAMapping {
+        /// What was found instead.
+        found: String,
+    },
+    /// The same key twice in one mapping.
+    #[error("key `{key}` is given twice in the same mapping (first at line {first_line})")]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// Line of the first occurrence.
+        first_line: usize,
+    },
+    /// A key the schema does not know.
+    #[error("unknown key `{key}`")]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+    },
+    /// A key of the other generation.
+    #[error(
+        "`{key}` is a Polyaxon {key_generation} key, but this config follows {config_generation} rules ({why})"
+    )]
+    OtherGeneration {
+        /// The key path.
+        key: String,
+        /// `1.x` or `2.x`: where the key belongs.
+        key_generation: &'static str,
+        /// `1.x` or `2.x`: the rules in force.
+        config_generation: &'static str,
+        /// Why these rules are in force (pinned where, or unpinned).
+        why: String,
+    },
+    /// Two spellings of the same key.
+    #[error("`{key}` and `{other}` are two spellings of the same setting; give only one")]
+    TwoSpellings {
+        /// One spelling.
+        key: String,
+        /// The other.
+        other: String,
+    },
+    /// Wrong type.
+    #[error("expected {expected}, found {found}")]
+    WrongType {
+        /// What the schema wants.
+        expected: String,
+        /// What was given.
+        found: String,
+    },
+    /// A value outside a fixed set.
+    #[error("`{value}` is not an accepted value")]
+    NotOneOf {
+        /// The value given.
+        value: String,
+    },
+    /// A value Kubernetes would refuse, or out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// A version that cannot be pinned.
+    #[error("{0}")]
+    Version(#[from] crate::version::PinError),
+    /// One of Polyaxon's own rules.
+    #[error("{0}")]
+    Rule(String),
+}
+
+/// One error in a config, with everything a person needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The key path (`gateway.service.type`, `connections[1].name`); empty for
+    /// the whole file.
+    pub path: String,
+    /// Where the offending key or value was written, when known.
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub problem: Problem,
+    /// What would be valid (a suggestion, the accepted values, how to pin).
+    pub valid: Option<String>,
+}
+
+impl ConfigError {
+    /// An error at `path`, written at `location`.
+    pub fn new(path: impl Into<String>, location: Option<Location>, problem: Problem) -> Self {
+        Self {
+            path: path.into(),
+            location,
+            problem,
+            valid: None,
+        }
+    }
+
+    /// Adds what would be valid.
+    pub fn valid(mut self, valid: impl Into<String>) -> Self {
+        self.valid = Some(valid.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}", self.problem)?;
+        if let Some(valid) = &self.valid {
+            write!(f, "\n    valid: {valid}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error found in a config, in the order of the sources.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl ConfigErrors {
+    /// The errors.
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
+        self.0.iter()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.0.len();
+        writeln!(
+            f,
+            "the deployment config has {count} error{}:",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for error in &self.0 {
+            writeln!(f, "  {}", error.to_string().replace('\n', "\n  "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+impl IntoIterator for ConfigErrors {
+    type Item = ConfigError;
+    type IntoIter = std::vec::IntoIter<ConfigError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}

@@ -1,0 +1,389 @@
+//! `--set` overrides in Helm's syntax: `a.b=v`, list indexes `a.b[0].c=v`,
+//! several pairs separated by commas (`x=1,y=2`), lists in braces
+//! (`a={x,y}`), and `\` escaping `.`, `,`, `=`, `[` and `\` itself. Values are
+//! typed as Helm types them: `true`/`false`, `null`, base-10 integers without
+//! a leading zero; everything else is a string.
+
+use super::error::{ConfigError, Location, Problem, Source};
+use super::tree::{Entry, Node, Value};
+
+/// One step of a `--set` key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Applies one `--set` argument to the merged tree.
+pub fn apply(root: &mut Node, argument: &str) -> Result<(), Box<ConfigError>> {
+    let at = Location::argument(Source::Set(argument.to_string()));
+    let fail = |message: String| {
+        Box::new(
+            ConfigError::new("", Some(at.clone()), Problem::BadSet(message)).valid(
+                "KEY=VALUE pairs, e.g. gateway.replicas=2,ingress.enabled=true or a.b[0].c=v",
+            ),
+        )
+    };
+    for (key, value) in split_pairs(argument).map_err(&fail)? {
+        let steps = parse_key(&key).map_err(&fail)?;
+        let value = Node {
+            value: typed_value(&value),
+            at: at.clone(),
+        };
+        set_path(root, &steps, value, &at).map_err(&fail)?;
+    }
+    Ok(())
+}
+
+/// Splits `a=1,b={x,y}` into `[("a","1"), ("b","{x,y}")]`, honouring escapes.
+fn split_pairs(argument: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    let mut chars = argument.chars().peekable();
+    while chars.peek().is_some() {
+        // The key, up to an unescaped `=` (kept escaped for the path parser).
+        let mut key = String::new();
+        let mut found_equals = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    key.push('\\');
+                    if let Some(next) = chars.next() {
+                        key.push(next);
+                    }
+                }
+                '=' => {
+                    found_equals = true;
+                    break;
+                }
+                ',' => return Err(format!("key `{key}` has no value (missing `=`)")),
+                _ => key.push(c),
+            }
+        }
+        if !found_equals {
+            return Err(format!("key `{key}` has no value (missing `=`)"));
+        }
+        if key.is_empty() {
+            return Err("a pair has an empty key".into());
+        }
+        // The value, up to an unescaped `,` outside braces.
+        let mut value = String::new();
+        let mut depth = 0usize;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    value.push('\\');
+                    if let Some(next) = chars.next() {
+                        value.push(next);
+                    }
+                }
+                '{' => {
+                    depth += 1;
+                    value.push(c);
+                }
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    value.push(c);
+                }
+                ',' if depth == 0 => break,
+                _ => value.push(c),
+            }
+        }
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}
+
+/// Parses `a.b[0].c` (with `\.` and `\[` escapes) into steps.
+fn parse_key(key: &str) -> Result<Vec<Step>, String> {
+    let mut steps = Vec::new();
+    let mut current = String::new();
+    let mut chars = key.chars().peekable();
+    let mut after_index = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(next) => current.push(next),
+                None => return Err(format!("`{key}` ends with a lone `\\`")),
+            },
+            '.' => {
+                if current.is_empty() && !after_index {
+                    return Err(format!("`{key}` has an empty key part"));
+                }
+                if !current.is_empty() {
+                    steps.push(Step::Key(std::mem::take(&mut current)));
+                }
+                after_index = false;
+            }
+            '[' => {
+                if !current.is_empty() {
+                    steps.push(Step::Key(std::mem::take(&mut current)));
+                } else if steps.is_empty() {
+                    return Err(format!("`{key}` starts with an index"));
+                }
+                let mut digits = String::new();
+                loop {
+                    match chars.next() {
+                        Some(']') => break,
+                        Some(d) => digits.push(d),
+                        None => return Err(format!("`{key}` has an unclosed `[`")),
+                    }
+                }
+                let index = digits
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("`[{digits}]` in `{key}` is not a list index"))?;
+                // Helm caps indexes to keep a typo from allocating a huge list.
+                if index > 65_536 {
+                    return Err(format!("index {index} in `{key}` is too large"));
+                }
+                steps.push(Step::Index(index));
+                after_index = true;
+            }
+            _ => {
+                if after_index && !current.is_empty() {
+                    return Err(format!("`{key}`: expected `.` after `]`"));
+                }
+                current.push(c);
+            }
+        }
+    }
+    if !current.is_empty() {
+        steps.push(Step::Key(current));
+    } else if !after_index {
+        return Err(format!("`{key}` ends with `.`"));
+    }
+    Ok(steps)
+}
+
+/// Types a value as Helm does; `{a,b}` becomes a list.
+fn typed_value(raw: &str) -> Value {
+    if let Some(inner) = raw.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        let items = split_list(inner);
+        return Value::Seq(
+            items
+                .iter()
+                .map(|item| Node {
+                    value: typed_scalar(item),
+                    at: Location::argument(Source::Set(raw.to_string())),
+                })
+                .collect(),
+        );
+    }
+    typed_scalar(&unescape(raw))
+}
+
+fn split_list(inner: &str) -> Vec<String> {
+    if inner.is_empty() {
+        return Vec::new();
+    }
+    let mut items = vec![String::new()];
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(next), Some(item)) = (chars.next(), items.last_mut()) {
+                    item.push(next);
+                }
+            }
+            ',' => items.push(String::new()),
+            _ => {
+                if let Some(item) = items.last_mut() {
+                    item.push(c);
+                }
+            }
+        }
+    }
+    items
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn typed_scalar(text: &str) -> Value {
+    if text.eq_ignore_ascii_case("true") {
+        return Value::Bool(true);
+    }
+    if text.eq_ignore_ascii_case("false") {
+        return Value::Bool(false);
+    }
+    if text == "null" {
+        return Value::Null;
+    }
+    // Helm keeps `0123` a string (a leading zero is not an integer to it).
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let leading_zero = digits.len() > 1 && digits.starts_with('0');
+    let integer = !leading_zero && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    if let (true, Ok(i)) = (integer, text.parse::<i64>()) {
+        return Value::Int(i);
+    }
+    Value::Str(text.to_string())
+}
+
+fn set_path(node: &mut Node, steps: &[Step], value: Node, at: &Location) -> Result<(), String> {
+    let Some((step, rest)) = steps.split_first() else {
+        *node = value;
+        return Ok(());
+    };
+    match step {
+        Step::Key(key) => {
+            if !matches!(node.value, Value::Map(_)) {
+                // Helm replaces a non-map on the way with a map.
+                node.value = Value::Map(Vec::new());
+                node.at = at.clone();
+            }
+            let Value::Map(entries) = &mut node.value else {
+                return Err("internal: expected a mapping".into());
+            };
+            let index = match entries.iter().position(|e| &e.key == key) {
+                Some(i) => {
+                    entries[i].key_at = at.clone();
+                    i
+                }
+                None => {
+                    entries.push(Entry {
+                        key: key.clone(),
+                        key_at: at.clone(),
+                        value: Node {
+                            value: Value::Null,
+                            at: at.clone(),
+                        },
+                    });
+                    entries.len() - 1
+                }
+            };
+            set_path(&mut entries[index].value, rest, value, at)
+        }
+        Step::Index(index) => {
+            if !matches!(node.value, Value::Seq(_)) {
+                node.value = Value::Seq(Vec::new());
+                node.at = at.clone();
+            }
+            let Value::Seq(items) = &mut node.value else {
+                return Err("internal: expected a list".into());
+            };
+            while items.len() <= *index {
+                items.push(Node {
+                    value: Value::Null,
+                    at: at.clone(),
+                });
+            }
+            set_path(&mut items[*index], rest, value, at)
+        }
+    }
+}
+
+/// Sets one top-level key from a flag (`--namespace`, …).
+pub fn set_flag(root: &mut Node, key: &str, value: &str, flag: &'static str) {
+    let at = Location::argument(Source::Flag(flag));
+    let node = Node {
+        value: Value::Str(value.to_string()),
+        at: at.clone(),
+    };
+    // A flag value is always a string: `--namespace 123` names namespace "123".
+    let _ = set_path(root, &[Step::Key(key.to_string())], node, &at);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn json(root: &Node) -> serde_json::Value {
+        root.value.to_json()
+    }
+
+    fn applied(base: &str, args: &[&str]) -> Result<Node, Box<ConfigError>> {
+        let mut root = super::super::tree::parse(base, Path::new("b.yml")).expect("base parses");
+        for arg in args {
+            apply(&mut root, arg)?;
+        }
+        Ok(root)
+    }
+
+    #[test]
+    fn nested_keys_indexes_and_pairs() {
+        let root = applied(
+            "gateway: {replicas: 1, image: x}\n",
+            &[
+                "gateway.replicas=3,ingress.enabled=true",
+                "connections[1].name=s3",
+            ],
+        )
+        .expect("applies");
+        assert_eq!(
+            json(&root),
+            serde_json::json!({
+                "gateway": {"replicas": 3, "image": "x"},
+                "ingress": {"enabled": true},
+                "connections": [null, {"name": "s3"}]
+            })
+        );
+    }
+
+    #[test]
+    fn values_are_typed_like_helm() {
+        let root = applied(
+            "",
+            &[
+                "a=true", "b=007", "c=-12", "d=1.5", "e=null", "f={x,2}", "g=a\\,b", "h=",
+            ],
+        )
+        .expect("applies");
+        assert_eq!(
+            json(&root),
+            serde_json::json!({
+                "a": true, "b": "007", "c": -12, "d": "1.5", "e": null,
+                "f": ["x", 2], "g": "a,b", "h": ""
+            })
+        );
+    }
+
+    #[test]
+    fn escaped_dots_stay_in_the_key() {
+        let root = applied(
+            "",
+            &["ingress.annotations.kubernetes\\.io/ingress\\.class=nginx"],
+        )
+        .expect("applies");
+        assert_eq!(
+            json(&root),
+            serde_json::json!({"ingress": {"annotations": {"kubernetes.io/ingress.class": "nginx"}}})
+        );
+    }
+
+    #[test]
+    fn set_values_remember_the_argument() {
+        let root = applied("", &["gateway.replicas=three"]).expect("applies");
+        let entry = root.entry_at(&["gateway", "replicas"]).expect("set");
+        assert_eq!(
+            entry.value.at.source,
+            Source::Set("gateway.replicas=three".into())
+        );
+    }
+
+    #[test]
+    fn malformed_arguments_are_refused() {
+        for bad in [
+            "novalue", "a..b=1", "a[x]=1", "a[0=1", "=1", "a.=1", "[0]=1", "a=1,b",
+        ] {
+            let error = applied("", &[bad]).expect_err(bad);
+            assert!(
+                matches!(error.problem, Problem::BadSet(_)),
+                "{bad}: {error}"
+            );
+            assert!(error.valid.is_some());
+        }
+    }
+}

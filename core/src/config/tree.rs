@@ -1,0 +1,562 @@
+//! A YAML tree that remembers where every key and value was written, so that
+//! errors can name file, line and column after files are merged.
+//!
+//! Parsing uses `granit-parser`, the YAML event parser already in the build
+//! through kube (kube-client → serde-saphyr): no new dependency, maintained,
+//! panic-free, and its events carry line/column spans (serde_yaml 0.9 has
+//! positions only for syntax errors, not for keys).
+//!
+//! Plain scalars are resolved the way PyYAML (the Python Polyaxon CLI) and
+//! Helm read them: YAML 1.1 booleans (`yes`/`no`/`on`/`off`/`true`/`false`),
+//! `~`/`null`/empty as null, integers, and floats with a dot or exponent.
+//! Quoted scalars are always strings.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use granit_parser::{Event, Options, Parser, ScalarStyle};
+
+#[cfg(test)]
+use super::error::Source;
+use super::error::{ConfigError, Location, Problem};
+
+/// Errors are boxed: they are large and rare.
+type Fail = Box<ConfigError>;
+
+/// A value and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it was written.
+    pub at: Location,
+}
+
+/// A YAML value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `~`, `null` or nothing.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order.
+    Map(Vec<Entry>),
+}
+
+/// One key of a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key, as written.
+    pub key: String,
+    /// Where the key was written.
+    pub key_at: Location,
+    /// Its value.
+    pub value: Node,
+}
+
+impl Value {
+    /// How a person would name this kind of value in an error.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Null => "null".to_string(),
+            Value::Bool(b) => format!("the boolean {b}"),
+            Value::Int(i) => format!("the number {i}"),
+            Value::Float(x) => format!("the number {x}"),
+            Value::Str(s) => format!("the string \"{s}\""),
+            Value::Seq(_) => "a list".to_string(),
+            Value::Map(_) => "a mapping".to_string(),
+        }
+    }
+
+    /// The entries when this is a mapping.
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match self {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The string when this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON, as given.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(x) => serde_json::Number::from_f64(*x)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(x.to_string())),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(|n| n.value.to_json()).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Node {
+    /// An empty mapping (an empty config), placed at `at`.
+    pub fn empty_map(at: Location) -> Self {
+        Self {
+            value: Value::Map(Vec::new()),
+            at,
+        }
+    }
+
+    /// The entry with this key, when this is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.value.as_map()?.iter().find(|e| e.key == key)
+    }
+
+    /// The entry at a path of keys.
+    pub fn entry_at(&self, path: &[&str]) -> Option<&Entry> {
+        let (first, rest) = path.split_first()?;
+        let entry = self.get(first)?;
+        if rest.is_empty() {
+            Some(entry)
+        } else {
+            entry.value.entry_at(rest)
+        }
+    }
+}
+
+/// Parses one config file. An empty file (or one holding only comments or
+/// `~`) is an empty config. Syntax errors carry line and column.
+pub fn parse(text: &str, path: &Path) -> Result<Node, Fail> {
+    let mut options = Options::default();
+    options.emit_comments = false;
+    let mut builder = Builder {
+        path,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        documents: 0,
+    };
+    for item in Parser::new_from_str_with_options(text, options) {
+        match item {
+            Ok((event, span)) => {
+                let at = Location::file(path, span.start.line(), span.start.col() + 1);
+                builder.event(event, at)?;
+            }
+            Err(error) => {
+                let mark = error.marker();
+                return Err(Box::new(ConfigError::new(
+                    "",
+                    Some(Location::file(path, mark.line(), mark.col() + 1)),
+                    Problem::Syntax(error.info()),
+                )));
+            }
+        }
+    }
+    let start = Location::file(path, 1, 1);
+    match builder.root {
+        None => Ok(Node::empty_map(start)),
+        Some(Node {
+            value: Value::Null,
+            at,
+        }) => Ok(Node::empty_map(at)),
+        Some(
+            node @ Node {
+                value: Value::Map(_),
+                ..
+            },
+        ) => Ok(node),
+        Some(other) => Err(Box::new(ConfigError::new(
+            "",
+            Some(other.at.clone()),
+            Problem::NotAMapping {
+                found: other.value.describe(),
+            },
+        ))),
+    }
+}
+
+/// A collection being built.
+enum Open {
+    Seq(Node, usize),
+    /// A mapping, the key waiting for its value, and the anchor id.
+    Map(Node, Option<(String, Location)>, usize),
+}
+
+struct Builder<'a> {
+    path: &'a Path,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    fn event(&mut self, event: Event<'_>, at: Location) -> Result<(), Fail> {
+        match event {
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(Box::new(ConfigError::new(
+                        "",
+                        Some(at),
+                        Problem::Syntax(
+                            "more than one YAML document (`---`); give each as its own -f file"
+                                .to_string(),
+                        ),
+                    )));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let core_tag = tag
+                    .as_ref()
+                    .and_then(|t| t.core_suffix().map(str::to_string));
+                let value = resolve(&text, style, core_tag.as_deref());
+                // A mapping key stays the text as written, whatever it resolves to.
+                if let Some(Open::Map(_, pending @ None, _)) = self.stack.last_mut() {
+                    *pending = Some((text.into_owned(), at));
+                    return Ok(());
+                }
+                let node = Node { value, at };
+                if anchor != 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                self.push(node)?;
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
+                    Box::new(ConfigError::new(
+                        "",
+                        Some(at.clone()),
+                        Problem::Syntax("alias to an unknown anchor".into()),
+                    ))
+                })?;
+                if let Some(Open::Map(_, pending @ None, _)) = self.stack.last_mut() {
+                    match node.value {
+                        Value::Str(s) => *pending = Some((s, at)),
+                        _ => return Err(complex_key(at)),
+                    }
+                    return Ok(());
+                }
+                self.push(Node { at, ..node })?;
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                self.check_not_key(&at)?;
+                self.stack.push(Open::Seq(
+                    Node {
+                        value: Value::Seq(Vec::new()),
+                        at,
+                    },
+                    anchor,
+                ));
+            }
+            Event::MappingStart(_, anchor, _) => {
+                self.check_not_key(&at)?;
+                self.stack.push(Open::Map(
+                    Node {
+                        value: Value::Map(Vec::new()),
+                        at,
+                    },
+                    None,
+                    anchor,
+                ));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, _, anchor)) => {
+                        (node, anchor)
+                    }
+                    None => return Ok(()),
+                };
+                if anchor != 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                self.push(node)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A collection cannot be a mapping key here (Polyaxon keys are strings).
+    fn check_not_key(&self, at: &Location) -> Result<(), Fail> {
+        if let Some(Open::Map(_, None, _)) = self.stack.last() {
+            return Err(complex_key(at.clone()));
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node) -> Result<(), Fail> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Open::Seq(seq, _)) => {
+                if let Value::Seq(items) = &mut seq.value {
+                    items.push(node);
+                }
+                Ok(())
+            }
+            Some(Open::Map(map, pending, _)) => {
+                let Some((key, key_at)) = pending.take() else {
+                    return Err(complex_key(node.at));
+                };
+                if let Value::Map(entries) = &mut map.value {
+                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                        return Err(Box::new(
+                            ConfigError::new(
+                                key.clone(),
+                                Some(key_at),
+                                Problem::DuplicateKey {
+                                    key,
+                                    first_line: first.key_at.line,
+                                },
+                            )
+                            .valid("keep one of them"),
+                        ));
+                    }
+                    entries.push(Entry {
+                        key,
+                        key_at,
+                        value: node,
+                    });
+                }
+                let _ = self.path;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn complex_key(at: Location) -> Fail {
+    Box::new(ConfigError::new(
+        "",
+        Some(at),
+        Problem::Syntax("a mapping key must be a plain string".into()),
+    ))
+}
+
+/// Resolves a scalar as PyYAML and Helm do (see the module comment).
+fn resolve(text: &str, style: ScalarStyle, core_tag: Option<&str>) -> Value {
+    if let Some(suffix) = core_tag {
+        match suffix {
+            "str" => return Value::Str(text.to_string()),
+            "null" => return Value::Null,
+            "bool" | "int" | "float" => return resolve_plain(text),
+            _ => {}
+        }
+    }
+    match style {
+        ScalarStyle::Plain => resolve_plain(text),
+        _ => Value::Str(text.to_string()),
+    }
+}
+
+/// Resolves a plain scalar.
+pub(crate) fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+            return Value::Bool(true);
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false);
+        }
+        _ => {}
+    }
+    if let Some(i) = parse_int(text) {
+        return Value::Int(i);
+    }
+    if let Some(x) = parse_float(text) {
+        return Value::Float(x);
+    }
+    Value::Str(text.to_string())
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if clean.is_empty() || digits.starts_with('_') {
+        return None;
+    }
+    let magnitude = if let Some(hex) = clean.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(oct) = clean.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if clean.bytes().all(|b| b.is_ascii_digit()) {
+        clean.parse::<i64>().ok()?
+    } else {
+        return None;
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    match text {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
+        _ => {}
+    }
+    let first = text.trim_start_matches(['-', '+']).chars().next()?;
+    if !(first.is_ascii_digit() || first == '.') {
+        return None;
+    }
+    if !text.contains(['.', 'e', 'E']) {
+        return None;
+    }
+    let clean: String = text.chars().filter(|c| *c != '_').collect();
+    clean.parse::<f64>().ok()
+}
+
+/// Deep merge: mappings merge key by key; scalars and lists from `overlay` win.
+pub fn merge(base: Node, overlay: Node) -> Node {
+    match (base.value, overlay.value) {
+        (Value::Map(mut entries), Value::Map(over)) => {
+            for entry in over {
+                match entries.iter_mut().find(|e| e.key == entry.key) {
+                    Some(existing) => {
+                        let old = std::mem::replace(
+                            &mut existing.value,
+                            Node {
+                                value: Value::Null,
+                                at: entry.value.at.clone(),
+                            },
+                        );
+                        existing.value = merge(old, entry.value);
+                        existing.key_at = entry.key_at;
+                    }
+                    None => entries.push(entry),
+                }
+            }
+            Node {
+                value: Value::Map(entries),
+                at: base.at,
+            }
+        }
+        (_, value) => Node {
+            value,
+            at: overlay.at,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Node {
+        parse(text, Path::new("t.yml")).expect("parses")
+    }
+
+    #[test]
+    fn keys_and_values_carry_line_and_column() {
+        let root = parse_ok("a: 1\ngateway:\n  replicas: three\n");
+        let entry = root.entry_at(&["gateway", "replicas"]).expect("present");
+        assert_eq!((entry.key_at.line, entry.key_at.column), (3, 3));
+        assert_eq!((entry.value.at.line, entry.value.at.column), (3, 13));
+        assert_eq!(entry.value.value, Value::Str("three".into()));
+    }
+
+    #[test]
+    fn scalars_resolve_like_pyyaml() {
+        let root = parse_ok(
+            "a: yes\nb: 'yes'\nc: 3\nd: 1.0.9\ne: 2.5\nf: ~\ng:\nh: \"3\"\ni: 0x1f\nj: !!str 4\n",
+        );
+        let get = |k: &str| root.get(k).map(|e| e.value.value.clone());
+        assert_eq!(get("a"), Some(Value::Bool(true)));
+        assert_eq!(get("b"), Some(Value::Str("yes".into())));
+        assert_eq!(get("c"), Some(Value::Int(3)));
+        assert_eq!(get("d"), Some(Value::Str("1.0.9".into())));
+        assert_eq!(get("e"), Some(Value::Float(2.5)));
+        assert_eq!(get("f"), Some(Value::Null));
+        assert_eq!(get("g"), Some(Value::Null));
+        assert_eq!(get("h"), Some(Value::Str("3".into())));
+        assert_eq!(get("i"), Some(Value::Int(31)));
+        assert_eq!(get("j"), Some(Value::Str("4".into())));
+    }
+
+    #[test]
+    fn an_empty_file_is_an_empty_config() {
+        for text in ["", "# only a comment\n", "~\n", "---\n"] {
+            let root = parse_ok(text);
+            assert_eq!(root.value, Value::Map(vec![]), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_has_line_and_column() {
+        let error = parse("a: 1\nb: [1, 2\nc: 3\n", Path::new("bad.yml")).expect_err("fails");
+        assert!(matches!(error.problem, Problem::Syntax(_)));
+        let at = error.location.expect("located");
+        assert!(at.line >= 2, "{at}");
+        assert!(at.to_string().starts_with("bad.yml:"));
+    }
+
+    #[test]
+    fn a_list_at_the_top_is_not_a_config() {
+        let error = parse("- a\n- b\n", Path::new("l.yml")).expect_err("fails");
+        assert!(matches!(error.problem, Problem::NotAMapping { .. }));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let error = parse("a: 1\nb: 2\na: 3\n", Path::new("d.yml")).expect_err("fails");
+        assert_eq!(
+            error.problem,
+            Problem::DuplicateKey {
+                key: "a".into(),
+                first_line: 1
+            }
+        );
+        assert_eq!(error.location.map(|l| l.line), Some(3));
+    }
+
+    #[test]
+    fn anchors_and_aliases_are_expanded() {
+        let root = parse_ok("base: &b {x: 1}\nother: *b\n");
+        let x = root.entry_at(&["other", "x"]).expect("alias expanded");
+        assert_eq!(x.value.value, Value::Int(1));
+    }
+
+    #[test]
+    fn merge_maps_deeply_and_later_scalars_and_lists_win() {
+        let a = parse(
+            "g:\n  replicas: 1\n  image: x\nl: [1, 2]\n",
+            Path::new("a.yml"),
+        )
+        .expect("a");
+        let b = parse("g:\n  replicas: 2\nl: [3]\nn: ns\n", Path::new("b.yml")).expect("b");
+        let merged = merge(a, b);
+        let replicas = merged.entry_at(&["g", "replicas"]).expect("replicas");
+        assert_eq!(replicas.value.value, Value::Int(2));
+        assert_eq!(replicas.value.at.source, Source::File("b.yml".into()));
+        let image = merged.entry_at(&["g", "image"]).expect("image kept");
+        assert_eq!(image.value.at.source, Source::File("a.yml".into()));
+        assert_eq!(
+            merged.get("l").map(|e| e.value.value.to_json()),
+            Some(serde_json::json!([3]))
+        );
+        assert!(merged.get("n").is_some());
+    }
+}

@@ -1,0 +1,308 @@
+//! The shape every core workload shares: scheduling (the service's own
+//! nodeSelector/affinity/tolerations, else the global ones), security
+//! contexts, pull secrets, labels and checksums, requests always and limits
+//! only with `limitResources` (as the charts).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Affinity, Container, ContainerPort, EnvFromSource, EnvVar, LocalObjectReference,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SecurityContext,
+    Toleration, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::ctx::Ctx;
+use super::labels::{self, Role};
+use super::values::Values;
+
+/// Where a pod may run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scheduling {
+    /// nodeSelector.
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// affinity.
+    pub affinity: Option<Affinity>,
+    /// tolerations.
+    pub tolerations: Option<Vec<Toleration>>,
+}
+
+impl Scheduling {
+    /// A service's scheduling: its own values where given, the global core
+    /// ones otherwise (the charts' `config.<service>.scheduling`).
+    pub fn core(
+        values: &Values<'_>,
+        node_selector: Option<&BTreeMap<String, String>>,
+        affinity: Option<&Affinity>,
+        tolerations: Option<&Vec<Toleration>>,
+    ) -> Self {
+        Scheduling {
+            node_selector: node_selector
+                .filter(|m| !m.is_empty())
+                .cloned()
+                .or_else(|| values.node_selector()),
+            affinity: affinity
+                .filter(|a| **a != Affinity::default())
+                .cloned()
+                .or_else(|| values.affinity()),
+            tolerations: tolerations
+                .filter(|t| !t.is_empty())
+                .cloned()
+                .or_else(|| values.tolerations()),
+        }
+    }
+
+    /// As JSON for the agent config (`POLYAXON_AGENT_DEFAULT_SCHEDULING`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        if let Some(v) = &self.node_selector {
+            map.insert("nodeSelector".into(), serde_json::json!(v));
+        }
+        if let Some(v) = &self.affinity {
+            map.insert(
+                "affinity".into(),
+                serde_json::to_value(v).unwrap_or_default(),
+            );
+        }
+        if let Some(v) = &self.tolerations {
+            map.insert(
+                "tolerations".into(),
+                serde_json::to_value(v).unwrap_or_default(),
+            );
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+/// The pod security context of core pods when `securityContext.enabled`.
+pub fn pod_security(values: &Values<'_>) -> Option<PodSecurityContext> {
+    if !values.security_context() {
+        return None;
+    }
+    let sc = values.config.security_context.clone().unwrap_or_default();
+    Some(PodSecurityContext {
+        run_as_user: Some(values.run_as_user()),
+        run_as_group: Some(values.run_as_group()),
+        fs_group: Some(sc.fs_group.unwrap_or_else(|| values.run_as_group())),
+        fs_group_change_policy: sc.fs_group_change_policy.filter(|p| !p.is_empty()),
+        ..PodSecurityContext::default()
+    })
+}
+
+/// The container security context of core containers when `securityContext.enabled`.
+pub fn container_security(values: &Values<'_>) -> Option<SecurityContext> {
+    if !values.security_context() {
+        return None;
+    }
+    let sc = values.config.security_context.clone().unwrap_or_default();
+    Some(SecurityContext {
+        allow_privilege_escalation: Some(sc.allow_privilege_escalation.unwrap_or(false)),
+        run_as_non_root: Some(sc.run_as_non_root.unwrap_or(true)),
+        ..SecurityContext::default()
+    })
+}
+
+/// Requests always, limits only with `limitResources`, as the charts.
+pub fn resources(
+    values: &Values<'_>,
+    given: Option<&ResourceRequirements>,
+    default_requests: (&str, &str),
+    default_limits: (&str, &str),
+) -> ResourceRequirements {
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+    let quantities = |(cpu, memory): (&str, &str)| {
+        BTreeMap::from([
+            ("cpu".to_string(), Quantity(cpu.to_string())),
+            ("memory".to_string(), Quantity(memory.to_string())),
+        ])
+    };
+    let requests = given
+        .and_then(|r| r.requests.clone())
+        .unwrap_or_else(|| quantities(default_requests));
+    let limits = values.limit_resources().then(|| {
+        given
+            .and_then(|r| r.limits.clone())
+            .unwrap_or_else(|| quantities(default_limits))
+    });
+    ResourceRequirements {
+        requests: Some(requests),
+        limits,
+        ..ResourceRequirements::default()
+    }
+}
+
+/// One core workload (a Deployment with one main container).
+#[derive(Debug, Clone, Default)]
+pub struct Workload {
+    /// Object name (`<release>-polyaxon-gateway`, ...).
+    pub name: String,
+    /// The chart role of the workload.
+    pub role: Option<Role>,
+    /// Replicas.
+    pub replicas: i32,
+    /// The main container.
+    pub container: Container,
+    /// More containers (1.x API pod carries streams too).
+    pub sidecars: Vec<Container>,
+    /// Pod volumes.
+    pub volumes: Vec<Volume>,
+    /// ServiceAccount of the pods.
+    pub service_account: Option<String>,
+    /// Where the pods may run.
+    pub scheduling: Scheduling,
+    /// Pull secrets of the pods.
+    pub pull_secrets: Vec<String>,
+    /// Pod annotations (checksums of the config read).
+    pub annotations: BTreeMap<String, String>,
+    /// Pod termination grace period.
+    pub termination_grace_period: Option<i64>,
+}
+
+/// A main container with the fields every core container sets.
+#[allow(clippy::too_many_arguments)]
+pub fn container(
+    values: &Values<'_>,
+    name: &str,
+    image: String,
+    pull_policy: String,
+    env_from: Vec<EnvFromSource>,
+    env: Vec<EnvVar>,
+    mounts: Vec<VolumeMount>,
+    resources: ResourceRequirements,
+) -> Container {
+    Container {
+        name: name.to_string(),
+        image: Some(image),
+        image_pull_policy: Some(pull_policy),
+        security_context: container_security(values),
+        env_from: (!env_from.is_empty()).then_some(env_from),
+        env: (!env.is_empty()).then_some(env),
+        volume_mounts: (!mounts.is_empty()).then_some(mounts),
+        resources: Some(resources),
+        ..Container::default()
+    }
+}
+
+/// A container port.
+pub fn port(number: i32) -> ContainerPort {
+    ContainerPort {
+        container_port: number,
+        ..ContainerPort::default()
+    }
+}
+
+/// An HTTP probe on `/healthz/`, as the charts' gateway/API/streams probes.
+pub fn http_probe(port: i32, scheme: &str, initial_delay: i32, host_header: Option<&str>) -> Probe {
+    use k8s_openapi::api::core::v1::{HTTPGetAction, HTTPHeader};
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some("/healthz/".into()),
+            port: IntOrString::Int(port),
+            scheme: Some(scheme.to_string()),
+            http_headers: host_header.map(|host| {
+                vec![HTTPHeader {
+                    name: "Host".into(),
+                    value: host.into(),
+                }]
+            }),
+            ..HTTPGetAction::default()
+        }),
+        initial_delay_seconds: Some(initial_delay),
+        period_seconds: Some(30),
+        success_threshold: Some(1),
+        failure_threshold: Some(10),
+        timeout_seconds: Some(2),
+        ..Probe::default()
+    }
+}
+
+/// An exec probe running the image's `entrypoint.sh healthz` (agent).
+pub fn exec_probe() -> Probe {
+    use k8s_openapi::api::core::v1::ExecAction;
+    Probe {
+        exec: Some(ExecAction {
+            command: Some(vec![
+                "/bin/bash".into(),
+                "./entrypoint.sh".into(),
+                "healthz".into(),
+            ]),
+        }),
+        initial_delay_seconds: Some(30),
+        period_seconds: Some(30),
+        success_threshold: Some(1),
+        failure_threshold: Some(10),
+        timeout_seconds: Some(10),
+        ..Probe::default()
+    }
+}
+
+/// The pod template of a core workload.
+pub fn template(ctx: &Ctx<'_>, values: &Values<'_>, w: &Workload) -> PodTemplateSpec {
+    let mut pod_labels = labels::selector(ctx.release, &w.name);
+    if let Some(role) = w.role {
+        pod_labels.extend(ctx.labels(&w.name, role));
+        // The seed's default core affinity matches this label.
+        pod_labels.insert(labels::CORE_TYPE.into(), labels::CORE_TYPE_VALUE.into());
+    }
+    // `labels`/`annotations`: the charts' extras for every pod.
+    if let Some(extra) = &values.config.labels {
+        for (k, v) in extra {
+            pod_labels.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    let mut annotations = values.config.annotations.clone().unwrap_or_default();
+    annotations.extend(w.annotations.clone());
+
+    let mut containers = vec![w.container.clone()];
+    containers.extend(w.sidecars.iter().cloned());
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(pod_labels),
+            annotations: (!annotations.is_empty()).then_some(annotations),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PodSpec {
+            containers,
+            volumes: (!w.volumes.is_empty()).then(|| w.volumes.clone()),
+            service_account_name: w.service_account.clone(),
+            node_selector: w.scheduling.node_selector.clone(),
+            affinity: w.scheduling.affinity.clone(),
+            tolerations: w.scheduling.tolerations.clone(),
+            security_context: pod_security(values),
+            image_pull_secrets: pull_secrets(&w.pull_secrets),
+            priority_class_name: values
+                .config
+                .priority_class_name
+                .clone()
+                .filter(|p| !p.is_empty()),
+            termination_grace_period_seconds: w.termination_grace_period,
+            ..PodSpec::default()
+        }),
+    }
+}
+
+/// The Deployment of a core workload.
+pub fn deployment(ctx: &Ctx<'_>, values: &Values<'_>, w: &Workload) -> Deployment {
+    Deployment {
+        metadata: ctx.meta(&w.name, w.role.unwrap_or(Role::Worker)),
+        spec: Some(DeploymentSpec {
+            replicas: Some(w.replicas),
+            selector: ctx.selector(&w.name),
+            template: template(ctx, values, w),
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    }
+}
+
+/// `imagePullSecrets` entries, or none.
+pub fn pull_secrets(names: &[String]) -> Option<Vec<LocalObjectReference>> {
+    (!names.is_empty()).then(|| {
+        names
+            .iter()
+            .map(|n| LocalObjectReference { name: n.clone() })
+            .collect()
+    })
+}

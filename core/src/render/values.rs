@@ -1,0 +1,236 @@
+//! The config as the renderers read it: every default of the charts'
+//! `values.yaml` resolved in one place, so a renderer never guesses.
+
+use std::collections::BTreeMap;
+
+use crate::config::Generation;
+use crate::config::schema::{
+    AffinitySetting, ApiService, Chart, DeploymentConfig, DeploymentType, PullPolicy, ServiceType,
+    TolerationsSetting,
+};
+
+/// Default node port of the gateway for NodePort services, as the Polyaxon
+/// CLI uses for minikube and microk8s (`polyaxon port-forward` too).
+pub const GATEWAY_NODE_PORT: i32 = 31833;
+
+/// The config with its chart, generation and defaults.
+pub struct Values<'a> {
+    /// The config as loaded.
+    pub config: &'a DeploymentConfig,
+    /// The chart rendered.
+    pub chart: Chart,
+    /// The generation rendered.
+    pub generation: Generation,
+    /// The merged config as written (before typing), where an explicit `null`
+    /// differs from an absent key (`user.password: null` means "generate").
+    pub raw: &'a serde_json::Value,
+}
+
+impl<'a> Values<'a> {
+    /// `rbac.enabled`, default true.
+    pub fn rbac(&self) -> bool {
+        self.config
+            .rbac
+            .as_ref()
+            .and_then(|r| r.enabled)
+            .unwrap_or(true)
+    }
+
+    /// `ingress.enabled`. The charts' `values.yaml` (1.x and 2.x) default to
+    /// false; the seed's table says true, which would render an Ingress with no
+    /// host on every install, so the charts' default wins.
+    pub fn ingress(&self) -> bool {
+        self.config
+            .ingress
+            .as_ref()
+            .and_then(|i| i.enabled)
+            .unwrap_or(false)
+    }
+
+    /// `timezone` (the seed's `timeZone` is folded in by the loader), default UTC.
+    pub fn timezone(&self) -> &str {
+        self.config.timezone.as_deref().unwrap_or("UTC")
+    }
+
+    /// `deploymentType`, default `kubernetes`.
+    pub fn deployment_type(&self) -> DeploymentType {
+        self.config
+            .deployment_type
+            .unwrap_or(DeploymentType::Kubernetes)
+    }
+
+    /// The config spelling of [`Self::deployment_type`].
+    pub fn deployment_type_str(&self) -> &'static str {
+        match self.deployment_type() {
+            DeploymentType::Kubernetes => "kubernetes",
+            DeploymentType::Minikube => "minikube",
+            DeploymentType::Microk8s => "microk8s",
+            DeploymentType::DockerCompose => "docker-compose",
+            DeploymentType::Docker => "docker",
+            DeploymentType::Heroku => "heroku",
+        }
+    }
+
+    /// `limitResources`: apply the services' limits (default false, as the charts).
+    pub fn limit_resources(&self) -> bool {
+        self.config.limit_resources.unwrap_or(false)
+    }
+
+    /// The gateway section, or an empty one.
+    pub fn gateway(&self) -> ApiService {
+        self.config.gateway.clone().unwrap_or_default()
+    }
+
+    /// The gateway Service type: `gateway.service.type`, except that
+    /// `deploymentType: minikube|microk8s` makes it NodePort, as the Python CLI does.
+    pub fn gateway_service_type(&self) -> ServiceType {
+        if matches!(
+            self.deployment_type(),
+            DeploymentType::Minikube | DeploymentType::Microk8s
+        ) {
+            return ServiceType::NodePort;
+        }
+        self.config
+            .gateway
+            .as_ref()
+            .and_then(|g| g.service.as_ref())
+            .and_then(|s| s.service_type)
+            .unwrap_or(ServiceType::ClusterIP)
+    }
+
+    /// `securityContext.enabled`, default false.
+    pub fn security_context(&self) -> bool {
+        self.config
+            .security_context
+            .as_ref()
+            .and_then(|s| s.enabled)
+            .unwrap_or(false)
+    }
+
+    /// `securityContext.runAsUser` (the seed's `user`), default 2222.
+    pub fn run_as_user(&self) -> i64 {
+        self.config
+            .security_context
+            .as_ref()
+            .and_then(|s| s.run_as_user)
+            .unwrap_or(2222)
+    }
+
+    /// `securityContext.runAsGroup` (the seed's `group`), default 2222.
+    pub fn run_as_group(&self) -> i64 {
+        self.config
+            .security_context
+            .as_ref()
+            .and_then(|s| s.run_as_group)
+            .unwrap_or(2222)
+    }
+
+    /// The core nodeSelector: `nodeSelector`, else the 0.x `nodeSelectors.core`.
+    pub fn node_selector(&self) -> Option<BTreeMap<String, String>> {
+        self.config
+            .node_selector
+            .clone()
+            .filter(|m| !m.is_empty())
+            .or_else(|| {
+                self.config
+                    .node_selectors
+                    .as_ref()
+                    .and_then(|n| n.core.clone())
+                    .filter(|m| !m.is_empty())
+            })
+    }
+
+    /// The core tolerations: `tolerations` as a list, or its 0.x `core` entry.
+    pub fn tolerations(&self) -> Option<Vec<k8s_openapi::api::core::v1::Toleration>> {
+        match &self.config.tolerations {
+            Some(TolerationsSetting::List(list)) => Some(list.clone()),
+            Some(TolerationsSetting::ByRole(roles)) => roles.core.clone(),
+            None => None,
+        }
+        .filter(|l| !l.is_empty())
+    }
+
+    /// The core affinity: `affinity`, or its 0.x `core` entry, else the seed's
+    /// default (prefer the node of the other `type: polyaxon-core` pods). An
+    /// explicitly empty affinity means none.
+    pub fn affinity(&self) -> Option<k8s_openapi::api::core::v1::Affinity> {
+        let given = match &self.config.affinity {
+            Some(AffinitySetting::Affinity(a)) => Some(a.clone()),
+            Some(AffinitySetting::ByRole(roles)) => match &roles.core {
+                Some(a) => Some(a.clone()),
+                None => return Some(default_affinity()),
+            },
+            None => return Some(default_affinity()),
+        };
+        given.filter(|a| a != &k8s_openapi::api::core::v1::Affinity::default())
+    }
+
+    /// Whether the raw config holds this key path with an explicit `null`.
+    pub fn is_explicit_null(&self, path: &[&str]) -> bool {
+        let mut value = self.raw;
+        for key in path {
+            match value.get(key) {
+                Some(v) => value = v,
+                None => return false,
+            }
+        }
+        value.is_null()
+    }
+
+    /// `imagePullSecrets` of the core pods.
+    pub fn image_pull_secrets(&self) -> Vec<String> {
+        self.config.image_pull_secrets.clone().unwrap_or_default()
+    }
+}
+
+/// The seed documents' default core affinity: prefer (weight 100) the node
+/// that runs pods labelled `type: polyaxon-core`.
+pub fn default_affinity() -> k8s_openapi::api::core::v1::Affinity {
+    use k8s_openapi::api::core::v1::{
+        Affinity, PodAffinity, PodAffinityTerm, WeightedPodAffinityTerm,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
+    Affinity {
+        pod_affinity: Some(PodAffinity {
+            preferred_during_scheduling_ignored_during_execution: Some(vec![
+                WeightedPodAffinityTerm {
+                    weight: 100,
+                    pod_affinity_term: PodAffinityTerm {
+                        label_selector: Some(LabelSelector {
+                            match_expressions: Some(vec![LabelSelectorRequirement {
+                                key: super::labels::CORE_TYPE.into(),
+                                operator: "In".into(),
+                                values: Some(vec![super::labels::CORE_TYPE_VALUE.into()]),
+                            }]),
+                            ..LabelSelector::default()
+                        }),
+                        topology_key: "kubernetes.io/hostname".into(),
+                        ..PodAffinityTerm::default()
+                    },
+                },
+            ]),
+            ..PodAffinity::default()
+        }),
+        ..Affinity::default()
+    }
+}
+
+/// The Kubernetes spelling of a pull policy.
+pub fn pull_policy(policy: Option<PullPolicy>) -> String {
+    match policy.unwrap_or(PullPolicy::IfNotPresent) {
+        PullPolicy::Always => "Always",
+        PullPolicy::IfNotPresent => "IfNotPresent",
+        PullPolicy::Never => "Never",
+    }
+    .to_string()
+}
+
+/// The Kubernetes spelling of a Service type.
+pub fn service_type(kind: ServiceType) -> String {
+    match kind {
+        ServiceType::ClusterIP => "ClusterIP",
+        ServiceType::NodePort => "NodePort",
+        ServiceType::LoadBalancer => "LoadBalancer",
+    }
+    .to_string()
+}

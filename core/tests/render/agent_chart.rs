@@ -1,0 +1,579 @@
+//! The agent chart's parameters (seed `000_…`, `001_…`).
+
+use polyaxon_core::render::Hook;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+#[test]
+fn deployment_chart_agent_renders_the_agent_resource_set() {
+    let m = agent("");
+    for (kind, part) in [
+        ("Deployment", "agent"),
+        ("Deployment", "gateway"),
+        ("Deployment", "operator"),
+        ("Service", "gateway"),
+        ("ConfigMap", "config"),
+        ("ConfigMap", "agent-config"),
+        ("ConfigMap", "proxies-config"),
+        ("Secret", "secret"),
+        ("Secret", "agent-secret"),
+        ("ServiceAccount", "agent-sa"),
+        ("Role", "agent-role"),
+        ("RoleBinding", "agent-role-binding"),
+        ("ServiceAccount", "operator-sa"),
+        ("Role", "operator-role"),
+        ("ServiceAccount", "runs-sa"),
+        ("Role", "runs-role"),
+    ] {
+        assert!(has(&m, kind, &name(part)), "{kind}/{} missing", name(part));
+    }
+    assert!(has(
+        &m,
+        "CustomResourceDefinition",
+        "operations.core.polyaxon.com"
+    ));
+    // No platform objects in an agent release.
+    assert!(!has(&m, "StatefulSet", &format!("{RELEASE}-postgresql")));
+    assert!(!has(&m, "ConfigMap", &name("platform-config")));
+    // 2.x: the gateway is the streams server.
+    let gateway = container(&m, "Deployment", &name("gateway"));
+    assert_eq!(gateway["image"], "polyaxon/polyaxon-streams:2.18.0");
+}
+
+#[test]
+fn the_agent_needs_instance_and_token() {
+    let err = try_render_with("deploymentChart: agent\nagent:\n  token: t\n", VERSION)
+        .expect_err("no instance");
+    assert!(err.contains("agent.instance"), "{err}");
+    let err = try_render_with(
+        "deploymentChart: agent\nagent:\n  instance: a.b.c\n",
+        VERSION,
+    )
+    .expect_err("no token");
+    assert!(err.to_string().contains("agent.token"), "{err}");
+    // An existing Secret may stand for the token.
+    let m = render("deploymentChart: agent\nagentSecret: my-token\nagent:\n  instance: a.b.c\n");
+    assert_eq!(
+        cm(&m, &name("agent-config"), "POLYAXON_AGENT_SECRET_NAME").as_deref(),
+        Some("my-token")
+    );
+    assert!(!has(&m, "Secret", &name("agent-secret")));
+    assert!(
+        env_from(&container(&m, "Deployment", &name("agent"))).contains(&"my-token".to_string())
+    );
+}
+
+#[test]
+fn agent_instance_goes_to_the_config_and_the_token_only_to_a_secret() {
+    let m = agent("");
+    assert_eq!(
+        cm(&m, &name("agent-config"), "POLYAXON_AGENT_INSTANCE").as_deref(),
+        Some("acme.agents.1234")
+    );
+    assert_eq!(
+        secret(&m, &name("agent-secret"), "POLYAXON_AUTH_TOKEN").as_deref(),
+        Some("tok-123")
+    );
+    for o in all(&m, "ConfigMap") {
+        let text = json(o).to_string();
+        assert!(
+            !text.contains("tok-123"),
+            "token leaked into ConfigMap {}",
+            o.name()
+        );
+    }
+    let agent_container = container(&m, "Deployment", &name("agent"));
+    assert!(env_from(&agent_container).contains(&name("agent-secret")));
+}
+
+#[test]
+fn deployment_version_sets_image_tags_and_the_version_label() {
+    let m = try_render_with(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+        "2.17.0",
+    )
+    .unwrap();
+    for (kind, part) in [
+        ("Deployment", "agent"),
+        ("Deployment", "operator"),
+        ("Deployment", "gateway"),
+    ] {
+        let image = container(&m, kind, &name(part))["image"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(image.ends_with(":2.17.0"), "{part}: {image}");
+    }
+    for o in &m.objects {
+        assert_eq!(
+            json(o).pointer("/metadata/labels/app.kubernetes.io~1version"),
+            Some(&json!("2.17.0")),
+            "{}",
+            o.id()
+        );
+    }
+}
+
+#[test]
+fn namespace_applies_to_every_namespaced_object_and_is_created() {
+    let m = agent("namespace: ml-team\n");
+    assert!(has(&m, "Namespace", "ml-team"));
+    for o in &m.objects {
+        if o.namespaced {
+            assert_eq!(o.namespace(), Some("ml-team"), "{}", o.id());
+        } else {
+            assert_eq!(o.namespace(), None, "{}", o.id());
+        }
+    }
+    // The clean-up hook cleans that namespace.
+    let job = m.hooks(Hook::PreDelete).next().expect("clean-up hook");
+    let args = json(job)
+        .pointer("/spec/template/spec/containers/0/args")
+        .cloned()
+        .unwrap();
+    assert!(
+        args.as_array()
+            .unwrap()
+            .contains(&json!("--namespace=ml-team"))
+    );
+}
+
+#[test]
+fn ingress_enabled_path_host_tls_and_annotations() {
+    assert!(
+        !all(&agent(""), "Ingress").any(|_| true),
+        "no Ingress by default"
+    );
+    assert!(
+        !all(
+            &agent("ingress: {enabled: false, hostName: a.b}\n"),
+            "Ingress"
+        )
+        .any(|_| true)
+    );
+    let m = agent(
+        "ingress:\n  enabled: true\n  path: /polyaxon\n  hostName: polyaxon.acme.com\n  tls:\n  - secretName: polyaxon.acme-tls\n    hosts: [polyaxon.acme.com]\n  annotations:\n    ingress.kubernetes.io/proxy-body-size: 4G\n",
+    );
+    let ing = get(&m, "Ingress", &name("ingress"));
+    assert_eq!(ing["apiVersion"], "networking.k8s.io/v1");
+    let rule = &ing["spec"]["rules"][0];
+    assert_eq!(rule["host"], "polyaxon.acme.com");
+    assert_eq!(rule["http"]["paths"][0]["path"], "/polyaxon");
+    assert_eq!(
+        rule["http"]["paths"][0]["backend"]["service"],
+        json!({"name": name("gateway"), "port": {"number": 80}})
+    );
+    assert_eq!(
+        ing["spec"]["tls"],
+        json!([{"secretName": "polyaxon.acme-tls", "hosts": ["polyaxon.acme.com"]}])
+    );
+    assert_eq!(
+        ing["metadata"]["annotations"]["ingress.kubernetes.io/proxy-body-size"],
+        "4G"
+    );
+    // The default path is `/`.
+    let m = agent("ingress: {enabled: true}\n");
+    assert_eq!(
+        get(&m, "Ingress", &name("ingress"))["spec"]["rules"][0]["http"]["paths"][0]["path"],
+        "/"
+    );
+    // And the platform host is the Ingress host.
+    let m = agent("ingress: {enabled: true, hostName: x.acme.com}\n");
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST").as_deref(),
+        Some("x.acme.com")
+    );
+}
+
+#[test]
+fn gateway_service_type_annotations_and_node_port() {
+    let m = agent("");
+    let svc = get(&m, "Service", &name("gateway"));
+    assert_eq!(svc["spec"]["type"], "ClusterIP");
+    assert_eq!(svc["spec"]["ports"][0]["port"], 80);
+    assert_eq!(svc["spec"]["ports"][0]["targetPort"], 8000);
+    assert!(svc["spec"]["ports"][0].get("nodePort").is_none());
+
+    let m = agent(
+        "gateway:\n  service:\n    type: NodePort\n    annotations: {domainName: polyaxon.my.domain.com}\n",
+    );
+    let svc = get(&m, "Service", &name("gateway"));
+    assert_eq!(svc["spec"]["type"], "NodePort");
+    assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31833);
+    assert_eq!(
+        svc["metadata"]["annotations"]["domainName"],
+        "polyaxon.my.domain.com"
+    );
+
+    let m = agent("gateway: {service: {type: LoadBalancer}}\n");
+    assert_eq!(
+        get(&m, "Service", &name("gateway"))["spec"]["type"],
+        "LoadBalancer"
+    );
+
+    let m = agent("gateway: {service: {type: NodePort, nodePort: 30001}}\n");
+    assert_eq!(
+        get(&m, "Service", &name("gateway"))["spec"]["ports"][0]["nodePort"],
+        30001
+    );
+}
+
+#[test]
+fn ssl_mounts_the_certificate_and_serves_443() {
+    let m = agent("ssl: {enabled: true, secretName: polyaxon-cert}\n");
+    let gw = get(&m, "Deployment", &name("gateway"));
+    let c = &gw["spec"]["template"]["spec"]["containers"][0];
+    assert!(mount(c, "/etc/ssl").is_some(), "default path /etc/ssl");
+    assert_eq!(
+        volume(&gw, "ssl").unwrap()["secret"]["secretName"],
+        "polyaxon-cert"
+    );
+    let svc = get(&m, "Service", &name("gateway"));
+    assert!(
+        svc["spec"]["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["port"] == 443)
+    );
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_SSL_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_SSL_PATH").as_deref(),
+        Some("/etc/ssl")
+    );
+
+    let m = agent("ssl: {enabled: true, secretName: polyaxon-cert, path: /certs}\n");
+    assert!(mount(&container(&m, "Deployment", &name("gateway")), "/certs").is_some());
+
+    let m = agent("");
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_SSL_ENABLED").as_deref(),
+        Some("false")
+    );
+    assert!(volume(&get(&m, "Deployment", &name("gateway")), "ssl").is_none());
+}
+
+#[test]
+fn dns_backend_prefix_and_custom_cluster() {
+    let key = |m: &polyaxon_core::render::Manifest, k: &str| cm(m, &name("proxies-config"), k);
+    let m = agent("");
+    assert_eq!(
+        key(&m, "POLYAXON_DNS_PREFIX").as_deref(),
+        Some("kube-dns.kube-system")
+    );
+    assert_eq!(
+        key(&m, "POLYAXON_DNS_CUSTOM_CLUSTER").as_deref(),
+        Some("cluster.local")
+    );
+    let m = agent("dns: {backend: coredns}\n");
+    assert_eq!(
+        key(&m, "POLYAXON_DNS_PREFIX").as_deref(),
+        Some("coredns.kube-system")
+    );
+    assert_eq!(key(&m, "POLYAXON_DNS_BACKEND").as_deref(), Some("coredns"));
+    let m = agent("dns: {backend: coredns, prefix: kube-dns.other-kube-system}\n");
+    assert_eq!(
+        key(&m, "POLYAXON_DNS_PREFIX").as_deref(),
+        Some("kube-dns.other-kube-system")
+    );
+    let m = agent("dns: {customCluster: custom.cluster.name}\n");
+    assert_eq!(
+        key(&m, "POLYAXON_DNS_CUSTOM_CLUSTER").as_deref(),
+        Some("custom.cluster.name")
+    );
+}
+
+#[test]
+fn auth_enabled_and_use_resolver() {
+    let key = |m: &polyaxon_core::render::Manifest, k: &str| cm(m, &name("proxies-config"), k);
+    let m = agent("");
+    assert_eq!(
+        key(&m, "POLYAXON_PROXY_AUTH_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER").as_deref(),
+        Some("true")
+    );
+    let m = agent("auth: {useResolver: false}\n");
+    assert_eq!(
+        key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER").as_deref(),
+        Some("false")
+    );
+    let m = agent("auth: {enabled: false}\n");
+    assert_eq!(
+        key(&m, "POLYAXON_PROXY_AUTH_ENABLED").as_deref(),
+        Some("false")
+    );
+    assert_eq!(key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER"), None);
+}
+
+#[test]
+fn timezone_goes_to_the_common_config() {
+    assert_eq!(
+        cm(&agent(""), &name("config"), "POLYAXON_TIME_ZONE").as_deref(),
+        Some("UTC")
+    );
+    let m = agent("timezone: Europe/Paris\n");
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_TIME_ZONE").as_deref(),
+        Some("Europe/Paris")
+    );
+}
+
+#[test]
+fn node_selector_and_tolerations_reach_every_core_pod() {
+    let m = agent(
+        "nodeSelector: {pool: core}\ntolerations:\n- {key: dedicated, operator: Equal, value: polyaxon, effect: NoSchedule}\n",
+    );
+    let pods = core_pods(&m);
+    assert!(
+        pods.len() >= 4,
+        "agent, gateway, operator, clean-up hook: {pods:?}"
+    );
+    for (id, spec) in pods {
+        assert_eq!(spec["nodeSelector"], json!({"pool": "core"}), "{id}");
+        assert_eq!(spec["tolerations"][0]["key"], "dedicated", "{id}");
+    }
+    // A service's own value wins over the global one.
+    let m = render(
+        "deploymentChart: agent\nnodeSelector: {pool: core}\nagent: {instance: a.b.c, token: t, nodeSelector: {pool: agents}}\n",
+    );
+    let spec = get(&m, "Deployment", &name("agent"))["spec"]["template"]["spec"].clone();
+    assert_eq!(spec["nodeSelector"], json!({"pool": "agents"}));
+}
+
+#[test]
+fn the_default_core_affinity_and_its_override() {
+    let m = agent("");
+    for (id, spec) in core_pods(&m) {
+        let term =
+            &spec["affinity"]["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0];
+        assert_eq!(term["weight"], 100, "{id}");
+        assert_eq!(
+            term["podAffinityTerm"]["topologyKey"], "kubernetes.io/hostname",
+            "{id}"
+        );
+        assert_eq!(
+            term["podAffinityTerm"]["labelSelector"]["matchExpressions"][0],
+            json!({"key": "type", "operator": "In", "values": ["polyaxon-core"]}),
+            "{id}"
+        );
+    }
+    let m = agent(
+        "affinity:\n  nodeAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: gpu, operator: DoesNotExist}]\n",
+    );
+    for (id, spec) in core_pods(&m) {
+        assert!(spec["affinity"].get("podAffinity").is_none(), "{id}");
+        assert!(spec["affinity"]["nodeAffinity"].is_object(), "{id}");
+    }
+}
+
+#[test]
+fn external_services_api_is_the_control_plane_in_the_proxies_config() {
+    let m = agent("externalServices:\n  api: {host: polyaxon.acme.com, port: 8443}\n");
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_PROXY_API_HOST").as_deref(),
+        Some("polyaxon.acme.com")
+    );
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_PROXY_API_PORT").as_deref(),
+        Some("8443")
+    );
+    let m = agent("externalServices:\n  api: {host: polyaxon.acme.com}\n");
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_PROXY_API_PORT").as_deref(),
+        Some("443")
+    );
+}
+
+#[test]
+fn security_context_enabled_with_user_and_group() {
+    for (_, spec) in core_pods(&agent("")) {
+        assert!(spec.get("securityContext").is_none());
+    }
+    let m = agent("securityContext: {enabled: true}\n");
+    for (id, spec) in core_pods(&m) {
+        assert_eq!(spec["securityContext"]["runAsUser"], 2222, "{id}");
+        assert_eq!(spec["securityContext"]["runAsGroup"], 2222, "{id}");
+        assert_eq!(spec["securityContext"]["fsGroup"], 2222, "{id}");
+        assert_eq!(
+            spec["containers"][0]["securityContext"]["runAsNonRoot"], true,
+            "{id}"
+        );
+        assert_eq!(
+            spec["containers"][0]["securityContext"]["allowPrivilegeEscalation"], false,
+            "{id}"
+        );
+    }
+    let m = agent("securityContext: {enabled: true, runAsUser: 1111, runAsGroup: 1112}\n");
+    for (id, spec) in core_pods(&m) {
+        assert_eq!(spec["securityContext"]["runAsUser"], 1111, "{id}");
+        assert_eq!(spec["securityContext"]["runAsGroup"], 1112, "{id}");
+    }
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_SECURITY_CONTEXT_USER").as_deref(),
+        Some("1111")
+    );
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_SECURITY_CONTEXT_GROUP").as_deref(),
+        Some("1112")
+    );
+}
+
+#[test]
+fn artifacts_store_is_in_the_agent_config_and_mounted_in_the_gateway() {
+    let m = agent("");
+    let store = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_ARTIFACTS_STORE").unwrap());
+    assert_eq!(store["name"], "default-artifacts-store");
+    let m = agent(
+        "artifactsStore:\n  name: store\n  kind: volume_claim\n  schema: {volumeClaim: artifacts-pvc, mountPath: /artifacts}\n",
+    );
+    let store = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_ARTIFACTS_STORE").unwrap());
+    assert_eq!(store["name"], "store");
+    let gw = get(&m, "Deployment", &name("gateway"));
+    assert_eq!(
+        volume(&gw, "store").unwrap()["persistentVolumeClaim"]["claimName"],
+        "artifacts-pvc"
+    );
+    assert!(
+        mount(
+            &gw["spec"]["template"]["spec"]["containers"][0],
+            "/artifacts"
+        )
+        .is_some()
+    );
+    // A bucket store's secret is exposed as environment.
+    let m = agent(
+        "artifactsStore:\n  name: s3\n  kind: s3\n  schema: {bucket: s3://b}\n  secret: {name: s3-creds}\n",
+    );
+    assert!(
+        env_from(&container(&m, "Deployment", &name("gateway"))).contains(&"s3-creds".to_string())
+    );
+}
+
+#[test]
+fn connections_are_listed_and_mount_connections_are_mounted() {
+    let yaml = "connections:\n- {name: data, kind: host_path, schema: {hostPath: /mnt/data, mountPath: /data}}\n- {name: repo, kind: git, schema: {url: 'https://github.com/x/y'}, secret: {name: git-creds, mountPath: /etc/git}}\n";
+    let m = agent(yaml);
+    let listed = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_CONNECTIONS").unwrap());
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["data", "repo"]);
+    let agent_c = container(&m, "Deployment", &name("agent"));
+    assert!(
+        mount(&agent_c, "/data").is_none(),
+        "not mounted unless asked"
+    );
+
+    let m = agent(&format!("{yaml}mountConnections: [data, repo]\n"));
+    for part in ["agent", "gateway"] {
+        let workload = get(&m, "Deployment", &name(part));
+        let c = &workload["spec"]["template"]["spec"]["containers"][0];
+        assert!(mount(c, "/data").is_some(), "{part}");
+        assert_eq!(mount(c, "/etc/git").unwrap()["readOnly"], true, "{part}");
+        assert_eq!(
+            volume(&workload, "data").unwrap()["hostPath"]["path"],
+            "/mnt/data"
+        );
+    }
+}
+
+#[test]
+fn notification_connections_are_listed_and_their_secrets_mounted() {
+    let m = agent(
+        "notificationConnections:\n- {name: slack, kind: slack, secret: {name: slack-webhook}}\n- {name: hook, kind: webhook, secret: {name: hook-secret, mountPath: /etc/hook}}\n",
+    );
+    let listed = parse(
+        &cm(
+            &m,
+            &name("agent-config"),
+            "POLYAXON_AGENT_NOTIFICATION_CONNECTIONS",
+        )
+        .unwrap(),
+    );
+    assert_eq!(listed[0]["name"], "slack");
+    let c = container(&m, "Deployment", &name("agent"));
+    assert!(env_from(&c).contains(&"slack-webhook".to_string()));
+    assert!(mount(&c, "/etc/hook").is_some());
+}
+
+#[test]
+fn watch_cluster_makes_the_agent_rbac_cluster_wide() {
+    let m =
+        render("deploymentChart: agent\nagent: {instance: a.b.c, token: t, watchCluster: true}\n");
+    let role = get(&m, "ClusterRole", &name("agent-clusterrole"));
+    assert!(
+        role["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resources"] == json!(["nodes"]))
+    );
+    let binding = get(&m, "ClusterRoleBinding", &name("agent-clusterrole-binding"));
+    assert_eq!(binding["subjects"][0]["name"], name("agent-sa"));
+    assert!(!has(&m, "Role", &name("agent-role")));
+}
+
+#[test]
+fn the_clean_up_hook_runs_before_delete() {
+    let m = agent("");
+    let hooks: Vec<_> = m.hooks(Hook::PreDelete).collect();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0].kind(), "Job");
+    assert_eq!(hooks[0].name(), format!("{RELEASE}-clean-runs"));
+    let c = json(hooks[0])
+        .pointer("/spec/template/spec/containers/0")
+        .cloned()
+        .unwrap();
+    assert_eq!(c["image"], "polyaxon/polyaxon-cli:2.18.0");
+    assert_eq!(c["command"], json!(["polyaxon"]));
+    assert_eq!(
+        json(hooks[0]).pointer("/spec/template/spec/restartPolicy"),
+        Some(&Value::from("Never"))
+    );
+}
+
+#[test]
+fn v1_agent_has_an_nginx_gateway_and_separate_streams() {
+    let m = try_render_with(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+        "1.14.0",
+    )
+    .unwrap();
+    assert_eq!(
+        container(&m, "Deployment", &name("gateway"))["image"],
+        "polyaxon/polyaxon-gateway:1.14.0"
+    );
+    assert_eq!(
+        container(&m, "Deployment", &name("streams"))["image"],
+        "polyaxon/polyaxon-streams:1.14.0"
+    );
+    assert!(has(&m, "Service", &name("streams")));
+    assert_eq!(
+        cm(&m, &name("proxies-config"), "POLYAXON_PROXY_STREAMS_HOST"),
+        Some(name("streams"))
+    );
+}
+
+#[test]
+fn the_seed_spellings_time_zone_and_security_context_user_group() {
+    let m = agent("timeZone: Asia/Tokyo\n");
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_TIME_ZONE").as_deref(),
+        Some("Asia/Tokyo")
+    );
+    let m = agent("securityContext: {enabled: true, user: 1111, group: 1111}\n");
+    for (id, spec) in core_pods(&m) {
+        assert_eq!(spec["securityContext"]["runAsUser"], 1111, "{id}");
+        assert_eq!(spec["securityContext"]["runAsGroup"], 1111, "{id}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Rendering tests: every parameter of `shared/design/parameters.md` set,
+//! rendered, and its effect on the objects asserted; plus the invariants of
+//! every manifest (labels, names, order, determinism, redaction).
+
+mod support;
+
+mod agent_chart;
+mod invariants;
+mod platform_chart;
+mod ponos_chart;
