@@ -62,17 +62,36 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// An error's exit code. Implement it for each error type a command can meet.
+/// An error's exit code (and, optionally, its wording for the user).
+/// Implement it for each error type a command can meet.
 pub trait Classify {
     /// The exit this error ends the process with.
     fn exit(&self) -> Exit;
+
+    /// The message for the user, when the error's own `Display` (with its
+    /// sources) is not the right one.
+    fn describe(&self) -> Option<String> {
+        None
+    }
+
+    /// What the user can do about it; by default [`CLUSTER_HINT`] for
+    /// [`Exit::Cluster`] and nothing otherwise.
+    fn hint(&self) -> Option<&'static str> {
+        (self.exit() == Exit::Cluster).then_some(CLUSTER_HINT)
+    }
+}
+
+/// Whether the cluster answered but refused the credentials (401/403), as
+/// opposed to not answering at all.
+pub fn is_refusal(error: &kube::Error) -> bool {
+    matches!(error, kube::Error::Api(status) if matches!(status.code, 401 | 403))
 }
 
 impl Classify for kube::Error {
     fn exit(&self) -> Exit {
         use kube::Error as E;
         match self {
-            E::Api(status) if matches!(status.code, 401 | 403) => Exit::Cluster,
+            error if is_refusal(error) => Exit::Cluster,
             E::Api(_) => Exit::Failed,
             E::HyperError(_)
             | E::Service(_)
@@ -86,6 +105,34 @@ impl Classify for kube::Error {
             _ => Exit::Failed,
         }
     }
+
+    /// kube's own wording names its variants (`ServiceError: …`) and prints
+    /// API statuses as Rust debug output; say what happened instead.
+    fn describe(&self) -> Option<String> {
+        use kube::Error as E;
+        match self {
+            E::Api(status) if is_refusal(self) => {
+                Some(format!("access refused by the cluster: {}", status.message))
+            }
+            E::Api(status) => Some(format!(
+                "the cluster answered {} {}: {}",
+                status.code, status.reason, status.message
+            )),
+            E::HyperError(_) | E::Service(_) => {
+                let cause = self.source().map(chain).unwrap_or_default();
+                Some(format!("cannot reach the cluster: {cause}"))
+            }
+            _ => None,
+        }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        if is_refusal(self) {
+            Some(REFUSED_HINT)
+        } else {
+            (self.exit() == Exit::Cluster).then_some(CLUSTER_HINT)
+        }
+    }
 }
 
 impl Classify for ClusterError {
@@ -95,6 +142,21 @@ impl Classify for ClusterError {
             ClusterError::Kubeconfig { .. } => Exit::Usage,
             ClusterError::NotConfigured(_) => Exit::Cluster,
             ClusterError::Client(error) => error.exit(),
+        }
+    }
+
+    fn describe(&self) -> Option<String> {
+        match self {
+            ClusterError::Client(error) => error.describe(),
+            _ => None,
+        }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        match self {
+            ClusterError::Kubeconfig { .. } => None,
+            ClusterError::NotConfigured(_) => Some(CLUSTER_HINT),
+            ClusterError::Client(error) => error.hint(),
         }
     }
 }
@@ -171,17 +233,21 @@ impl fmt::Display for Failure {
 impl<E: Classify + Error> From<E> for Failure {
     fn from(error: E) -> Self {
         let exit = error.exit();
-        let failure = Failure::new(exit, chain(&error));
-        match exit {
-            Exit::Cluster => failure.with_hint(CLUSTER_HINT),
-            _ => failure,
+        let message = error.describe().unwrap_or_else(|| chain(&error));
+        Failure {
+            exit,
+            message,
+            hint: error.hint().map(str::to_string),
         }
     }
 }
 
-/// The hint for [`Exit::Cluster`].
+/// The hint for a cluster that does not answer.
 pub const CLUSTER_HINT: &str =
     "check that the cluster is up and that --kubeconfig/--context (or KUBECONFIG) point at it";
+
+/// The hint for a cluster that refuses the credentials.
+pub const REFUSED_HINT: &str = "the kubeconfig's user lacks that permission: use a --context whose user has it, or ask for a role that grants it";
 
 /// `error: source: source's source`, skipping a source its parent already quoted.
 pub fn chain(error: &dyn Error) -> String {
@@ -228,11 +294,11 @@ mod tests {
         }
     }
 
-    fn api_error(code: u16) -> kube::Error {
+    fn api_error(code: u16, reason: &str) -> kube::Error {
         let status = kube::core::Status {
             code,
             message: "denied".into(),
-            reason: "Forbidden".into(),
+            reason: reason.into(),
             ..kube::core::Status::default()
         };
         kube::Error::Api(Box::new(status))
@@ -240,24 +306,37 @@ mod tests {
 
     #[test]
     fn forbidden_and_unauthorized_are_cluster_exits_other_api_errors_failures() {
-        assert_eq!(api_error(403).exit(), Exit::Cluster);
-        assert_eq!(api_error(401).exit(), Exit::Cluster);
-        assert_eq!(api_error(404).exit(), Exit::Failed);
-        assert_eq!(api_error(409).exit(), Exit::Failed);
-        assert_eq!(api_error(500).exit(), Exit::Failed);
+        assert_eq!(api_error(403, "Forbidden").exit(), Exit::Cluster);
+        assert_eq!(api_error(401, "Unauthorized").exit(), Exit::Cluster);
+        assert_eq!(api_error(404, "NotFound").exit(), Exit::Failed);
+        assert_eq!(api_error(409, "Conflict").exit(), Exit::Failed);
+        assert_eq!(api_error(500, "InternalError").exit(), Exit::Failed);
     }
 
     #[test]
     fn a_classified_error_keeps_its_sources_and_gets_a_hint_for_the_cluster() {
-        let failure = Failure::from(ClusterError::Client(api_error(403)));
+        let failure = Failure::from(ClusterError::Client(api_error(403, "Forbidden")));
         assert_eq!(failure.exit, Exit::Cluster);
-        assert!(failure.message.contains("denied"), "{}", failure.message);
-        assert_eq!(failure.hint.as_deref(), Some(CLUSTER_HINT));
+        assert_eq!(failure.message, "access refused by the cluster: denied");
+        assert_eq!(failure.hint.as_deref(), Some(REFUSED_HINT));
+        let failure = Failure::from(ClusterError::NotConfigured("no kubeconfig".into()));
+        assert_eq!(
+            (failure.exit, failure.hint.as_deref()),
+            (Exit::Cluster, Some(CLUSTER_HINT))
+        );
 
         let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left");
         let failure = Failure::from(io).context("writing the script");
         assert_eq!(failure.exit, Exit::Failed);
         assert_eq!(failure.message, "writing the script: no space left");
+        assert_eq!(failure.hint, None);
+    }
+
+    #[test]
+    fn other_api_errors_say_the_status_not_rust_debug_output() {
+        let failure = Failure::from(api_error(404, "NotFound"));
+        assert_eq!(failure.exit, Exit::Failed);
+        assert_eq!(failure.message, "the cluster answered 404 NotFound: denied");
         assert_eq!(failure.hint, None);
     }
 

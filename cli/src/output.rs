@@ -211,6 +211,18 @@ impl Output {
         }
     }
 
+    /// `  hint: what to do` on stderr, unless `-q`; follows a warning.
+    pub fn hint(&self, hint: impl std::fmt::Display) {
+        if self.settings.verbosity > Verbosity::Quiet {
+            self.message(&self.hint_line(hint));
+        }
+    }
+
+    fn hint_line(&self, hint: impl std::fmt::Display) -> String {
+        let label = self.paint(Stream::Stderr, Paint::Cyan, "hint:");
+        format!("  {label} {hint}")
+    }
+
     /// A message on stderr only with at least `level` `-v`s.
     pub fn detail(&self, level: u8, message: impl std::fmt::Display) {
         if matches!(self.settings.verbosity, Verbosity::Verbose(v) if v >= level) {
@@ -231,8 +243,7 @@ impl Output {
                 let label = self.paint(Stream::Stderr, Paint::Red, "error:");
                 self.message(&format!("{label} {failure}"));
                 if let Some(hint) = &failure.hint {
-                    let label = self.paint(Stream::Stderr, Paint::Cyan, "hint:");
-                    self.message(&format!("  {label} {hint}"));
+                    self.message(&self.hint_line(hint));
                 }
             }
         }
@@ -262,13 +273,12 @@ impl Output {
     }
 
     fn message(&self, line: &str) {
-        // Through the progress lines, so that a message lands above them.
-        // A failed write to stderr has nowhere to be reported.
-        if self.settings.progress {
-            let _ = self.bars.println(line);
-        } else {
+        // Progress lines are lifted while the message is written, so it lands
+        // above them instead of through them. A failed write to stderr has
+        // nowhere to be reported.
+        self.bars.suspend(|| {
             let _ = writeln!(io::stderr().lock(), "{line}");
-        }
+        });
     }
 }
 
@@ -295,6 +305,12 @@ impl ProgressLine {
             None => self.output.detail(1, format!("{}: {state}", self.label)),
         }
         self.state = state;
+    }
+
+    /// Ends the line without a word, for a step whose result the command
+    /// prints anyway.
+    pub fn finish(self) {
+        self.clear();
     }
 
     /// Ends the line as done: `✓ label summary (12s)`.

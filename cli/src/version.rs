@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::args::{Format, GlobalArgs, VersionArgs};
 use crate::catalogue;
-use crate::exit::{CLUSTER_HINT, Exit, Failure};
+use crate::exit::{CLUSTER_HINT, Exit, Failure, is_refusal};
 use crate::output::{Output, Paint, Stream};
 
 /// How long `version` waits for the cluster before saying it was not reached.
@@ -31,9 +31,10 @@ struct Report {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ClusterReport {
+    /// Whether the API server answered (it may still have refused access).
     reached: bool,
     namespace: String,
-    /// Why the cluster was not reached (or refused).
+    /// Why no releases could be read: not reached, or access refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     releases: Vec<ReleaseReport>,
@@ -77,7 +78,11 @@ fn compare(deployed: Option<&str>, newest: Option<&Version>) -> Comparison {
 pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Result<(), Failure> {
     let newest = catalogue::newest_deployable();
     let namespace = global.namespace_or_default().to_string();
+    // Up to LOOKUP_DEADLINE with a cluster that does not answer: show it is waiting.
+    let mut waiting = out.progress("cluster");
+    waiting.set_state(format!("looking for releases in namespace {namespace}"));
     let found = look_up(global, &namespace, args.release_name.as_deref()).await;
+    waiting.finish();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         newest_deployable: newest.as_ref().map(Version::to_string),
@@ -97,10 +102,10 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
                     })
                     .collect(),
             },
-            Err(failure) => ClusterReport {
-                reached: false,
+            Err(unanswered) => ClusterReport {
+                reached: unanswered.refused,
                 namespace: namespace.clone(),
-                error: Some(failure.message.clone()),
+                error: Some(unanswered.failure.message.clone()),
                 releases: Vec::new(),
             },
         },
@@ -117,16 +122,20 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
     }
 
     if !args.check {
-        if let Err(failure) = &found {
-            out.warn(format!("the cluster was not reached: {failure}"));
+        if let Err(Unanswered { refused, failure }) = &found {
+            if *refused {
+                out.warn(failure);
+            } else {
+                out.warn(format!("the cluster was not reached: {failure}"));
+            }
             if let Some(hint) = &failure.hint {
-                out.info(format!("  hint: {hint}"));
+                out.hint(hint);
             }
         }
         return Ok(());
     }
     match found {
-        Err(failure) => Err(failure),
+        Err(unanswered) => Err(unanswered.failure),
         Ok(releases) if releases.is_empty() => Err(Failure::new(
             Exit::Failed,
             match &args.release_name {
@@ -139,30 +148,44 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
     }
 }
 
+/// Why the cluster could not tell which releases it has.
+#[derive(Debug)]
+struct Unanswered {
+    /// It answered, but refused the credentials.
+    refused: bool,
+    failure: Failure,
+}
+
 /// The releases in `namespace` (only `release` when named), or why the
 /// cluster could not tell.
 async fn look_up(
     global: &GlobalArgs,
     namespace: &str,
     release: Option<&str>,
-) -> Result<Vec<ReleaseSummary>, Failure> {
+) -> Result<Vec<ReleaseSummary>, Unanswered> {
     let options = global.cluster();
     let query = async {
-        let client = options.client().await?;
-        let found = discover::releases(&client, Some(namespace)).await?;
-        Ok::<_, Failure>(found)
+        let client = options.client().await.map_err(|error| Unanswered {
+            refused: false,
+            failure: error.into(),
+        })?;
+        discover::releases(&client, Some(namespace))
+            .await
+            .map_err(|error| Unanswered {
+                refused: is_refusal(&error),
+                failure: error.into(),
+            })
     };
+    let deadline = LOOKUP_DEADLINE.as_secs();
     let found = tokio::time::timeout(LOOKUP_DEADLINE, query)
         .await
-        .map_err(|_| {
-            Failure::new(
+        .map_err(|_| Unanswered {
+            refused: false,
+            failure: Failure::new(
                 Exit::Cluster,
-                format!(
-                    "the cluster did not answer within {}s",
-                    LOOKUP_DEADLINE.as_secs()
-                ),
+                format!("the cluster did not answer within {deadline}s"),
             )
-            .with_hint(CLUSTER_HINT)
+            .with_hint(CLUSTER_HINT),
         })??;
     Ok(found
         .into_iter()
@@ -181,8 +204,15 @@ fn text(report: &Report, release: Option<&str>, out: &Output) -> String {
     let cluster = &report.cluster;
     if cluster.error.is_some() {
         // Why is said on stderr, as a warning (see `run`).
-        let not_reached = out.paint(Stream::Stdout, Paint::Yellow, "not reached");
-        lines.push(format!("Cluster: {not_reached}"));
+        let what = if cluster.reached {
+            "access refused"
+        } else {
+            "not reached"
+        };
+        lines.push(format!(
+            "Cluster: {}",
+            out.paint(Stream::Stdout, Paint::Yellow, what)
+        ));
     } else if cluster.releases.is_empty() {
         let what = match release {
             Some(name) => format!("no release `{name}`"),

@@ -68,9 +68,32 @@ fn piped(args: &[&str]) -> Output {
     }
 }
 
+/// Whether the text holds a colour/weight escape (SGR: `ESC [ digits;… m`).
+/// Other escapes (a progress line erasing itself) are not colour.
+fn has_sgr(text: &str) -> bool {
+    text.split(ESC).skip(1).any(|after| {
+        let Some(rest) = after.strip_prefix('[') else {
+            return false;
+        };
+        let params = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ';')
+            .count();
+        rest[params..].starts_with('m')
+    })
+}
+
 fn coloured(output: &Output) -> bool {
-    String::from_utf8_lossy(&output.stdout).contains(ESC)
-        || String::from_utf8_lossy(&output.stderr).contains(ESC)
+    has_sgr(&String::from_utf8_lossy(&output.stdout))
+        || has_sgr(&String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn colour_is_told_from_other_escapes() {
+    assert!(has_sgr("a \u{1b}[1mbold\u{1b}[0m"));
+    assert!(has_sgr("\u{1b}[38;5;10mgreen"));
+    assert!(!has_sgr("spinner\u{1b}[2K\r\u{1b}[1A done"));
+    assert!(!has_sgr("plain"));
 }
 
 #[test]
@@ -91,7 +114,12 @@ fn version_is_coloured_on_a_terminal_unless_told_not_to() {
         let Some(output) = on_terminal(&args, &[("NO_COLOR", env)]) else {
             return;
         };
-        assert_eq!(coloured(&output), want_colour, "NO_COLOR={env:?}");
+        assert_eq!(
+            coloured(&output),
+            want_colour,
+            "NO_COLOR={env:?}: {:?}",
+            String::from_utf8_lossy(&output.stdout)
+        );
         assert_eq!(output.status.code(), Some(0), "NO_COLOR={env:?}");
     }
     let no_color = ["--kubeconfig", &config, "--no-color", "version"];

@@ -224,12 +224,24 @@ async fn access_forbidden_by_rbac_exits_3() -> Result<()> {
     let output = polyaxon(&forbidden, &["-n", &scratch.name, "version", "--check"])?;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.starts_with("error: access refused by the cluster: "),
+        "{stderr}"
+    );
     assert!(stderr.contains("forbidden"), "{stderr}");
-    assert!(stderr.contains("hint:"), "{stderr}");
-    // Without --check, version still answers, and says the cluster was not reached.
-    let output = polyaxon(&forbidden, &["-n", &scratch.name, "version"])?;
+    assert!(
+        stderr.contains("hint: the kubeconfig's user lacks that permission"),
+        "{stderr}"
+    );
+    // Without --check, version still answers, and says access was refused.
+    let output = polyaxon(&forbidden, &["-n", &scratch.name, "version", "-o", "json"])?;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("Cluster: not reached"));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(report["cluster"]["reached"], true, "{report}");
+    let error = report["cluster"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("forbidden"), "{report}");
+    let output = polyaxon(&forbidden, &["-n", &scratch.name, "version"])?;
+    assert!(text(&output.stdout).contains("Cluster: access refused"));
 
     let _ = std::fs::remove_dir_all(&dir);
     scratch.delete().await
