@@ -3,9 +3,21 @@
 //! in-cluster service account; `--context` picks a context.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use kube::client::ClientBuilder;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
+use tower::util::MapRequestLayer;
+
+/// API requests this process has sent (every client made by [`ClusterOptions::client`]).
+static API_REQUESTS: AtomicU64 = AtomicU64::new(0);
+
+/// How many API requests this process has sent so far; `-v` prints it and the
+/// benchmarks compare it.
+pub fn api_requests() -> u64 {
+    API_REQUESTS.load(Ordering::Relaxed)
+}
 
 /// Where to find the cluster; empty means "the usual rules".
 #[derive(Debug, Clone, Default)]
@@ -71,6 +83,12 @@ impl ClusterOptions {
     /// contact the API server yet.
     pub async fn client(&self) -> Result<Client, ClusterError> {
         let config = self.config().await?;
-        Ok(Client::try_from(config)?)
+        let counter = MapRequestLayer::new(|request| {
+            API_REQUESTS.fetch_add(1, Ordering::Relaxed);
+            request
+        });
+        Ok(ClientBuilder::try_from(config)?
+            .with_layer(&counter)
+            .build())
     }
 }

@@ -23,7 +23,9 @@ pub fn workspace_root() -> PathBuf {
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
 
-/// The test cluster's kubeconfig: `$KUBECONFIG` if `tests/run` set it, else
+/// The test cluster's kubeconfig: `$POLYAXON_E2E_KUBECONFIG` if set (tests/run sets
+/// it; a general `$KUBECONFIG` is never used, so tests cannot touch a real
+/// cluster by accident), else
 /// the file the kit writes.
 pub fn kubeconfig() -> PathBuf {
     match std::env::var_os("POLYAXON_E2E_KUBECONFIG") {

@@ -1,1 +1,0 @@
-//! Plan, ordered parallel server-side apply, prune, wait and hooks.

@@ -1,0 +1,176 @@
+//! Deleting a release's objects: by inventory in reverse stage order, each
+//! stage gone before the next, then a sweep by the release's labels for what
+//! the inventory cannot know (pods of Jobs, claims of StatefulSets). Objects
+//! without the release's labels are never touched.
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use kube::Client;
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
+use kube::discovery::ApiResource;
+use kube::runtime::wait::{await_condition, conditions};
+
+use super::plan::foreign_owner;
+use super::{ApplyError, api_for, dynamic_api, is_not_found};
+use crate::event::{Event, Reporter};
+use crate::release::ObjectRef;
+use crate::render::labels::release_selector;
+
+/// What to delete and how long to wait.
+#[derive(Debug, Clone)]
+pub struct DeleteOptions {
+    /// Keep PersistentVolumeClaims (the data) — the default of a teardown.
+    pub keep_volumes: bool,
+    /// How long to wait for everything to be gone.
+    pub timeout: Duration,
+}
+
+fn is_volume_claim(kind: &str) -> bool {
+    kind == "PersistentVolumeClaim"
+}
+
+/// Deletes `objects` of `release`, last stage first, waiting for each stage.
+pub async fn delete_objects(
+    client: &Client,
+    objects: &[ObjectRef],
+    release: &str,
+    options: &DeleteOptions,
+    reporter: &Reporter,
+) -> Result<(), ApplyError> {
+    let mut stages: Vec<_> = objects.iter().map(|o| o.stage).collect();
+    stages.sort();
+    stages.dedup();
+    for stage in stages.into_iter().rev() {
+        let batch: Vec<&ObjectRef> = objects
+            .iter()
+            .filter(|o| o.stage == stage)
+            .filter(|o| !(options.keep_volumes && is_volume_claim(&o.kind)))
+            .collect();
+        let results = join_all(
+            batch
+                .iter()
+                .map(|o| delete_one(client, o, release, reporter)),
+        )
+        .await;
+        let mut waits = Vec::new();
+        for (object, result) in batch.iter().zip(results) {
+            if let Some(uid) = result? {
+                waits.push(wait_gone(client, object, uid, options.timeout));
+            }
+        }
+        let left: Vec<String> = join_all(waits).await.into_iter().flatten().collect();
+        if !left.is_empty() {
+            return Err(ApplyError::NotDeleted { objects: left });
+        }
+    }
+    Ok(())
+}
+
+/// Deletes one object if it is the release's; returns its uid to wait on.
+async fn delete_one(
+    client: &Client,
+    object: &ObjectRef,
+    release: &str,
+    reporter: &Reporter,
+) -> Result<Option<String>, ApplyError> {
+    let api = api_for(client, object);
+    let err = |action, source| ApplyError::Api {
+        action,
+        object: object.to_string(),
+        source,
+    };
+    let live = match api.get_opt(&object.name).await {
+        Ok(Some(live)) => live,
+        Ok(None) => return Ok(None),
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(err("read", e)),
+    };
+    if let Some(owner) = foreign_owner(&live, release) {
+        reporter(Event::Skipped {
+            id: object.id(),
+            reason: owner,
+        });
+        return Ok(None);
+    }
+    match api.delete(&object.name, &DeleteParams::foreground()).await {
+        Ok(_) => {}
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(err("delete", e)),
+    }
+    reporter(Event::Deleted(object.id()));
+    Ok(live.uid())
+}
+
+/// Waits until the object with `uid` is gone; returns its id if it is not.
+async fn wait_gone(
+    client: &Client,
+    object: &ObjectRef,
+    uid: String,
+    timeout: Duration,
+) -> Option<String> {
+    let api = api_for(client, object);
+    let gone = await_condition(api, &object.name, conditions::is_deleted(&uid));
+    match tokio::time::timeout(timeout, gone).await {
+        Ok(Ok(_)) => None,
+        _ => Some(object.to_string()),
+    }
+}
+
+/// The kinds swept by label after the inventory is deleted: what controllers
+/// create on the release's behalf, and what an interrupted run may have left.
+fn sweep_kinds() -> Vec<(ApiResource, bool)> {
+    use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+    vec![
+        (ApiResource::erase::<batch::Job>(&()), true),
+        (ApiResource::erase::<apps::Deployment>(&()), true),
+        (ApiResource::erase::<apps::StatefulSet>(&()), true),
+        (ApiResource::erase::<apps::DaemonSet>(&()), true),
+        (ApiResource::erase::<apps::ReplicaSet>(&()), true),
+        (ApiResource::erase::<core::Pod>(&()), true),
+        (ApiResource::erase::<core::Service>(&()), true),
+        (ApiResource::erase::<core::ConfigMap>(&()), true),
+        (ApiResource::erase::<core::Secret>(&()), true),
+        (ApiResource::erase::<core::ServiceAccount>(&()), true),
+        (ApiResource::erase::<core::PersistentVolumeClaim>(&()), true),
+    ]
+}
+
+/// Deletes whatever still carries the release's labels in `namespace`
+/// (claims only when `keep_volumes` is false) and waits until it is gone.
+pub async fn sweep_leftovers(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    options: &DeleteOptions,
+    reporter: &Reporter,
+) -> Result<(), ApplyError> {
+    let selector = release_selector(release);
+    let mut found = Vec::new();
+    for (resource, _) in sweep_kinds() {
+        if options.keep_volumes && is_volume_claim(&resource.kind) {
+            continue;
+        }
+        let api: Api<DynamicObject> = dynamic_api(client, &resource, Some(namespace));
+        let list = api
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|source| ApplyError::Api {
+                action: "list",
+                object: format!("{} in namespace {namespace}", resource.plural),
+                source,
+            })?;
+        for item in list.items {
+            found.push(ObjectRef {
+                stage: crate::render::Stage::Workloads,
+                api_version: resource.api_version.clone(),
+                kind: resource.kind.clone(),
+                plural: resource.plural.clone(),
+                namespace: Some(namespace.to_string()),
+                name: item.name_any(),
+            });
+        }
+    }
+    delete_objects(client, &found, release, options, reporter).await
+}

@@ -1,1 +1,0 @@
-//! The deployment config: schema, loading and merging, `--set`, validation.

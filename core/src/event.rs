@@ -1,0 +1,69 @@
+//! What operations report while they run. `core` emits these; the CLI turns
+//! them into progress lines, or nothing when quiet.
+
+use crate::apply::Plan;
+use crate::render::{Hook, Stage};
+
+/// Something an operation did or saw.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The plan of an upgrade or rollback, before anything is applied.
+    Plan(Plan),
+    /// A stage starts applying `count` objects that change.
+    Stage {
+        /// The stage.
+        stage: Stage,
+        /// How many objects of the stage are written.
+        count: usize,
+    },
+    /// An object was created.
+    Created(String),
+    /// An object was changed.
+    Changed(String),
+    /// An object was deleted (teardown or prune).
+    Deleted(String),
+    /// An object that is not the release's was left alone.
+    Skipped {
+        /// The object.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// Waiting for a workload: `ready` of `desired`.
+    Progress {
+        /// The workload.
+        id: String,
+        /// Ready replicas (or completed pods).
+        ready: i32,
+        /// Wanted replicas.
+        desired: i32,
+    },
+    /// A workload is ready.
+    Ready(String),
+    /// A hook Job started.
+    HookStarted {
+        /// The moment.
+        hook: Hook,
+        /// The Job.
+        id: String,
+    },
+    /// A hook Job finished (and was deleted).
+    HookFinished {
+        /// The moment.
+        hook: Hook,
+        /// The Job.
+        id: String,
+        /// Whether it succeeded.
+        succeeded: bool,
+    },
+    /// A sentence for the user.
+    Note(String),
+}
+
+/// Where events go; the CLI passes a closure, tests collect into a Vec.
+pub type Reporter = std::sync::Arc<dyn Fn(Event) + Send + Sync>;
+
+/// A reporter that drops everything.
+pub fn silent() -> Reporter {
+    std::sync::Arc::new(|_| {})
+}

@@ -1,2 +1,0 @@
-//! The user's verbs (deploy, upgrade, teardown, status, history, rollback),
-//! each composed from the other modules.

@@ -1,0 +1,244 @@
+//! The user's verbs, each composed from the other modules the way a person
+//! would describe it (helm's `pkg/action` is the model: one file per verb, a
+//! struct of options and a `run`).
+
+mod deploy;
+mod query;
+mod teardown;
+mod upgrade;
+
+pub use deploy::{Deploy, deploy};
+pub use query::{history, status};
+pub use teardown::{Teardown, teardown};
+pub use upgrade::{Upgrade, UpgradeOutcome, rollback, upgrade};
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, ObjectMeta, PostParams};
+
+use crate::apply::ApplyError;
+use crate::release::{LockError, ReleaseRecord, StoreError};
+use crate::render::labels::{MANAGED_BY, MANAGER};
+use crate::render::{Manifest, ReleaseState, RenderError};
+
+/// Which release, where.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The release name.
+    pub release: String,
+    /// Its namespace.
+    pub namespace: String,
+}
+
+/// What is being deployed: the chart, its pinned version and the merged config
+/// (kept in the record), and how to render it for a release state.
+pub struct Source<'a> {
+    /// `platform`, `agent` or `ponos`.
+    pub chart: String,
+    /// The pinned version.
+    pub version: String,
+    /// The merged config, as given.
+    pub config: serde_json::Value,
+    /// Renders the chart with the release's generated values.
+    pub render: &'a (dyn Fn(&ReleaseState) -> Result<Manifest, RenderError> + Sync),
+}
+
+/// How long to wait, and whether to; and how many writes at once.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    /// Wait for workloads to be ready.
+    pub wait: bool,
+    /// For how long.
+    pub timeout: Duration,
+    /// Objects of one stage applied at once ([`crate::apply::DEFAULT_CONCURRENCY`]).
+    pub concurrency: usize,
+}
+
+/// Why an operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// The release exists already.
+    #[error(
+        "release {release} already exists in namespace {namespace} (revision {revision}, {status}); use `polyaxon upgrade` to change it"
+    )]
+    ReleaseExists {
+        /// The release.
+        release: String,
+        /// Its namespace.
+        namespace: String,
+        /// Its current revision.
+        revision: u32,
+        /// That revision's status.
+        status: String,
+    },
+    /// No deployed revision to upgrade, roll back, or tear down.
+    #[error("release {release} is not deployed in namespace {namespace}{hint}")]
+    NotDeployed {
+        /// The release.
+        release: String,
+        /// The namespace looked in.
+        namespace: String,
+        /// What to do instead.
+        hint: String,
+    },
+    /// The requested version is older than the deployed one.
+    #[error(
+        "release {release} runs {deployed}; {requested} is older: refusing to downgrade (pass --allow-downgrade to do it anyway)"
+    )]
+    Downgrade {
+        /// The release.
+        release: String,
+        /// The deployed version.
+        deployed: String,
+        /// The requested version.
+        requested: String,
+    },
+    /// A major version jump needs a yes.
+    #[error(
+        "release {release} runs {deployed}; {requested} is a new major version: confirm, or pass --yes"
+    )]
+    NeedsConfirmation {
+        /// The release.
+        release: String,
+        /// The deployed version.
+        deployed: String,
+        /// The requested version.
+        requested: String,
+    },
+    /// A version is not semver.
+    #[error("version {0:?} is not a semantic version")]
+    Version(String),
+    /// The revision asked for does not exist.
+    #[error("release {release} has no revision {revision} (it has: {available})")]
+    NoSuchRevision {
+        /// The release.
+        release: String,
+        /// The revision asked for.
+        revision: u32,
+        /// The revisions it has.
+        available: String,
+    },
+    /// Rendering failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// Reading or writing records failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Another operation holds the release.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Applying, waiting or deleting failed.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    /// After a failed upgrade, `--atomic` rolled back.
+    #[error("{cause}\nrolled back to revision {revision} (--atomic)")]
+    RolledBack {
+        /// Why the upgrade failed.
+        cause: Box<OpError>,
+        /// The revision now running again.
+        revision: u32,
+    },
+    /// Another API call failed.
+    #[error("{action}: {source}")]
+    Api {
+        /// What was attempted.
+        action: String,
+        /// The API error.
+        source: kube::Error,
+    },
+}
+
+impl OpError {
+    /// The Kubernetes API error underneath, if any (for exit codes).
+    pub fn api_error(&self) -> Option<&kube::Error> {
+        match self {
+            OpError::Api { source, .. } => Some(source),
+            OpError::Apply(e) => e.api_error(),
+            OpError::Lock(LockError::Api { source, .. }) => Some(source),
+            OpError::Store(StoreError::Api { source, .. }) => Some(source),
+            OpError::RolledBack { cause, .. } => cause.api_error(),
+            _ => None,
+        }
+    }
+}
+
+/// RFC 3339 now.
+pub(crate) fn now() -> String {
+    Timestamp::now().to_string()
+}
+
+/// Creates the namespace if it is missing. A namespace this tool creates is
+/// labelled as managed by polyaxon but belongs to no release: teardown keeps it
+/// (it may hold kept volumes and things the release never owned).
+pub(crate) async fn ensure_namespace(client: &Client, namespace: &str) -> Result<(), OpError> {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let err = |source| OpError::Api {
+        action: format!("create namespace {namespace}"),
+        source,
+    };
+    if namespaces.get_opt(namespace).await.map_err(err)?.is_some() {
+        return Ok(());
+    }
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(namespace.to_string()),
+            labels: Some([(MANAGED_BY.to_string(), MANAGER.to_string())].into()),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    };
+    match namespaces.create(&PostParams::default(), &ns).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+        Err(e) => Err(err(e)),
+    }
+}
+
+/// A record for revision `revision` of `target`, pending.
+pub(crate) fn pending_record(
+    target: &Target,
+    revision: u32,
+    chart: &str,
+    version: &str,
+    config: serde_json::Value,
+    state: ReleaseState,
+    description: &str,
+) -> ReleaseRecord {
+    let now = now();
+    ReleaseRecord {
+        name: target.release.clone(),
+        namespace: target.namespace.clone(),
+        revision,
+        status: crate::release::Status::Pending,
+        chart: chart.to_string(),
+        version: version.to_string(),
+        config,
+        state,
+        inventory: Vec::new(),
+        manifest: Vec::new(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        description: description.to_string(),
+        created: now.clone(),
+        updated: now,
+    }
+}
+
+/// After Ctrl-C: the revision this process left `pending` is marked `failed`
+/// (so it does not look in progress forever) and its lock is given back.
+pub async fn interrupted(client: &Client, target: &Target) -> Result<(), OpError> {
+    let store =
+        crate::release::RecordStore::new(client.clone(), &target.namespace, &target.release);
+    if let Some(mut latest) = store.latest().await? {
+        if latest.status == crate::release::Status::Pending {
+            latest.status = crate::release::Status::Failed;
+            latest.description = "interrupted (Ctrl-C)".into();
+            latest.updated = now();
+            store.update(&latest).await?;
+        }
+    }
+    crate::release::release_if_mine(client.clone(), &target.namespace, &target.release).await;
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! `polyaxon status` and `polyaxon history`: read from the release records.
+
+use kube::Client;
+
+use super::{OpError, Target};
+use crate::release::{RecordStore, ReleaseRecord};
+
+/// Every revision of the release, oldest first.
+pub async fn history(client: &Client, target: &Target) -> Result<Vec<ReleaseRecord>, OpError> {
+    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let records = store.history().await?;
+    if records.is_empty() {
+        return Err(OpError::NotDeployed {
+            release: target.release.clone(),
+            namespace: target.namespace.clone(),
+            hint: " (no release records found)".into(),
+        });
+    }
+    Ok(records)
+}
+
+/// The newest revision of the release.
+pub async fn status(client: &Client, target: &Target) -> Result<ReleaseRecord, OpError> {
+    let mut records = history(client, target).await?;
+    records.pop().ok_or_else(|| OpError::NotDeployed {
+        release: target.release.clone(),
+        namespace: target.namespace.clone(),
+        hint: String::new(),
+    })
+}

@@ -1,0 +1,87 @@
+//! `polyaxon teardown`: pre-delete hooks (unless told not to), then every
+//! object of the release's inventory in reverse stage order, then whatever
+//! still carries the release's labels, then the release records. Volume
+//! claims are kept unless asked; objects not owned by the release are never
+//! touched.
+
+use kube::Client;
+
+use super::{OpError, Target};
+use crate::apply::{DeleteOptions, delete_objects, run_hooks, sweep_leftovers};
+use crate::event::{Event, Reporter};
+use crate::release::{ObjectRef, RecordStore, ReleaseLock, restore_manifest};
+use crate::render::Hook;
+
+/// Options of a teardown.
+#[derive(Debug, Clone)]
+pub struct Teardown {
+    /// Which release, where.
+    pub target: Target,
+    /// Run the pre-delete hooks first.
+    pub hooks: bool,
+    /// What to delete and how long to wait.
+    pub delete: DeleteOptions,
+}
+
+/// Tears the release down. Returns how many objects the inventory listed.
+pub async fn teardown(
+    client: &Client,
+    op: &Teardown,
+    reporter: &Reporter,
+) -> Result<usize, OpError> {
+    let target = &op.target;
+    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let history = store.history().await?;
+    let Some(latest) = history.last().cloned() else {
+        return Err(OpError::NotDeployed {
+            release: target.release.clone(),
+            namespace: target.namespace.clone(),
+            hint: " (no release records found; check --release-name and --namespace)".into(),
+        });
+    };
+    let lock = ReleaseLock::acquire(
+        client.clone(),
+        &target.namespace,
+        &target.release,
+        "teardown",
+    )
+    .await?;
+    let result = async {
+        if op.hooks {
+            let manifest = restore_manifest(&latest.manifest);
+            run_hooks(
+                client,
+                &manifest,
+                Hook::PreDelete,
+                &target.release,
+                op.delete.timeout,
+                reporter,
+            )
+            .await?;
+        } else {
+            reporter(Event::Note(
+                "skipping the pre-delete hooks (--no-hooks)".into(),
+            ));
+        }
+        // Every revision's inventory: an interrupted upgrade may have created
+        // objects the deployed revision does not list.
+        let mut inventory: Vec<ObjectRef> =
+            history.iter().flat_map(|r| r.inventory.clone()).collect();
+        inventory.sort();
+        inventory.dedup();
+        delete_objects(client, &inventory, &target.release, &op.delete, reporter).await?;
+        sweep_leftovers(
+            client,
+            &target.namespace,
+            &target.release,
+            &op.delete,
+            reporter,
+        )
+        .await?;
+        store.delete_all().await?;
+        Ok(inventory.len())
+    }
+    .await;
+    let _ = lock.release().await;
+    result
+}

@@ -1,1 +1,0 @@
-//! Release records stored in Secrets, and the release lock.

@@ -1,0 +1,16 @@
+//! Release records and the release lock.
+//!
+//! Each revision of a release is one Secret in the release's namespace (as
+//! helm's storage driver does), written before an operation (`pending`) and
+//! after it (`deployed` / `failed`), so an interrupted run is visible. A Lease
+//! per release makes a second concurrent operation fail with the holder's name.
+
+mod lock;
+mod record;
+mod store;
+
+pub use lock::{LockError, ReleaseLock, release_if_mine};
+pub use record::{
+    ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest,
+};
+pub use store::{RecordStore, StoreError};

@@ -1,1 +1,0 @@
-//! Renderers: the platform, agent and ponos charts as Kubernetes objects.

@@ -1,0 +1,148 @@
+//! What must stay the same from one render of a release to the next:
+//! generated secrets and passwords. Seeded once when a release is first
+//! deployed, stored with the release record, handed to every later render, so
+//! an upgrade never rotates a database password behind the database's back.
+
+use rand::RngExt;
+use rand::distr::Alphanumeric;
+use serde::{Deserialize, Serialize};
+
+/// What a dry run shows in place of a generated value: it never invents
+/// random values, so its output is the same byte for byte.
+pub const PLACEHOLDER: &str = "<generated>";
+
+/// Generated values of one release. Serializable so the release record can
+/// keep it; a field missing from an older record deserializes empty and is
+/// filled by [`ReleaseState::complete`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseState {
+    /// The release these values belong to.
+    pub release: String,
+    /// Django secret key of the platform and agent (`POLYAXON_SECRET_KEY`).
+    #[serde(default)]
+    pub secret_key: String,
+    /// Token the services use between themselves (`POLYAXON_SECRET_INTERNAL_TOKEN`).
+    #[serde(default)]
+    pub internal_token: String,
+    /// Admin password, used when `user.password` is null.
+    #[serde(default)]
+    pub admin_password: String,
+    /// In-cluster PostgreSQL password, used when the config gives none.
+    #[serde(default)]
+    pub postgres_password: String,
+    /// In-cluster Redis password, used when the config asks for one but gives none.
+    #[serde(default)]
+    pub redis_password: String,
+    /// In-cluster RabbitMQ password, used when the config gives none.
+    #[serde(default)]
+    pub rabbitmq_password: String,
+}
+
+impl ReleaseState {
+    /// Fresh random values for a new release.
+    pub fn new_for(release: &str) -> Self {
+        let mut state = Self::empty(release);
+        state.complete();
+        state
+    }
+
+    /// The deterministic stand-in a dry run renders with: every generated
+    /// value reads [`PLACEHOLDER`].
+    pub fn placeholder(release: &str) -> Self {
+        let p = || PLACEHOLDER.to_string();
+        ReleaseState {
+            release: release.to_string(),
+            secret_key: p(),
+            internal_token: p(),
+            admin_password: p(),
+            postgres_password: p(),
+            redis_password: p(),
+            rabbitmq_password: p(),
+        }
+    }
+
+    /// Generates the values an older record lacks; keeps every value it has.
+    pub fn complete(&mut self) {
+        fill(&mut self.secret_key, 60);
+        fill(&mut self.internal_token, 60);
+        fill(&mut self.admin_password, 16);
+        fill(&mut self.postgres_password, 24);
+        fill(&mut self.redis_password, 24);
+        fill(&mut self.rabbitmq_password, 24);
+    }
+
+    fn empty(release: &str) -> Self {
+        ReleaseState {
+            release: release.to_string(),
+            secret_key: String::new(),
+            internal_token: String::new(),
+            admin_password: String::new(),
+            postgres_password: String::new(),
+            redis_password: String::new(),
+            rabbitmq_password: String::new(),
+        }
+    }
+}
+
+fn fill(value: &mut String, len: usize) {
+    if value.is_empty() {
+        *value = random_alphanumeric(len);
+    }
+}
+
+/// Random letters and digits from the thread RNG (a CSPRNG seeded by the OS),
+/// as helm's `randAlphaNum` in the charts.
+fn random_alphanumeric(len: usize) -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_states_are_random_and_complete() {
+        let a = ReleaseState::new_for("plx");
+        let b = ReleaseState::new_for("plx");
+        assert_ne!(a.secret_key, b.secret_key);
+        assert_eq!(a.secret_key.len(), 60);
+        assert!(
+            a.postgres_password
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric())
+        );
+        assert!(!a.rabbitmq_password.is_empty());
+    }
+
+    #[test]
+    fn state_round_trips_and_complete_keeps_values() {
+        let a = ReleaseState::new_for("plx");
+        let json = serde_json::to_string(&a).unwrap();
+        let mut back: ReleaseState = serde_json::from_str(&json).unwrap();
+        back.complete();
+        assert_eq!(a, back);
+    }
+
+    #[test]
+    fn an_older_record_gets_only_its_missing_values() {
+        let mut old: ReleaseState =
+            serde_json::from_str(r#"{"release":"plx","secretKey":"kept"}"#).unwrap();
+        old.complete();
+        assert_eq!(old.secret_key, "kept");
+        assert_eq!(old.postgres_password.len(), 24);
+    }
+
+    #[test]
+    fn placeholder_is_deterministic() {
+        assert_eq!(
+            ReleaseState::placeholder("a"),
+            ReleaseState::placeholder("a")
+        );
+        assert_eq!(ReleaseState::placeholder("a").admin_password, PLACEHOLDER);
+    }
+}
