@@ -1,23 +1,60 @@
 //! The command-line surface: every command, flag and default, in one place,
 //! so that help, completion and the man page come from the same definitions.
+//!
+//! Flags follow the Python CLI (`polyaxon admin deploy|upgrade|teardown`,
+//! `polyaxon port-forward`) where it has them, so its users' habits carry over.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{
+    Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint,
+};
+use clap_complete::engine::ArgValueCompleter;
+use polyaxon_core::cluster::ClusterOptions;
 
-/// Exit codes, shown in `--help` and README.
-pub const EXIT_CODES: &str = "\
+use crate::complete::{contexts, namespaces, release_names};
+
+/// The exit-code table as a literal, so it can be spliced into other help texts.
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0    success
   1    the operation failed
   2    usage error or invalid config
   3    cluster unreachable or access forbidden
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C)"
+    };
+}
+
+/// Exit codes, shown in `--help`, the man page and README.
+pub const EXIT_CODES: &str = exit_codes!();
+
+/// The namespace used when neither `-n` nor the config names one.
+pub const DEFAULT_NAMESPACE: &str = "polyaxon";
+
+/// The release name used when neither `-r` nor the config names one.
+pub const DEFAULT_RELEASE: &str = "polyaxon";
+
+const ROOT_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  polyaxon deploy -f config.yml
+  polyaxon status -o yaml
+  polyaxon port-forward
+  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon
+
+",
+    exit_codes!(),
+    "
+
+Colours are used only on a terminal, never with NO_COLOR or --no-color."
+);
 
 /// Deploy, upgrade, tear down and reach Polyaxon on Kubernetes, without helm or kubectl.
 #[derive(Debug, Parser)]
-#[command(name = "polyaxon", version, about, after_help = EXIT_CODES)]
+#[command(name = "polyaxon", version, after_help = ROOT_AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -26,32 +63,79 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The whole command tree as a [`clap::Command`] (for completion and the man page).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Parses the process's arguments; prints help or a usage error and exits
+/// (0 or 2) when that is what they ask for.
+///
+/// Clap colours its own help and errors by itself (on a terminal, not with
+/// `NO_COLOR`); `--no-color` is looked for before parsing so that it applies
+/// to them too.
+pub fn parse() -> Cli {
+    let no_color = std::env::args_os()
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--no-color");
+    let mut command = command();
+    if no_color {
+        command = command.color(ColorChoice::Never);
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+}
+
+/// The heading global flags are listed under in every command's help.
+const GLOBAL: &str = "Global options";
+
 /// Flags every command takes.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,
 
     /// Kubeconfig context to use (default: the current context).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "NAME", add = ArgValueCompleter::new(contexts))]
     pub context: Option<String>,
 
     /// Namespace of the release (default: the config's `namespace`, else `polyaxon`).
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(
+        short = 'n',
+        long,
+        global = true, help_heading = GLOBAL,
+        value_name = "NAMESPACE",
+        add = ArgValueCompleter::new(namespaces)
+    )]
     pub namespace: Option<String>,
 
     /// Say more (repeat for more detail).
-    #[arg(short = 'v', long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(short = 'v', long, global = true, help_heading = GLOBAL, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Say only errors.
-    #[arg(short = 'q', long, global = true)]
+    /// Say only errors (results asked for still go to stdout).
+    #[arg(short = 'q', long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// No colours (also when NO_COLOR is set or the output is not a terminal).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub no_color: bool,
+}
+
+impl GlobalArgs {
+    /// Where to find the cluster, as `--kubeconfig` and `--context` say.
+    pub fn cluster(&self) -> ClusterOptions {
+        ClusterOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+        }
+    }
+
+    /// `-n`, else [`DEFAULT_NAMESPACE`]; for commands that read no config.
+    pub fn namespace_or_default(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE)
+    }
 }
 
 /// The commands.
@@ -59,65 +143,89 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Deploy a new release from a Polyaxon deployment config.
     #[command(
-        after_help = "Example:\n  polyaxon deploy -f config.yml\n  polyaxon deploy -f config.yml --check\n  polyaxon deploy -f config.yml --dry-run -o json"
+        after_help = "Examples:\n  polyaxon deploy -f config.yml\n  polyaxon deploy -f base.yml -f prod.yml --set gateway.replicas=2\n  polyaxon deploy -f config.yml --check\n  polyaxon deploy -f config.yml --dry-run -o json"
     )]
     Deploy(DeployArgs),
 
     /// Upgrade a deployed release to a new config or version.
     #[command(
-        after_help = "Example:\n  polyaxon upgrade -f config.yml --dry-run\n  polyaxon upgrade -f config.yml --atomic"
+        after_help = "Examples:\n  polyaxon upgrade -f config.yml --dry-run\n  polyaxon upgrade -f config.yml --deployment-version 2.18.0 --atomic"
     )]
     Upgrade(UpgradeArgs),
 
-    /// Delete everything a release owns.
-    #[command(after_help = "Example:\n  polyaxon teardown -r polyaxon -n polyaxon --yes")]
+    /// Delete everything a release owns (volumes are kept unless asked).
+    #[command(
+        after_help = "Examples:\n  polyaxon teardown -r polyaxon -n polyaxon --yes\n  polyaxon teardown -f config.yml --no-hooks --delete-volumes"
+    )]
     Teardown(TeardownArgs),
 
-    /// Forward a local port to the release's gateway.
+    /// Forward a local port to the release's gateway (until Ctrl-C).
     #[command(
-        after_help = "Example:\n  polyaxon port-forward -r agent\n  polyaxon port-forward -p 9000 --address 0.0.0.0"
+        after_help = "Examples:\n  polyaxon port-forward\n  polyaxon port-forward -r agent -n polyaxon-agent\n  polyaxon port-forward -p 9000 --address 0.0.0.0"
     )]
     PortForward(PortForwardArgs),
 
     /// Show the release's current revision and the state of its workloads.
-    #[command(after_help = "Example:\n  polyaxon status -r polyaxon -o yaml")]
+    #[command(
+        after_help = "Examples:\n  polyaxon status\n  polyaxon status -r agent -n polyaxon-agent -o yaml"
+    )]
     Status(ReleaseQueryArgs),
 
     /// List the release's revisions.
-    #[command(after_help = "Example:\n  polyaxon history -r polyaxon")]
+    #[command(after_help = "Examples:\n  polyaxon history\n  polyaxon history -r agent -o json")]
     History(ReleaseQueryArgs),
 
     /// Roll the release back to an earlier revision (default: the previous one).
-    #[command(after_help = "Example:\n  polyaxon rollback 2 -r polyaxon")]
+    #[command(after_help = "Examples:\n  polyaxon rollback\n  polyaxon rollback 2 -r polyaxon")]
     Rollback(RollbackArgs),
 
     /// Show what an upgrade would create, change and delete, without applying.
-    #[command(after_help = "Example:\n  polyaxon diff -f config.yml")]
+    #[command(
+        after_help = "Examples:\n  polyaxon diff -f config.yml\n  polyaxon diff -f config.yml --set api.replicas=3"
+    )]
     Diff(ConfigArgs),
 
     /// Print the shell completion script.
-    #[command(
-        after_help = "Example:\n  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon"
-    )]
+    #[command(after_help = COMPLETION_AFTER_HELP)]
     Completion(CompletionArgs),
 
     /// Print the tool's version, the newest Polyaxon it deploys, and the deployed one.
-    #[command(after_help = "Example:\n  polyaxon version -o json")]
+    #[command(
+        after_help = "Examples:\n  polyaxon version\n  polyaxon version -n polyaxon -r polyaxon -o json\n  polyaxon version --check   # exit 3 if the cluster cannot be reached"
+    )]
     Version(VersionArgs),
 
     /// The Python CLI's `admin` group: deploy, upgrade, teardown.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  polyaxon admin deploy -f config.yml\n  polyaxon admin upgrade -f config.yml --check\n  polyaxon admin teardown -f config.yml --yes"
+    )]
     Admin(AdminCommand),
 }
+
+const COMPLETION_AFTER_HELP: &str = "\
+Examples:
+  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon
+  polyaxon completion zsh > \"${fpath[1]}/_polyaxon\"
+  polyaxon completion fish > ~/.config/fish/completions/polyaxon.fish
+  polyaxon completion powershell >> $PROFILE
+  polyaxon completion elvish >> ~/.config/elvish/rc.elv
+
+With --dynamic the script asks `polyaxon` at each <TAB>, which also completes
+release names, namespaces and contexts from the cluster:
+  echo 'source <(polyaxon completion bash --dynamic)' >> ~/.bashrc";
 
 /// `polyaxon admin …`, as in the Python CLI.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Same as `polyaxon deploy`.
+    #[command(after_help = "Example:\n  polyaxon admin deploy -f config.yml --check")]
     Deploy(DeployArgs),
     /// Same as `polyaxon upgrade`.
+    #[command(after_help = "Example:\n  polyaxon admin upgrade -f config.yml --dry-run")]
     Upgrade(UpgradeArgs),
     /// Same as `polyaxon teardown`.
+    #[command(after_help = "Example:\n  polyaxon admin teardown -f config.yml --yes")]
     Teardown(TeardownArgs),
 }
 
@@ -125,7 +233,13 @@ pub enum AdminCommand {
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
     /// Deployment config file; repeat to merge several (later files win).
-    #[arg(short = 'f', long = "config-file", value_name = "FILE")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        visible_alias = "config-file",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
     pub config_files: Vec<PathBuf>,
 
     /// Override a config value, Helm style (`gateway.replicas=2`, `a.b[0].c=v`, `x=1,y=2`).
@@ -137,15 +251,15 @@ pub struct ConfigArgs {
     pub deployment_version: Option<String>,
 
     /// Release name (default: the config's `releaseName`, else `polyaxon`).
-    #[arg(short = 'r', long, value_name = "NAME")]
+    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
     pub release_name: Option<String>,
 
     /// Deployment type: kubernetes, minikube, microk8s, … (minikube/microk8s use a NodePort gateway).
     #[arg(short = 't', long, value_name = "TYPE")]
     pub deployment_type: Option<String>,
 
-    /// Accepted for compatibility with the Python CLI (a helm binary); this tool needs none.
-    #[arg(long, value_name = "PATH")]
+    /// Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none.
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::AnyPath)]
     pub manager_path: Option<PathBuf>,
 }
 
@@ -159,6 +273,10 @@ pub struct WaitArgs {
     /// How long to wait for readiness before failing (e.g. 90s, 10m).
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
     pub timeout: Duration,
+
+    /// Objects of one stage applied at once (1 = one by one; for benchmarks).
+    #[arg(long, value_name = "N", hide = true)]
+    pub apply_concurrency: Option<usize>,
 }
 
 /// `polyaxon deploy`.
@@ -167,7 +285,7 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
 
-    /// Validate the config (and, with a cluster, the permissions) and stop.
+    /// Check the config (and, with a cluster, the permissions) and stop.
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
 
@@ -193,7 +311,7 @@ pub struct UpgradeArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
 
-    /// Validate the config and stop.
+    /// Check the config and stop.
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
 
@@ -221,11 +339,17 @@ pub struct UpgradeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct TeardownArgs {
     /// Deployment config file, to read the release name and namespace from.
-    #[arg(short = 'f', long = "config-file", value_name = "FILE")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        visible_alias = "config-file",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
     pub config_files: Vec<PathBuf>,
 
     /// Release name (default: from the config, else `polyaxon`).
-    #[arg(short = 'r', long, value_name = "NAME")]
+    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
     pub release_name: Option<String>,
 
     /// Skip the pre-delete hooks.
@@ -236,12 +360,12 @@ pub struct TeardownArgs {
     #[arg(long)]
     pub delete_volumes: bool,
 
-    /// Do not ask for confirmation.
+    /// Do not ask for confirmation (needed when not on a terminal).
     #[arg(short = 'y', long)]
     pub yes: bool,
 
     /// Accepted for compatibility with the Python CLI; this tool needs no helm.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::AnyPath)]
     pub manager_path: Option<PathBuf>,
 
     /// How long to wait for hooks and deletions (e.g. 90s, 10m).
@@ -253,11 +377,23 @@ pub struct TeardownArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PortForwardArgs {
     /// Deployment config file, to read the release name and namespace from.
-    #[arg(short = 'f', long = "config-file", value_name = "FILE")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        visible_alias = "config-file",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
     pub config_files: Vec<PathBuf>,
 
     /// Release name.
-    #[arg(short = 'r', long, value_name = "NAME", default_value = "polyaxon")]
+    #[arg(
+        short = 'r',
+        long,
+        value_name = "NAME",
+        default_value = DEFAULT_RELEASE,
+        add = ArgValueCompleter::new(release_names)
+    )]
     pub release_name: String,
 
     /// Local port (default: 8000, or 31833 for minikube/microk8s).
@@ -268,7 +404,7 @@ pub struct PortForwardArgs {
     #[arg(short = 's', long, value_name = "SERVICE", default_value = "gateway")]
     pub service: String,
 
-    /// Local address to listen on.
+    /// Local address to listen on (default: localhost).
     #[arg(long, value_name = "ADDRESS")]
     pub address: Option<String>,
 
@@ -281,7 +417,13 @@ pub struct PortForwardArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ReleaseQueryArgs {
     /// Release name.
-    #[arg(short = 'r', long, value_name = "NAME", default_value = "polyaxon")]
+    #[arg(
+        short = 'r',
+        long,
+        value_name = "NAME",
+        default_value = DEFAULT_RELEASE,
+        add = ArgValueCompleter::new(release_names)
+    )]
     pub release_name: String,
 
     /// Output format.
@@ -296,7 +438,13 @@ pub struct RollbackArgs {
     pub revision: Option<u32>,
 
     /// Release name.
-    #[arg(short = 'r', long, value_name = "NAME", default_value = "polyaxon")]
+    #[arg(
+        short = 'r',
+        long,
+        value_name = "NAME",
+        default_value = DEFAULT_RELEASE,
+        add = ArgValueCompleter::new(release_names)
+    )]
     pub release_name: String,
 
     #[command(flatten)]
@@ -309,14 +457,23 @@ pub struct CompletionArgs {
     /// The shell to print the script for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+
+    /// Print a small script that asks `polyaxon` at each <TAB> instead: it also
+    /// completes release names, namespaces and contexts from the cluster.
+    #[arg(long)]
+    pub dynamic: bool,
 }
 
 /// `polyaxon version`.
 #[derive(Debug, Clone, Args)]
 pub struct VersionArgs {
-    /// Release name to look up the deployed version of.
-    #[arg(short = 'r', long, value_name = "NAME", default_value = "polyaxon")]
-    pub release_name: String,
+    /// Release to report (default: every release in the namespace).
+    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
+    pub release_name: Option<String>,
+
+    /// Require the cluster: exit 3 when it cannot be reached, 1 when no release is found.
+    #[arg(long)]
+    pub check: bool,
 
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
@@ -332,4 +489,160 @@ pub enum Format {
     Yaml,
     /// JSON.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_an_example_in_its_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", command.get_name()).trim().to_string();
+            let help = command
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let invocation = format!("{path} ");
+            if !help.contains("Example") || !help.contains(&invocation) {
+                missing.push(path.clone());
+            }
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&command(), "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "no example invoking the command in: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn python_cli_spellings_parse() {
+        // `polyaxon admin deploy -f FILE -t TYPE --manager-path P --check`
+        let cli = Cli::try_parse_from([
+            "polyaxon",
+            "admin",
+            "deploy",
+            "--file",
+            "a.yml",
+            "-t",
+            "minikube",
+            "--manager-path",
+            "chart",
+            "--check",
+        ])
+        .map_err(|e| e.to_string());
+        let Ok(Cli {
+            command: Command::Admin(AdminCommand::Deploy(deploy)),
+            ..
+        }) = cli
+        else {
+            panic!("admin deploy did not parse: {cli:?}");
+        };
+        assert_eq!(deploy.config.config_files, [PathBuf::from("a.yml")]);
+        assert_eq!(deploy.config.deployment_type.as_deref(), Some("minikube"));
+        assert!(deploy.check);
+
+        // `polyaxon port-forward -p 9000 -n ns -t minikube -r agent -s api --address 0.0.0.0`
+        let cli = Cli::try_parse_from([
+            "polyaxon",
+            "port-forward",
+            "-p",
+            "9000",
+            "-n",
+            "ns",
+            "-t",
+            "minikube",
+            "-r",
+            "agent",
+            "-s",
+            "api",
+            "--address",
+            "0.0.0.0",
+        ])
+        .map_err(|e| e.to_string());
+        let Ok(Cli {
+            command: Command::PortForward(forward),
+            global,
+        }) = cli
+        else {
+            panic!("port-forward did not parse: {cli:?}");
+        };
+        assert_eq!(global.namespace.as_deref(), Some("ns"));
+        assert_eq!(forward.port, Some(9000));
+        assert_eq!(forward.release_name, "agent");
+        assert_eq!(forward.service, "api");
+        assert_eq!(forward.address.as_deref(), Some("0.0.0.0"));
+
+        // `polyaxon admin teardown -f FILE -y`
+        let cli = Cli::try_parse_from(["polyaxon", "admin", "teardown", "-f", "a.yml", "-y"])
+            .map_err(|e| e.to_string());
+        let Ok(Cli {
+            command: Command::Admin(AdminCommand::Teardown(teardown)),
+            ..
+        }) = cli
+        else {
+            panic!("admin teardown did not parse: {cli:?}");
+        };
+        assert!(teardown.yes);
+    }
+
+    #[test]
+    fn the_older_config_file_spelling_still_parses() {
+        let cli =
+            Cli::try_parse_from(["polyaxon", "diff", "--config-file", "a.yml", "-f", "b.yml"])
+                .map_err(|e| e.to_string());
+        let Ok(Cli {
+            command: Command::Diff(config),
+            ..
+        }) = cli
+        else {
+            panic!("diff did not parse: {cli:?}");
+        };
+        assert_eq!(
+            config.config_files,
+            [PathBuf::from("a.yml"), PathBuf::from("b.yml")]
+        );
+    }
+
+    #[test]
+    fn global_flags_are_accepted_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "polyaxon",
+            "status",
+            "--kubeconfig",
+            "k",
+            "--context",
+            "c",
+            "-n",
+            "ns",
+            "-vv",
+            "--no-color",
+        ])
+        .map_err(|e| e.to_string());
+        let Ok(Cli { global, .. }) = cli else {
+            panic!("status did not parse: {cli:?}")
+        };
+        assert_eq!(global.kubeconfig, Some(PathBuf::from("k")));
+        assert_eq!(global.context.as_deref(), Some("c"));
+        assert_eq!(global.namespace_or_default(), "ns");
+        assert_eq!(global.verbose, 2);
+        assert!(global.no_color);
+    }
+
+    #[test]
+    fn quiet_and_verbose_exclude_each_other() {
+        let error = Cli::try_parse_from(["polyaxon", "-q", "-v", "version"])
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
 }

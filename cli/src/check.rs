@@ -3,7 +3,6 @@
 //! user's permissions. Nothing is created.
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 use std::time::Duration;
 
 use polyaxon_core::access;
@@ -11,13 +10,7 @@ use polyaxon_core::cluster::ClusterOptions;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 
 use crate::args::{DeployArgs, GlobalArgs};
-
-/// Exit code: the operation failed (e.g. the cluster is too old).
-const EXIT_FAILED: u8 = 1;
-/// Exit code: invalid config.
-const EXIT_INVALID: u8 = 2;
-/// Exit code: access forbidden.
-const EXIT_FORBIDDEN: u8 = 3;
+use crate::exit::Exit;
 
 /// How long to wait for the API server before skipping the cluster checks.
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -25,7 +18,7 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the check and says what it found. Exit 0 when the config is valid
 /// (and, with a cluster, the user may create everything); 2 with every error
 /// for an invalid config; 3 when permissions are missing.
-pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> ExitCode {
+pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Exit {
     let out = Paint::new(global, std::io::stdout().is_terminal());
     let err = Paint::new(global, std::io::stderr().is_terminal());
     let options = LoadOptions {
@@ -40,7 +33,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> ExitCode {
         Ok(deployment) => deployment,
         Err(errors) => {
             eprint!("{} {errors}", err.red("error:"));
-            return ExitCode::from(EXIT_INVALID);
+            return Exit::Usage;
         }
     };
     if !global.quiet {
@@ -82,12 +75,12 @@ async fn cluster_checks(
     deployment: &Deployment,
     out: &Paint,
     err: &Paint,
-) -> ExitCode {
+) -> Exit {
     let say_skipped = |why: String| {
         if !global.quiet {
             println!("{} {why}", out.yellow("cluster checks skipped:"));
         }
-        ExitCode::SUCCESS
+        Exit::Success
     };
     let options = ClusterOptions {
         kubeconfig: global.kubeconfig.clone(),
@@ -115,7 +108,7 @@ async fn cluster_checks(
             err.red("error:"),
             version.git_version
         );
-        return ExitCode::from(EXIT_FAILED);
+        return Exit::Failed;
     }
     if !global.quiet {
         println!("  cluster    Kubernetes {}", version.git_version);
@@ -130,7 +123,7 @@ async fn cluster_checks(
         Ok(Ok(missing)) => missing,
         Ok(Err(error)) => {
             eprintln!("{} cannot check permissions: {error}", err.red("error:"));
-            return ExitCode::from(EXIT_FORBIDDEN);
+            return Exit::Cluster;
         }
         Err(_) => {
             eprintln!(
@@ -138,7 +131,7 @@ async fn cluster_checks(
                 err.red("error:"),
                 CLUSTER_TIMEOUT.as_secs()
             );
-            return ExitCode::from(EXIT_FAILED);
+            return Exit::Failed;
         }
     };
     if missing.is_empty() {
@@ -149,7 +142,7 @@ async fn cluster_checks(
                 deployment.chart
             );
         }
-        return ExitCode::SUCCESS;
+        return Exit::Success;
     }
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
@@ -163,7 +156,7 @@ async fn cluster_checks(
     for m in &missing {
         let _ = writeln!(stderr, "  {m}");
     }
-    ExitCode::from(EXIT_FORBIDDEN)
+    Exit::Cluster
 }
 
 /// Colours only on a terminal, never with NO_COLOR or --no-color.

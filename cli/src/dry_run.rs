@@ -4,17 +4,12 @@
 //! so the output is the same byte for byte for the same input.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use polyaxon_core::config::{self, LoadOptions};
 use polyaxon_core::render::{self, ReleaseState, output};
 
 use crate::args::{DeployArgs, Format, GlobalArgs};
-
-/// Exit code: usage error or invalid config.
-const EXIT_INVALID: u8 = 2;
-/// Exit code: the output could not be written.
-const EXIT_FAILED: u8 = 1;
+use crate::exit::Exit;
 
 /// The load options the deploy flags describe.
 pub fn load_options(args: &DeployArgs, global: &GlobalArgs) -> LoadOptions {
@@ -29,38 +24,38 @@ pub fn load_options(args: &DeployArgs, global: &GlobalArgs) -> LoadOptions {
 }
 
 /// The dry run's text: the manifest as YAML (the default) or a JSON list.
-pub fn render_text(args: &DeployArgs, global: &GlobalArgs) -> Result<String, (u8, String)> {
+pub fn render_text(args: &DeployArgs, global: &GlobalArgs) -> Result<String, (Exit, String)> {
     let deployment = config::load(&load_options(args, global))
-        .map_err(|errors| (EXIT_INVALID, errors.to_string()))?;
+        .map_err(|errors| (Exit::Usage, errors.to_string()))?;
     // Never random here: the dry run must be reproducible.
     let state = ReleaseState::placeholder(&deployment.release_name);
     let manifest =
-        render::render(&deployment, &state).map_err(|e| (EXIT_INVALID, format!("error: {e}")))?;
+        render::render(&deployment, &state).map_err(|e| (Exit::Usage, format!("error: {e}")))?;
     let text = match args.output {
         Format::Json => output::to_json(&manifest, args.show_secrets),
         Format::Yaml | Format::Text => output::to_yaml(&manifest, args.show_secrets),
     };
-    text.map_err(|e| (EXIT_FAILED, format!("error: {e}")))
+    text.map_err(|e| (Exit::Failed, format!("error: {e}")))
 }
 
 /// Runs the dry run: the manifest on stdout, errors on stderr.
-pub fn run(args: &DeployArgs, global: &GlobalArgs) -> ExitCode {
+pub fn run(args: &DeployArgs, global: &GlobalArgs) -> Exit {
     match render_text(args, global) {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Ok(()) => Exit::Success,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
                 Err(e) => {
                     eprintln!("error: cannot write the manifest: {e}");
-                    ExitCode::from(EXIT_FAILED)
+                    Exit::Failed
                 }
             }
         }
         Err((code, message)) => {
             eprintln!("{}", message.trim_end());
-            ExitCode::from(code)
+            code
         }
     }
 }

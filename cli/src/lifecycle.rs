@@ -105,7 +105,11 @@ fn reporter(out: &Output) -> Reporter {
                 line.set_state("running");
                 lines.insert(format!("hook {id}"), line);
             }
-            Event::HookFinished { hook, id, succeeded } => {
+            Event::HookFinished {
+                hook,
+                id,
+                succeeded,
+            } => {
                 let line = lines
                     .remove(&format!("hook {id}"))
                     .unwrap_or_else(|| out.progress(format!("{hook} hook {id}")));
@@ -147,7 +151,9 @@ fn requests(out: &Output) {
 pub async fn deploy(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Failure> {
     let deployment = load(global, &args.config)?;
     if args.config.manager_path.is_some() {
-        out.warn("--manager-path is ignored: this tool applies the objects itself and needs no helm");
+        out.warn(
+            "--manager-path is ignored: this tool applies the objects itself and needs no helm",
+        );
     }
     let client = connect(global).await?;
     let target = target_of(&deployment);
@@ -167,7 +173,12 @@ pub async fn deploy(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Res
         wait: wait_options(&args.wait),
     };
     let reporter = reporter(out);
-    let record = interruptible(&client, &target, ops::deploy(&client, &op, &source, &reporter)).await?;
+    let record = interruptible(
+        &client,
+        &target,
+        ops::deploy(&client, &op, &source, &reporter),
+    )
+    .await?;
     requests(out);
     out.success(format!(
         "release {} deployed: revision {}, {} {}, namespace {}",
@@ -202,10 +213,23 @@ pub async fn upgrade(
         atomic: args.atomic,
     };
     let reporter = reporter(out);
-    let outcome = match interruptible(&client, &target, ops::upgrade(&client, &op, &source, &reporter)).await {
-        Err(failure) if failure.message.contains("is a new major version") && ask(&failure.message) => {
+    let outcome = match interruptible(
+        &client,
+        &target,
+        ops::upgrade(&client, &op, &source, &reporter),
+    )
+    .await
+    {
+        Err(failure)
+            if failure.message.contains("is a new major version") && ask(&failure.message) =>
+        {
             op.confirmed = true;
-            interruptible(&client, &target, ops::upgrade(&client, &op, &source, &reporter)).await?
+            interruptible(
+                &client,
+                &target,
+                ops::upgrade(&client, &op, &source, &reporter),
+            )
+            .await?
         }
         other => other?,
     };
@@ -247,13 +271,21 @@ fn plan_text(plan: &Plan, out: &Output) -> String {
     let mut text = String::new();
     for item in &plan.items {
         let line = match &item.action {
-            Action::Create => out.paint(Stream::Stdout, Paint::Green, format!("+ create {}", item.object)),
+            Action::Create => out.paint(
+                Stream::Stdout,
+                Paint::Green,
+                format!("+ create {}", item.object),
+            ),
             Action::Change(paths) => out.paint(
                 Stream::Stdout,
                 Paint::Yellow,
                 format!("~ change {}: {}", item.object, paths.join(", ")),
             ),
-            Action::Delete => out.paint(Stream::Stdout, Paint::Red, format!("- delete {}", item.object)),
+            Action::Delete => out.paint(
+                Stream::Stdout,
+                Paint::Red,
+                format!("- delete {}", item.object),
+            ),
             Action::Unchanged => continue,
         };
         text.push_str(&line);
@@ -299,17 +331,26 @@ fn release_target(
 }
 
 /// `polyaxon teardown`.
-pub async fn teardown(global: &GlobalArgs, args: &TeardownArgs, out: &Output) -> Result<(), Failure> {
+pub async fn teardown(
+    global: &GlobalArgs,
+    args: &TeardownArgs,
+    out: &Output,
+) -> Result<(), Failure> {
     let target = release_target(global, &args.config_files, args.release_name.as_deref())?;
     if !args.yes {
         let question = format!(
             "Tear down release {} in namespace {}{}?",
             target.release,
             target.namespace,
-            if args.delete_volumes { ", its volumes included" } else { "" }
+            if args.delete_volumes {
+                ", its volumes included"
+            } else {
+                ""
+            }
         );
         if !std::io::stdin().is_terminal() {
-            return Err(Failure::new(Exit::Usage, "teardown needs a confirmation").with_hint("pass --yes to tear down without asking"));
+            return Err(Failure::new(Exit::Usage, "teardown needs a confirmation")
+                .with_hint("pass --yes to tear down without asking"));
         }
         if !ask(&question) {
             return Err(Failure::new(Exit::Failed, "teardown cancelled"));
@@ -330,20 +371,34 @@ pub async fn teardown(global: &GlobalArgs, args: &TeardownArgs, out: &Output) ->
     out.success(format!(
         "release {} torn down: {count} object(s) deleted{}",
         target.release,
-        if args.delete_volumes { "" } else { " (volume claims kept; --delete-volumes removes them)" }
+        if args.delete_volumes {
+            ""
+        } else {
+            " (volume claims kept; --delete-volumes removes them)"
+        }
     ));
     Ok(())
 }
 
 /// `polyaxon rollback`.
-pub async fn rollback(global: &GlobalArgs, args: &RollbackArgs, out: &Output) -> Result<(), Failure> {
+pub async fn rollback(
+    global: &GlobalArgs,
+    args: &RollbackArgs,
+    out: &Output,
+) -> Result<(), Failure> {
     let target = release_target(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let reporter = reporter(out);
     let record = interruptible(
         &client,
         &target,
-        ops::rollback(&client, &target, args.revision, wait_options(&args.wait), &reporter),
+        ops::rollback(
+            &client,
+            &target,
+            args.revision,
+            wait_options(&args.wait),
+            &reporter,
+        ),
     )
     .await?;
     out.success(format!(
@@ -397,7 +452,11 @@ fn render_views<T: Serialize>(views: &T, format: Format) -> Result<String, Failu
 }
 
 /// `polyaxon status`.
-pub async fn status(global: &GlobalArgs, args: &ReleaseQueryArgs, out: &Output) -> Result<(), Failure> {
+pub async fn status(
+    global: &GlobalArgs,
+    args: &ReleaseQueryArgs,
+    out: &Output,
+) -> Result<(), Failure> {
     let target = release_target(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let record = ops::status(&client, &target).await?;
@@ -422,7 +481,11 @@ pub async fn status(global: &GlobalArgs, args: &ReleaseQueryArgs, out: &Output) 
 }
 
 /// `polyaxon history`.
-pub async fn history(global: &GlobalArgs, args: &ReleaseQueryArgs, out: &Output) -> Result<(), Failure> {
+pub async fn history(
+    global: &GlobalArgs,
+    args: &ReleaseQueryArgs,
+    out: &Output,
+) -> Result<(), Failure> {
     let target = release_target(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let records = ops::history(&client, &target).await?;

@@ -11,6 +11,7 @@ pub mod access;
 pub mod apply;
 pub mod cluster;
 pub mod config;
+pub mod discover;
 pub mod event;
 pub mod forward;
 pub mod ops;

@@ -1,0 +1,302 @@
+//! The `polyaxon` binary against the test cluster: what `version` and shell
+//! completion find there, and the exits that need a real API server
+//! (1: reached but no release; 3: access forbidden by RBAC).
+//!
+//! Release records are made here as the lifecycle stores them (Secrets
+//! labelled `app.kubernetes.io/managed-by=polyaxon`, `polyaxon.dev/release`,
+//! `polyaxon.dev/revision`, `polyaxon.dev/version`), in a namespace of the
+//! test's own that is deleted at the end.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::Client;
+use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
+use kube::config::Kubeconfig;
+
+/// Builds the binary once (tests of this crate cannot name another
+/// package's binary) and returns its path.
+fn polyaxon_bin() -> Result<&'static Path> {
+    static BIN: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    let built = BIN.get_or_init(|| {
+        let output = Command::new(env!("CARGO"))
+            .current_dir(polyaxon_e2e::workspace_root())
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "polyaxon-cli",
+                "--bin",
+                "polyaxon",
+            ])
+            .args(["--message-format=json-render-diagnostics"])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run cargo build: {e}"))?;
+        if !output.status.success() {
+            return Err("cargo build -p polyaxon-cli failed".into());
+        }
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|message| message["target"]["name"] == "polyaxon")
+            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+            .ok_or_else(|| "cargo build did not report the polyaxon executable".to_string())
+    });
+    match built {
+        Ok(path) => Ok(path.as_path()),
+        Err(error) => bail!("{error}"),
+    }
+}
+
+/// Runs the binary against the test cluster (or the given kubeconfig).
+fn polyaxon(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
+    let mut command = Command::new(polyaxon_bin()?);
+    command
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .env_remove("COMPLETE")
+        .env("NO_COLOR", "1");
+    command.output().context("running polyaxon")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A namespace of the test's own, deleted by [`Scratch::delete`].
+struct Scratch {
+    client: Client,
+    name: String,
+}
+
+impl Scratch {
+    async fn new(prefix: &str) -> Result<Self> {
+        let client = polyaxon_e2e::client().await?;
+        let name = polyaxon_e2e::unique_namespace(prefix);
+        let namespace = Namespace {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                ..ObjectMeta::default()
+            },
+            ..Namespace::default()
+        };
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &namespace)
+            .await
+            .with_context(|| format!("creating namespace {name}"))?;
+        Ok(Scratch { client, name })
+    }
+
+    /// Stores a release record as the lifecycle does (metadata only matters here).
+    async fn record(&self, release: &str, revision: u32, version: &str) -> Result<()> {
+        let labels = BTreeMap::from([
+            (
+                "app.kubernetes.io/managed-by".to_string(),
+                "polyaxon".to_string(),
+            ),
+            ("polyaxon.dev/release".to_string(), release.to_string()),
+            ("polyaxon.dev/revision".to_string(), revision.to_string()),
+            ("polyaxon.dev/version".to_string(), version.to_string()),
+        ]);
+        let secret = Secret {
+            metadata: ObjectMeta {
+                name: Some(format!("polyaxon.release.{release}.v{revision}")),
+                labels: Some(labels),
+                ..ObjectMeta::default()
+            },
+            ..Secret::default()
+        };
+        Api::<Secret>::namespaced(self.client.clone(), &self.name)
+            .create(&PostParams::default(), &secret)
+            .await
+            .with_context(|| format!("creating the record of {release} v{revision}"))?;
+        Ok(())
+    }
+
+    async fn delete(self) -> Result<()> {
+        Api::<Namespace>::all(self.client)
+            .delete(&self.name, &DeleteParams::default())
+            .await
+            .with_context(|| format!("deleting namespace {}", self.name))?;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn version_reports_the_deployed_release_and_notes_that_it_is_older() -> Result<()> {
+    let scratch = Scratch::new("cli-version").await?;
+    scratch.record("polyaxon", 1, "2.16.0").await?;
+    scratch.record("polyaxon", 2, "2.17.0").await?;
+    scratch.record("agent", 1, "99.0.0").await?;
+    let kubeconfig = polyaxon_e2e::kubeconfig();
+
+    let output = polyaxon(
+        &kubeconfig,
+        &["-n", &scratch.name, "version", "--check", "-o", "json"],
+    )?;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(report["cluster"]["reached"], true);
+    let releases = report["cluster"]["releases"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let found = releases.iter().find(|r| r["name"] == "polyaxon");
+    let Some(found) = found else {
+        bail!("release polyaxon not reported: {report}")
+    };
+    assert_eq!(found["revision"], 2, "the newest revision is reported");
+    assert_eq!(found["deployedVersion"], "2.17.0");
+    assert_eq!(found["comparedToNewest"], "older");
+    let agent = releases.iter().find(|r| r["name"] == "agent");
+    assert_eq!(
+        agent.map(|a| a["comparedToNewest"].clone()),
+        Some("newer".into())
+    );
+
+    let output = polyaxon(
+        &kubeconfig,
+        &["-n", &scratch.name, "version", "-r", "polyaxon"],
+    )?;
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let line = stdout.lines().find(|l| l.starts_with("Release polyaxon "));
+    let Some(line) = line else {
+        bail!("no line for the release:\n{stdout}")
+    };
+    assert!(
+        line.contains("Polyaxon 2.17.0 (revision 2), older than 2."),
+        "{line}"
+    );
+    assert!(
+        !stdout.contains("agent"),
+        "-r polyaxon reported other releases:\n{stdout}"
+    );
+
+    scratch.delete().await
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn version_check_exits_1_when_the_cluster_answers_but_has_no_release() -> Result<()> {
+    let scratch = Scratch::new("cli-empty").await?;
+    let kubeconfig = polyaxon_e2e::kubeconfig();
+    let output = polyaxon(&kubeconfig, &["-n", &scratch.name, "version", "--check"])?;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("no release in namespace `{}`", scratch.name)),
+        "{stderr}"
+    );
+    assert!(text(&output.stdout).contains(&format!(
+        "Cluster: no release in namespace {}",
+        scratch.name
+    )));
+    scratch.delete().await
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn access_forbidden_by_rbac_exits_3() -> Result<()> {
+    let scratch = Scratch::new("cli-forbidden").await?;
+    scratch.record("polyaxon", 1, "2.18.0").await?;
+    // The same cluster and credentials, acting as a service account no role names.
+    let mut config = Kubeconfig::read_from(polyaxon_e2e::kubeconfig())?;
+    for named in &mut config.auth_infos {
+        if let Some(auth) = named.auth_info.as_mut() {
+            auth.impersonate = Some(format!("system:serviceaccount:{}:nobody", scratch.name));
+        }
+    }
+    let dir = std::env::temp_dir().join(&scratch.name);
+    std::fs::create_dir_all(&dir)?;
+    let forbidden = dir.join("kubeconfig");
+    // JSON is YAML: any kubeconfig reader takes it.
+    std::fs::write(&forbidden, serde_json::to_vec(&config)?)?;
+
+    let output = polyaxon(&forbidden, &["-n", &scratch.name, "version", "--check"])?;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.starts_with("error: access refused by the cluster: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("forbidden"), "{stderr}");
+    assert!(
+        stderr.contains("hint: the kubeconfig's user lacks that permission"),
+        "{stderr}"
+    );
+    // Without --check, version still answers, and says access was refused.
+    let output = polyaxon(&forbidden, &["-n", &scratch.name, "version", "-o", "json"])?;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(report["cluster"]["reached"], true, "{report}");
+    let error = report["cluster"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("forbidden"), "{report}");
+    let output = polyaxon(&forbidden, &["-n", &scratch.name, "version"])?;
+    assert!(text(&output.stdout).contains("Cluster: access refused"));
+
+    let _ = std::fs::remove_dir_all(&dir);
+    scratch.delete().await
+}
+
+/// Asks the binary for completions of `line` (ending at the cursor) as the
+/// dynamic bash script would; returns the candidates.
+fn complete(kubeconfig: &Path, words: &[&str]) -> Result<Vec<String>> {
+    let mut args = vec!["--", "polyaxon", "--kubeconfig"];
+    let kubeconfig = kubeconfig.to_string_lossy().into_owned();
+    args.push(&kubeconfig);
+    args.extend_from_slice(words);
+    let index = (args.len() - 2).to_string(); // index in the words after `--`
+    let output = Command::new(polyaxon_bin()?)
+        .args(&args)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", &index)
+        .env_remove("KUBECONFIG")
+        .output()?;
+    if !output.status.success() {
+        bail!("completion failed: {}", text(&output.stderr));
+    }
+    Ok(text(&output.stdout).lines().map(str::to_string).collect())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn shell_completion_offers_release_names_and_namespaces_from_the_cluster() -> Result<()> {
+    let scratch = Scratch::new("cli-complete").await?;
+    scratch.record("polyaxon", 1, "2.18.0").await?;
+    scratch.record("polyaxon", 2, "2.18.0").await?;
+    scratch.record("pipelines", 1, "2.18.0").await?;
+    let kubeconfig = polyaxon_e2e::kubeconfig();
+
+    let releases = complete(&kubeconfig, &["status", "-n", &scratch.name, "-r", ""])?;
+    assert_eq!(releases, ["pipelines", "polyaxon"], "each release once");
+    let releases = complete(
+        &kubeconfig,
+        &["teardown", "-n", &scratch.name, "--release-name", "po"],
+    )?;
+    assert_eq!(releases, ["polyaxon"]);
+    // Without -n, releases of every namespace.
+    let everywhere = complete(&kubeconfig, &["status", "-r", "pi"])?;
+    assert!(
+        everywhere.contains(&"pipelines".to_string()),
+        "{everywhere:?}"
+    );
+
+    let prefix = &scratch.name[..scratch.name.len() - 3];
+    let namespaces = complete(&kubeconfig, &["status", "-n", prefix])?;
+    assert!(namespaces.contains(&scratch.name), "{namespaces:?}");
+    assert!(
+        namespaces.iter().all(|n| n.starts_with(prefix)),
+        "{namespaces:?}"
+    );
+
+    scratch.delete().await
+}
