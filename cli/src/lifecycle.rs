@@ -247,6 +247,10 @@ pub async fn upgrade(
                 plan_text(&plan, out)
             ))?;
         }
+        UpgradeOutcome::Unchanged { record } => out.success(format!(
+            "release {} is up to date: nothing changed, it stays at revision {}",
+            record.name, record.revision
+        )),
         UpgradeOutcome::Upgraded { record, .. } => out.success(format!(
             "release {} upgraded: revision {}, {} {}",
             record.name, record.revision, record.chart, record.version

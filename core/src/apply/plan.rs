@@ -103,7 +103,13 @@ pub async fn plan(
     release: &str,
     previous: &[ObjectRef],
 ) -> Result<Plan, ApplyError> {
-    let rendered: Vec<RenderedObject> = manifest.resources().cloned().collect();
+    // The namespace is created by the operation before anything else and is
+    // never the release's: a teardown keeps it, with the volumes it keeps.
+    let rendered: Vec<RenderedObject> = manifest
+        .resources()
+        .filter(|o| o.kind() != "Namespace")
+        .cloned()
+        .collect();
     let mut items: Vec<PlannedObject> = stream::iter(rendered)
         .map(|object| plan_one(client, object, release))
         .buffered(CONCURRENCY)

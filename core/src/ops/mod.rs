@@ -167,7 +167,7 @@ impl OpError {
 
 /// RFC 3339 now.
 pub(crate) fn now() -> String {
-    Timestamp::now().to_string()
+    Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Creates the namespace if it is missing. A namespace this tool creates is

@@ -46,6 +46,12 @@ pub enum UpgradeOutcome {
         /// The plan.
         plan: Plan,
     },
+    /// Same version, same config, and the cluster already matches: nothing
+    /// was written, not even a new revision.
+    Unchanged {
+        /// The deployed revision, which stays.
+        record: Box<ReleaseRecord>,
+    },
     /// Applied and recorded.
     Upgraded {
         /// The new revision.
@@ -106,14 +112,21 @@ pub async fn upgrade(
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let current = deployed_record(&store, target).await?;
     check_versions(op, &current.version, &source.version)?;
+    // Planning reads and dry-runs only: no lock is needed, and a no-op
+    // upgrade ends here having written nothing.
+    let mut state = current.state.clone();
+    state.complete();
+    let manifest = (source.render)(&state)?;
+    let planned = plan(client, &manifest, &target.release, &current.inventory).await?;
     if op.dry_run {
-        let mut state = current.state.clone();
-        state.complete();
-        let manifest = (source.render)(&state)?;
-        let plan = plan(client, &manifest, &target.release, &current.inventory).await?;
         return Ok(UpgradeOutcome::Planned {
             from: Box::new(current),
-            plan,
+            plan: planned,
+        });
+    }
+    if planned.is_noop() && current.version == source.version && current.config == source.config {
+        return Ok(UpgradeOutcome::Unchanged {
+            record: Box::new(current),
         });
     }
     let lock = ReleaseLock::acquire(
