@@ -1,0 +1,346 @@
+//! The three charts deployed for real on the local cluster from the repo's
+//! examples, through the same path as `polyaxon deploy`/`teardown`: config
+//! loading and pinning, rendering, staged server-side apply, waits, hooks.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::{Client, ResourceExt};
+use polyaxon_core::apply::{DEFAULT_CONCURRENCY, DeleteOptions};
+use polyaxon_core::config::{self, LoadOptions};
+use polyaxon_core::event::{Event, Reporter};
+use polyaxon_core::ops::{self, Deploy, Source, Target, Teardown, WaitOptions};
+use polyaxon_core::render::labels::release_selector;
+use polyaxon_core::render::{self, Hook, ReleaseState};
+use polyaxon_e2e::{client, unique_namespace, workspace_root};
+use serde_json::json;
+
+fn example(name: &str) -> PathBuf {
+    workspace_root().join("examples").join(name)
+}
+
+fn recorder() -> (Reporter, Arc<Mutex<Vec<Event>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let reporter: Reporter = Arc::new(move |e| sink.lock().unwrap().push(e));
+    (reporter, events)
+}
+
+/// Loads an example into `namespace` and deploys it as `polyaxon deploy` does.
+async fn deploy_example(
+    client: &Client,
+    file: &str,
+    namespace: &str,
+    set: &[&str],
+    reporter: &Reporter,
+) -> Result<Target> {
+    let options = LoadOptions {
+        files: vec![example(file)],
+        set: set.iter().map(|s| s.to_string()).collect(),
+        namespace: Some(namespace.to_string()),
+        ..LoadOptions::default()
+    };
+    let deployment = config::load(&options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let target = Target {
+        release: deployment.release_name.clone(),
+        namespace: deployment.namespace.clone(),
+    };
+    let render = |state: &ReleaseState| render::render(&deployment, state);
+    let source = Source {
+        chart: deployment.chart.as_str().to_string(),
+        version: deployment.version.version.to_string(),
+        config: deployment.values.clone(),
+        render: &render,
+    };
+    let op = Deploy {
+        target: target.clone(),
+        wait: WaitOptions {
+            wait: true,
+            timeout: Duration::from_secs(120),
+            concurrency: DEFAULT_CONCURRENCY,
+        },
+    };
+    ops::deploy(client, &op, &source, reporter).await?;
+    Ok(target)
+}
+
+async fn teardown(
+    client: &Client,
+    target: &Target,
+    hooks: bool,
+    keep_volumes: bool,
+    reporter: &Reporter,
+) -> Result<()> {
+    let op = Teardown {
+        target: target.clone(),
+        hooks,
+        delete: DeleteOptions {
+            keep_volumes,
+            timeout: Duration::from_secs(120),
+        },
+    };
+    ops::teardown(client, &op, reporter).await?;
+    Ok(())
+}
+
+/// A claim the user provides (the agent's artifacts store, Ponos' CA bundle).
+async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<()> {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let params = PatchParams::apply("polyaxon-e2e").force();
+    namespaces
+        .patch(
+            namespace,
+            &params,
+            &Patch::Apply(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}),
+            ),
+        )
+        .await?;
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    claims
+        .patch(
+            name,
+            &params,
+            &Patch::Apply(json!({
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": name},
+                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}}
+            })),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Every Deployment and StatefulSet of the release, with its ready count.
+async fn workloads(client: &Client, target: &Target) -> Result<Vec<(String, i32, i32)>> {
+    let params = ListParams::default().labels(&release_selector(&target.release));
+    let mut out = Vec::new();
+    for d in Api::<Deployment>::namespaced(client.clone(), &target.namespace)
+        .list(&params)
+        .await?
+    {
+        let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let have = d
+            .status
+            .as_ref()
+            .and_then(|s| s.available_replicas)
+            .unwrap_or(0);
+        out.push((format!("Deployment/{}", d.name_any()), have, want));
+    }
+    for s in Api::<StatefulSet>::namespaced(client.clone(), &target.namespace)
+        .list(&params)
+        .await?
+    {
+        let want = s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let have = s
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0);
+        out.push((format!("StatefulSet/{}", s.name_any()), have, want));
+    }
+    Ok(out)
+}
+
+/// What still carries the release's labels, over the kinds a chart makes.
+async fn labelled_left(client: &Client, target: &Target) -> Result<Vec<String>> {
+    use k8s_openapi::api::{batch::v1 as batch, core::v1 as core, rbac::v1 as rbac};
+    let params = ListParams::default().labels(&release_selector(&target.release));
+    let ns = &target.namespace;
+    let mut left = Vec::new();
+    macro_rules! collect {
+        ($kind:ty, $api:expr) => {
+            for o in $api.list(&params).await? {
+                left.push(format!("{}/{}", stringify!($kind), o.name_any()));
+            }
+        };
+    }
+    collect!(
+        Deployment,
+        Api::<Deployment>::namespaced(client.clone(), ns)
+    );
+    collect!(
+        StatefulSet,
+        Api::<StatefulSet>::namespaced(client.clone(), ns)
+    );
+    collect!(Job, Api::<batch::Job>::namespaced(client.clone(), ns));
+    collect!(Pod, Api::<core::Pod>::namespaced(client.clone(), ns));
+    collect!(
+        Service,
+        Api::<core::Service>::namespaced(client.clone(), ns)
+    );
+    collect!(
+        ConfigMap,
+        Api::<core::ConfigMap>::namespaced(client.clone(), ns)
+    );
+    collect!(Secret, Api::<core::Secret>::namespaced(client.clone(), ns));
+    collect!(
+        ServiceAccount,
+        Api::<core::ServiceAccount>::namespaced(client.clone(), ns)
+    );
+    collect!(Role, Api::<rbac::Role>::namespaced(client.clone(), ns));
+    collect!(
+        RoleBinding,
+        Api::<rbac::RoleBinding>::namespaced(client.clone(), ns)
+    );
+    collect!(ClusterRole, Api::<rbac::ClusterRole>::all(client.clone()));
+    collect!(
+        ClusterRoleBinding,
+        Api::<rbac::ClusterRoleBinding>::all(client.clone())
+    );
+    Ok(left)
+}
+
+async fn delete_namespace(client: &Client, ns: &str) {
+    let _ = Api::<Namespace>::all(client.clone())
+        .delete(ns, &DeleteParams::default())
+        .await;
+}
+
+fn position(events: &[Event], wanted: impl Fn(&Event) -> bool) -> Option<usize> {
+    events.iter().position(wanted)
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn agent_deploys_every_deployment_available_and_tears_down_after_its_clean_up_hook()
+-> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("agent");
+    user_claim(&client, &ns, "polyaxon-artifacts").await?;
+    let silent = polyaxon_core::event::silent();
+    let target = deploy_example(&client, "agent.yml", &ns, &[], &silent).await?;
+
+    let workloads = workloads(&client, &target).await?;
+    assert!(
+        workloads.len() >= 3,
+        "gateway, agent and operator at least: {workloads:?}"
+    );
+    for (id, have, want) in &workloads {
+        assert_eq!(have, want, "{id} is available");
+    }
+
+    let (reporter, events) = recorder();
+    teardown(&client, &target, true, true, &reporter).await?;
+    let events = events.lock().unwrap().clone();
+    let hook = position(&events, |e| {
+        matches!(
+            e,
+            Event::HookFinished {
+                hook: Hook::PreDelete,
+                succeeded: true,
+                ..
+            }
+        )
+    })
+    .context("the agent's clean-up hook did not run")?;
+    let deleted =
+        position(&events, |e| matches!(e, Event::Deleted(_))).context("nothing deleted")?;
+    assert!(hook < deleted, "the clean-up hook runs first");
+    assert_eq!(labelled_left(&client, &target).await?, Vec::<String>::new());
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &ns);
+    assert!(
+        claims.get_opt("polyaxon-artifacts").await?.is_some(),
+        "the user's claim is not the release's"
+    );
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn platform_with_in_cluster_postgresql_and_redis_deploys_and_tears_down() -> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("platform");
+    let silent = polyaxon_core::event::silent();
+    let target = deploy_example(
+        &client,
+        "platform.yml",
+        &ns,
+        &["redis.enabled=true,broker=redis"],
+        &silent,
+    )
+    .await?;
+
+    let workloads = workloads(&client, &target).await?;
+    let names: Vec<&str> = workloads.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("StatefulSet/") && n.contains("postgres")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.contains("redis")), "{names:?}");
+    for (id, have, want) in &workloads {
+        assert_eq!(have, want, "{id} is ready");
+    }
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &ns);
+    let bound: Vec<String> = claims
+        .list(&ListParams::default())
+        .await?
+        .items
+        .iter()
+        .filter(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"))
+        .map(|c| c.name_any())
+        .collect();
+    assert!(!bound.is_empty(), "PostgreSQL's claim is bound");
+
+    teardown(&client, &target, true, false, &silent).await?;
+    assert_eq!(labelled_left(&client, &target).await?, Vec::<String>::new());
+    let left = claims
+        .list(&ListParams::default().labels(&release_selector(&target.release)))
+        .await?;
+    assert!(
+        left.items.is_empty(),
+        "--delete-volumes removes the release's claims"
+    );
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn ponos_deploys_one_recreated_agent_and_tears_down() -> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("ponos");
+    user_claim(&client, &ns, "my-ca-bundle").await?;
+    let silent = polyaxon_core::event::silent();
+    let target = deploy_example(
+        &client,
+        "ponos.yml",
+        &ns,
+        &["ponos.kubernetes.storage_class=standard,ponos.kubernetes.storage_size=5Gi"],
+        &silent,
+    )
+    .await?;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    let list = deployments
+        .list(&ListParams::default().labels(&release_selector(&target.release)))
+        .await?;
+    let [agent] = list.items.as_slice() else {
+        bail!(
+            "one ponos agent Deployment expected, got {}",
+            list.items.len()
+        );
+    };
+    let spec = agent.spec.clone().context("no spec")?;
+    assert_eq!(spec.replicas, Some(1));
+    assert_eq!(
+        spec.strategy.and_then(|s| s.type_).as_deref(),
+        Some("Recreate")
+    );
+    assert_eq!(
+        agent.status.as_ref().and_then(|s| s.available_replicas),
+        Some(1)
+    );
+
+    teardown(&client, &target, true, true, &silent).await?;
+    assert_eq!(labelled_left(&client, &target).await?, Vec::<String>::new());
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}
