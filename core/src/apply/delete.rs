@@ -79,7 +79,7 @@ async fn delete_one(
     let err = |action, source| ApplyError::Api {
         action,
         object: object.to_string(),
-        source,
+        source: Box::new(source),
     };
     let live = match api.get_opt(&object.name).await {
         Ok(Some(live)) => live,
@@ -159,7 +159,7 @@ pub async fn sweep_leftovers(
             .map_err(|source| ApplyError::Api {
                 action: "list",
                 object: format!("{} in namespace {namespace}", resource.plural),
-                source,
+                source: Box::new(source),
             })?;
         for item in list.items {
             found.push(ObjectRef {

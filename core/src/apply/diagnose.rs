@@ -45,10 +45,10 @@ pub async fn diagnose(client: &Client, object: &ObjectRef) -> String {
             status.phase.as_deref().unwrap_or("Unknown")
         );
         for condition in status.conditions.unwrap_or_default() {
-            if condition.status != "True" {
-                if let Some(message) = condition.message.filter(|m| !m.is_empty()) {
-                    let _ = writeln!(out, "      {} is False: {message}", condition.type_);
-                }
+            if condition.status != "True"
+                && let Some(message) = condition.message.filter(|m| !m.is_empty())
+            {
+                let _ = writeln!(out, "      {} is False: {message}", condition.type_);
             }
         }
         let containers = status

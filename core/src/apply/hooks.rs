@@ -38,7 +38,7 @@ pub async fn run_hooks(
         let err = |action, source| ApplyError::Api {
             action,
             object: reference.to_string(),
-            source,
+            source: Box::new(source),
         };
         let api = dynamic_api(client, &object.resource, object.namespace());
         if let Some(existing) = api

@@ -33,7 +33,7 @@ pub enum ApplyError {
         /// The object.
         object: String,
         /// The API error.
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     /// An object exists that this release does not own; nothing was changed.
     #[error(

@@ -137,7 +137,7 @@ pub async fn plan(
                 return Err(ApplyError::Api {
                     action: "read",
                     object: old.to_string(),
-                    source,
+                    source: Box::new(source),
                 });
             }
         }
@@ -163,7 +163,7 @@ async fn plan_one(
     let err = |action, source| ApplyError::Api {
         action,
         object: reference.to_string(),
-        source,
+        source: Box::new(source),
     };
     let live = match api.get_opt(object.name()).await {
         Ok(live) => live,

@@ -81,7 +81,7 @@ async fn apply_one(
         .map_err(|source| ApplyError::Api {
             action: "apply",
             object: item.object.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     reporter(match item.action {
         Action::Create => Event::Created(item.object.id()),

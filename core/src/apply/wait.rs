@@ -143,7 +143,7 @@ pub async fn wait_ready(
                     return Err(ApplyError::Api {
                         action: "read",
                         object: object.to_string(),
-                        source,
+                        source: Box::new(source),
                     });
                 }
             };

@@ -147,7 +147,7 @@ pub enum OpError {
         /// What was attempted.
         action: String,
         /// The API error.
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
 }
 
@@ -177,7 +177,7 @@ pub(crate) async fn ensure_namespace(client: &Client, namespace: &str) -> Result
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let err = |source| OpError::Api {
         action: format!("create namespace {namespace}"),
-        source,
+        source: Box::new(source),
     };
     if namespaces.get_opt(namespace).await.map_err(err)?.is_some() {
         return Ok(());
@@ -231,13 +231,13 @@ pub(crate) fn pending_record(
 pub async fn interrupted(client: &Client, target: &Target) -> Result<(), OpError> {
     let store =
         crate::release::RecordStore::new(client.clone(), &target.namespace, &target.release);
-    if let Some(mut latest) = store.latest().await? {
-        if latest.status == crate::release::Status::Pending {
-            latest.status = crate::release::Status::Failed;
-            latest.description = "interrupted (Ctrl-C)".into();
-            latest.updated = now();
-            store.update(&latest).await?;
-        }
+    if let Some(mut latest) = store.latest().await?
+        && latest.status == crate::release::Status::Pending
+    {
+        latest.status = crate::release::Status::Failed;
+        latest.description = "interrupted (Ctrl-C)".into();
+        latest.updated = now();
+        store.update(&latest).await?;
     }
     crate::release::release_if_mine(client.clone(), &target.namespace, &target.release).await;
     Ok(())

@@ -41,7 +41,7 @@ pub enum LockError {
         /// The release.
         release: String,
         /// The API error.
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
 }
 
@@ -96,7 +96,7 @@ impl ReleaseLock {
         let identity = holder_identity(operation);
         let api_err = |source| LockError::Api {
             release: release.to_string(),
-            source,
+            source: Box::new(source),
         };
         let spec = LeaseSpec {
             holder_identity: Some(identity.clone()),

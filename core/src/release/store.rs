@@ -40,7 +40,7 @@ pub enum StoreError {
         /// Its namespace.
         namespace: String,
         /// The API error.
-        source: kube::Error,
+        source: Box<kube::Error>,
     },
     /// A record Secret holds something that is not a record.
     #[error("the record Secret {secret} is damaged: {reason}")]
@@ -80,7 +80,7 @@ impl RecordStore {
             action,
             release: self.release.clone(),
             namespace: self.namespace.clone(),
-            source,
+            source: Box::new(source),
         }
     }
 
