@@ -241,7 +241,8 @@ mod tests {
 
     #[test]
     fn a_record_round_trips_through_its_secret() {
-        let secret = encode(&record()).unwrap();
+        let record = record();
+        let secret = encode(&record).unwrap();
         assert_eq!(
             secret.metadata.name.as_deref(),
             Some("polyaxon.release.agent.v3")
@@ -249,7 +250,7 @@ mod tests {
         let labels = secret.metadata.labels.clone().unwrap();
         assert_eq!(labels[STATUS_LABEL], "deployed");
         assert_eq!(labels[REVISION_LABEL], "3");
-        assert_eq!(decode(&secret).unwrap(), record());
+        assert_eq!(decode(&secret).unwrap(), record);
     }
 
     #[test]
