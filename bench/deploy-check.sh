@@ -7,7 +7,8 @@
 #   default binary: target/release/polyaxon (build it with
 #   `cargo build --release -p polyaxon-cli`); default runs: 20.
 # The Python side runs when `python -c "import polyaxon"` works in $PYTHON
-# (default python3); install it with `pip install polyaxon`.
+# (default python3); install it with `pip install polyaxon`. Set PYTHON_1X to
+# a Python with `pip install polyaxon==1.14.0 six` to time the 1.x reader too.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,7 +45,7 @@ measure() { # label, command...
 }
 
 echo "file: $config ($runs runs each)"
-measure "polyaxon deploy --check (unpinned: 2.x rules, 8 errors)" \
+measure "polyaxon deploy --check (unpinned: 2.x rules, rejected)" \
   "$bin" deploy --check -f "$config"
 measure "polyaxon deploy --check (pinned 1.14.0: valid)" \
   "$bin" deploy --check -f "$config" -f "$pin"
@@ -53,4 +54,8 @@ if "$python" -c "import polyaxon" 2>/dev/null; then
     "$python" -c "from polyaxon._deploy.reader import read; read(['$config'])"
 else
   echo "python: polyaxon is not installed for $python; skipped"
+fi
+if [ -n "${PYTHON_1X:-}" ]; then
+  measure "python polyaxon.deploy.reader.read (1.14 reader)" \
+    "$PYTHON_1X" -c "from polyaxon.deploy.reader import read; read(['$config'])"
 fi

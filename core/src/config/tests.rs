@@ -1066,3 +1066,159 @@ fn unpinned_1x_keys_in_fixtures_explain_how_to_pin() {
         assert!(valid.contains("deploymentVersion: 1."), "{valid}");
     }
 }
+
+// --- every parameter of shared/design/parameters.md ------------------------------------
+
+/// The agent seed (`000_…`, `001_…`): every parameter of its table.
+const SEED_AGENT: &str = "deploymentChart: agent
+namespace: polyaxon
+ingress:
+  enabled: true
+  path: /
+  hostName: plx.example.com
+  tls:
+    - secretName: plx-tls
+      hosts: [plx.example.com]
+  annotations: {nginx.ingress.kubernetes.io/proxy-body-size: 4G}
+gateway:
+  service:
+    type: NodePort
+    annotations: {a: b}
+ssl: {enabled: true, secretName: plx-tls, path: /etc/ssl}
+dns: {backend: coredns, prefix: coredns.kube-system, customCluster: cluster.local}
+auth: {enabled: true, useResolver: true}
+timeZone: Europe/Paris
+nodeSelector: {polyaxon: core}
+tolerations:
+  - {key: dedicated, operator: Equal, value: polyaxon, effect: NoSchedule}
+affinity:
+  podAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          labelSelector:
+            matchExpressions:
+              - {key: type, operator: In, values: [polyaxon-core]}
+          topologyKey: kubernetes.io/hostname
+externalServices:
+  api: {host: https://cloud.polyaxon.com, port: 443}
+agent: {instance: acme.agents.1234, token: t0k3n}
+securityContext: {enabled: true, user: 2222, group: 2222}
+artifactsStore:
+  name: store
+  kind: s3
+  schema: {bucket: s3://store}
+  secret: {name: s3-secret}
+connections:
+  - {name: data, kind: volume_claim, schema: {volumeClaim: data, mountPath: /data}}
+mountConnections: [data]
+notificationConnections:
+  - {name: slack, kind: slack, secret: {name: slack-secret}}
+";
+
+/// The 0.x platform seed (`002_…`, `004_…`): every parameter of its table
+/// except `rabbitmq-ha` (1.x only, see the issue) and the per-role forms.
+const SEED_PLATFORM: &str = "DeploymentType: minikube
+namespace: polyaxon
+rbac: {enabled: true}
+ingress: {enabled: true, hostName: plx.example.com, annotations: {a: b}}
+api:
+  service:
+    annotations: {a: b}
+ssl: {enabled: false}
+dns: {customCluster: cluster.local}
+timeZone: UTC
+user: {username: root, email: root@polyaxon.local, password: rootpassword}
+dirs:
+  nvidia: {lib: /usr/lib/nvidia, bin: /usr/bin, libcuda: /usr/lib/x86_64-linux-gnu}
+mountPaths:
+  nvidia: {lib: /usr/lib/nvidia, bin: /usr/bin, libcuda: /usr/lib/x86_64-linux-gnu}
+persistence:
+  enabled: true
+  logs: {existingClaim: logs-pvc, mountPath: /logs}
+  repos: {hostPath: /tmp/repos, mountPath: /repos}
+  upload: {hostPath: /tmp/upload, mountPath: /upload}
+  data:
+    data1: {existingClaim: data-1-pvc, mountPath: /data/1, readOnly: true}
+    data2: {store: s3, bucket: s3://data, secret: s3-secret, secretKey: key.json, mountPath: /data/2}
+  outputs:
+    outputs1: {hostPath: /tmp/outputs, mountPath: /outputs}
+nodeSelectors:
+  core: {polyaxon: core}
+  experiments: {polyaxon: experiments}
+  jobs: {polyaxon: jobs}
+  builds: {polyaxon: builds}
+  tensorboards: {polyaxon: tensorboards}
+postgresql: {enabled: true, persistence: {enabled: true, size: 10Gi}}
+broker: redis
+redis: {enabled: true}
+docker-registry: {enabled: true}
+resourcesDaemon:
+  enabled: true
+  tolerations:
+    - {operator: Exists}
+secretRefs: [s1]
+configmapRefs: [c1]
+allowedHosts: [127.0.0.1]
+hostName: plx.example.com
+adminViewEnabled: true
+email: {host: smtp.example.com, port: 587, useTls: true, hostUser: u, hostPassword: p}
+";
+
+/// The 0.x per-role scheduling forms, and the seed's `registry` spelling.
+const SEED_PER_ROLE: &str = "tolerations:
+  core: [{key: a, operator: Exists}]
+  experiments: [{key: a, operator: Exists}]
+  jobs: []
+  builds: []
+  tensorboards: []
+  resourcesDaemon: [{operator: Exists}]
+affinity:
+  core: {podAffinity: {}}
+  experiments: {}
+  jobs: {}
+  builds: {}
+  tensorboards: {}
+registry: {enabled: false}
+timezone: UTC
+";
+
+#[test]
+fn every_seed_parameter_is_accepted_in_both_generations() {
+    for pin in ["", PIN_1X] {
+        for (name, config) in [
+            ("agent", SEED_AGENT),
+            ("platform", SEED_PLATFORM),
+            ("per role", SEED_PER_ROLE),
+        ] {
+            // 1.x refuses `mountConnections` (a 2.x key the agent seed does not name).
+            let config = if pin.is_empty() {
+                config.to_string()
+            } else {
+                config.replace("mountConnections: [data]\n", "")
+            };
+            if let Err(all) = check(&format!("{pin}{config}")) {
+                panic!(
+                    "seed {name} ({}) refused:\n{all}",
+                    if pin.is_empty() { "2.x" } else { "1.x" }
+                );
+            }
+        }
+    }
+    // Ponos versions are Ponos's own: 0.3.1 does not bring the 1.x rules.
+    let d = ok(&format!("{PONOS}labels: {{team: ocr}}\n"));
+    assert_eq!(d.generation, Generation::V2);
+    let d = ok(SEED_AGENT);
+    assert_eq!(d.config.timezone.as_deref(), Some("Europe/Paris"));
+    assert_eq!(d.config.notification_connections.map(|c| c.len()), Some(1));
+    let d = ok(SEED_PLATFORM);
+    assert_eq!(
+        d.config.deployment_type,
+        Some(schema::DeploymentType::Minikube)
+    );
+    let registry = ok(SEED_PER_ROLE)
+        .config
+        .docker_registry
+        .expect("registry spelling folded");
+    assert_eq!(registry.enabled, Some(false));
+}
