@@ -121,6 +121,23 @@ fn set_overrides_files_and_flags_override_both() {
 }
 
 #[test]
+fn the_deployment_type_flag_replaces_the_seed_spelling_too() {
+    let a = file("a.yml", "DeploymentType: kubernetes\n");
+    let d = load(&LoadOptions {
+        files: vec![a],
+        deployment_type: Some("microk8s".into()),
+        ..LoadOptions::default()
+    })
+    .expect("valid");
+    assert_eq!(
+        d.config.deployment_type,
+        Some(schema::DeploymentType::Microk8s)
+    );
+    let e = single("deploymentType: kubernetes\nDeploymentType: minikube\n");
+    assert!(matches!(e.problem, Problem::TwoSpellings { .. }), "{e}");
+}
+
+#[test]
 fn a_set_error_names_the_argument() {
     let all = load(&LoadOptions {
         set: vec!["gateway.replicas=three".into()],
