@@ -31,17 +31,23 @@ export KUBECONFIG=/nonexistent/kubeconfig NO_COLOR=1
 
 measure() { # label, command...
   local label="$1"; shift
-  local best_wall=999999 peak=0 stats
+  local peak=0 stats start end walls=()
   stats="$(mktemp)"
   for _ in $(seq "$runs"); do
+    start="$EPOCHREALTIME"
     # Exit codes are ignored: an invalid config exits 2 by design.
-    /usr/bin/time -f '%e %M' -o "$stats" "$@" >/dev/null 2>&1 || true
-    read -r wall rss < <(tail -1 "$stats")
-    best_wall="$(awk -v a="$wall" -v b="$best_wall" 'BEGIN{print (a<b)?a:b}')"
-    peak="$(awk -v a="$rss" -v b="$peak" 'BEGIN{print (a>b)?a:b}')"
+    /usr/bin/time -f '%M' -o "$stats" "$@" >/dev/null 2>&1 || true
+    end="$EPOCHREALTIME"
+    walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", (b-a)*1000}')")
+    peak="$(awk -v a="$(tail -1 "$stats")" -v b="$peak" 'BEGIN{print (a>b)?a:b}')"
   done
   rm -f "$stats"
-  printf '%-58s best wall %6.3f s   peak RSS %7d KiB\n' "$label" "$best_wall" "$peak"
+  local sorted best median
+  sorted="$(printf '%s\n' "${walls[@]}" | sort -g)"
+  best="$(head -1 <<<"$sorted")"
+  median="$(sed -n "$(( (runs + 1) / 2 ))p" <<<"$sorted")"
+  printf '%-56s wall best %8.1f ms, median %8.1f ms   peak RSS %7d KiB\n' \
+    "$label" "$best" "$median" "$peak"
 }
 
 echo "file: $config ($runs runs each)"
