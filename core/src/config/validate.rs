@@ -49,6 +49,7 @@ impl Walker<'_> {
                 "a string: quote it, e.g. \"{}\"",
                 scalar_text(&node.value)
             )),
+            (_, "an integer") => Some("an integer, e.g. 2".to_string()),
             _ => Some(expected.to_string()),
         };
         self.error(
@@ -78,7 +79,7 @@ impl Walker<'_> {
             Ty::Int => match node.value {
                 Value::Int(i) => Some(J::from(i)),
                 _ => {
-                    self.wrong_type(path, node, "an integer, e.g. 2");
+                    self.wrong_type(path, node, "an integer");
                     None
                 }
             },
