@@ -425,6 +425,27 @@ pub fn render_proxies(
         set("POLYAXON_UI_BASE_URL", ui.base_url.clone());
         set("POLYAXON_STATIC_URL", ui.static_url.clone());
     }
+    if let Some(istio) = &values.config.istio {
+        if istio.get("enabled").and_then(Value::as_bool) == Some(true) {
+            data.insert("POLYAXON_ISTIO_ENABLED".into(), b(true));
+        }
+        for (key, env) in [
+            ("gateway", "POLYAXON_ISTIO_GATEWAY"),
+            ("tlsMode", "POLYAXON_ISTIO_TLS_MODE"),
+            ("prefix", "POLYAXON_ISTIO_PREFIX"),
+            ("timeout", "POLYAXON_ISTIO_TIMEOUT"),
+        ] {
+            match istio.get(key) {
+                Some(Value::String(v)) if !v.is_empty() => {
+                    data.insert(env.into(), v.clone());
+                }
+                Some(Value::Number(n)) => {
+                    data.insert(env.into(), n.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
     if let Some(proxy) = values
         .config
         .proxy

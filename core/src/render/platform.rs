@@ -1104,6 +1104,8 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
                 s.concurrency,
                 default_image,
             )?;
+            let name = names::component(ctx.release, part);
+            super::autoscale::render(ctx, &name, s.hpa.as_ref())?;
         }
     }
     if let Some(beat) = cfg.beat.as_ref().filter(|b| b.enabled == Some(true)) {

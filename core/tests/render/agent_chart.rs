@@ -577,3 +577,28 @@ fn the_seed_spellings_time_zone_and_security_context_user_group() {
         assert_eq!(spec["securityContext"]["runAsGroup"], 1111, "{id}");
     }
 }
+
+#[test]
+fn istio_and_proxy_settings_reach_the_proxies_config() {
+    let m = agent(
+        "istio: {enabled: true, gateway: istio-system/gw, timeout: 30}\nproxy: {enabled: true, httpsProxy: 'http://proxy:3128', noProxy: localhost}\n",
+    );
+    let key = |k: &str| cm(&m, &name("proxies-config"), k);
+    assert_eq!(key("POLYAXON_ISTIO_ENABLED").as_deref(), Some("true"));
+    assert_eq!(
+        key("POLYAXON_ISTIO_GATEWAY").as_deref(),
+        Some("istio-system/gw")
+    );
+    assert_eq!(key("POLYAXON_ISTIO_TIMEOUT").as_deref(), Some("30"));
+    assert_eq!(key("HTTPS_PROXY").as_deref(), Some("http://proxy:3128"));
+    assert_eq!(key("no_proxy").as_deref(), Some("localhost"));
+    assert_eq!(
+        cm(
+            &m,
+            &name("agent-config"),
+            "POLYAXON_AGENT_USE_PROXY_ENV_VARS_IN_OPS"
+        )
+        .as_deref(),
+        Some("false")
+    );
+}

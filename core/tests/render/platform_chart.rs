@@ -613,3 +613,41 @@ fn the_seed_spellings_deployment_type_and_dependency_aliases() {
     let m = render_v1("rabbitmq: {enabled: true}\n");
     assert!(has(&m, "StatefulSet", &format!("{RELEASE}-rabbitmq-ha")));
 }
+
+#[test]
+fn ui_settings_reach_the_proxies_config() {
+    let m = render("ui: {enabled: false, adminEnabled: true, staticUrl: 'https://cdn.acme.com'}\n");
+    let key = |k: &str| cm(&m, &name("proxies-config"), k);
+    assert_eq!(key("POLYAXON_UI_ENABLED").as_deref(), Some("false"));
+    assert_eq!(key("POLYAXON_UI_ADMIN_ENABLED").as_deref(), Some("true"));
+    assert_eq!(
+        key("POLYAXON_STATIC_URL").as_deref(),
+        Some("https://cdn.acme.com")
+    );
+}
+
+#[test]
+fn celery_services_when_enabled_with_their_autoscalers() {
+    let m = render(
+        "redis: {enabled: true}\nbroker: redis\nscheduler: {enabled: true, hpa: {enabled: true, maxpods: 3}}\nworker: {enabled: true, replicas: 2, concurrency: 4}\ncompiler: {enabled: true}\nbeat: {enabled: true}\n",
+    );
+    for part in ["scheduler", "worker", "compiler", "beat"] {
+        let c = container(&m, "Deployment", &name(part));
+        assert!(env_from(&c).contains(&name("platform-config")), "{part}");
+        assert!(env(&c, "POLYAXON_DB_PASSWORD").is_some(), "{part}");
+    }
+    assert_eq!(
+        get(&m, "Deployment", &name("worker"))["spec"]["replicas"],
+        2
+    );
+    let worker = container(&m, "Deployment", &name("worker"));
+    assert_eq!(
+        env(&worker, "POLYAXON_CELERY_CONCURRENCY").unwrap()["value"],
+        "4"
+    );
+    assert_eq!(
+        get(&m, "HorizontalPodAutoscaler", &name("scheduler"))["spec"]["maxReplicas"],
+        3
+    );
+    assert!(!has(&m, "HorizontalPodAutoscaler", &name("worker")));
+}
