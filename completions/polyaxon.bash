@@ -210,7 +210,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__admin__subcmd__deploy)
-            opts="-f -r -t -o -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --no-wait --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -o -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +298,10 @@ _polyaxon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apply-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -508,7 +512,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__admin__subcmd__upgrade)
-            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --allow-downgrade --atomic --yes --no-wait --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --allow-downgrade --atomic --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +595,10 @@ _polyaxon() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --apply-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -667,7 +675,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__deploy)
-            opts="-f -r -t -o -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --no-wait --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -o -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,6 +763,10 @@ _polyaxon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apply-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1310,7 +1322,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__rollback)
-            opts="-r -n -v -q -h --release-name --no-wait --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-r -n -v -q -h --release-name --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1325,6 +1337,10 @@ _polyaxon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apply-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1522,7 +1538,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__upgrade)
-            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --allow-downgrade --atomic --yes --no-wait --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --allow-downgrade --atomic --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1602,6 +1618,10 @@ _polyaxon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apply-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

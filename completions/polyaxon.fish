@@ -54,6 +54,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand deploy" -s o -l output
 yaml\t'YAML'
 json\t'JSON'"
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand deploy" -l timeout -d 'How long to wait for readiness before failing (e.g. 90s, 10m)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand deploy" -l apply-concurrency -d 'Objects of one stage applied at once (1 = one by one; for benchmarks)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand deploy" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand deploy" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand deploy" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
@@ -72,6 +73,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s r -l relea
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s t -l deployment-type -d 'Deployment type: kubernetes, minikube, microk8s, … (minikube/microk8s use a NodePort gateway)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l manager-path -d 'Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l timeout -d 'How long to wait for readiness before failing (e.g. 90s, 10m)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l apply-concurrency -d 'Objects of one stage applied at once (1 = one by one; for benchmarks)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
@@ -136,6 +138,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -l no-color -
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand rollback" -s r -l release-name -d 'Release name' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand rollback" -l timeout -d 'How long to wait for readiness before failing (e.g. 90s, 10m)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand rollback" -l apply-concurrency -d 'Objects of one stage applied at once (1 = one by one; for benchmarks)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand rollback" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand rollback" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand rollback" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
@@ -198,6 +201,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen
 yaml\t'YAML'
 json\t'JSON'"
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from deploy" -l timeout -d 'How long to wait for readiness before failing (e.g. 90s, 10m)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from deploy" -l apply-concurrency -d 'Objects of one stage applied at once (1 = one by one; for benchmarks)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from deploy" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from deploy" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from deploy" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
@@ -216,6 +220,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -s t -l deployment-type -d 'Deployment type: kubernetes, minikube, microk8s, … (minikube/microk8s use a NodePort gateway)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l manager-path -d 'Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l timeout -d 'How long to wait for readiness before failing (e.g. 90s, 10m)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l apply-concurrency -d 'Objects of one stage applied at once (1 = one by one; for benchmarks)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r

@@ -35,10 +35,10 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
         return complete::run(args, out);
     }
     // `deploy --check` and `--dry-run` print their own report and exit code.
-    if let Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) = &cli.command {
-        if args.dry_run {
-            return exit_code(dry_run::run(args, &cli.global));
-        }
+    if let Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) = &cli.command
+        && args.dry_run
+    {
+        return exit_code(dry_run::run(args, &cli.global));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
