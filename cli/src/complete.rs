@@ -110,10 +110,10 @@ pub fn release_names(current: &OsStr) -> Vec<CompletionCandidate> {
     let namespace = typed.namespace.clone();
     let found = ask_cluster(&typed, |client| async move {
         match namespace.as_deref() {
-            Some(namespace) => discover::releases(&client, Some(namespace)).await,
-            None => match discover::releases(&client, None).await {
+            Some(namespace) => discover::release_names(&client, Some(namespace)).await,
+            None => match discover::release_names(&client, None).await {
                 Ok(found) => Ok(found),
-                Err(_) => discover::releases(&client, Some(DEFAULT_NAMESPACE)).await,
+                Err(_) => discover::release_names(&client, Some(DEFAULT_NAMESPACE)).await,
             },
         }
     });
@@ -123,8 +123,7 @@ pub fn release_names(current: &OsStr) -> Vec<CompletionCandidate> {
         if !release.name.starts_with(prefix) || seen.contains(&release.name) {
             continue;
         }
-        let version = release.version.as_deref().unwrap_or("unknown version");
-        let help = format!("Polyaxon {version} in {}", release.namespace);
+        let help = format!("release in {}", release.namespace);
         seen.push(release.name.clone());
         candidates.push(CompletionCandidate::new(release.name).help(Some(help.into())));
     }

@@ -18,6 +18,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 use polyaxon_core::cluster::ClusterError;
+use polyaxon_core::discover::DiscoverError;
 
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +159,20 @@ impl Classify for ClusterError {
             ClusterError::NotConfigured(_) => Some(CLUSTER_HINT),
             ClusterError::Client(error) => error.hint(),
         }
+    }
+}
+
+impl Classify for DiscoverError {
+    fn exit(&self) -> Exit {
+        self.api_error().map_or(Exit::Failed, Classify::exit)
+    }
+
+    fn describe(&self) -> Option<String> {
+        self.api_error().and_then(Classify::describe)
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        self.api_error().and_then(Classify::hint)
     }
 }
 

@@ -7,7 +7,6 @@
 //! crate decides what a person sees.
 
 pub mod args;
-pub mod catalogue;
 pub mod check;
 pub mod complete;
 pub mod dry_run;

@@ -6,16 +6,19 @@
 use std::time::Duration;
 
 use polyaxon_core::discover::{self, ReleaseSummary};
-use semver::Version;
+use polyaxon_core::release::Status;
+use polyaxon_core::version::{self as catalogue, PolyaxonVersion};
 use serde::Serialize;
 
 use crate::args::{Format, GlobalArgs, VersionArgs};
-use crate::catalogue;
 use crate::exit::{CLUSTER_HINT, Exit, Failure, is_refusal};
 use crate::output::{Output, Paint, Stream};
 
 /// How long `version` waits for the cluster before saying it was not reached.
 const LOOKUP_DEADLINE: Duration = Duration::from_secs(5);
+
+/// The chart whose version is not a Polyaxon version.
+const PONOS_CHART: &str = "ponos";
 
 /// What `version` reports, also its JSON/YAML shape.
 #[derive(Debug, Serialize)]
@@ -45,10 +48,15 @@ struct ClusterReport {
 struct ReleaseReport {
     name: String,
     namespace: String,
-    revision: Option<u32>,
-    /// The Polyaxon version the newest revision deployed.
-    deployed_version: Option<String>,
-    /// How it compares with the newest this build deploys.
+    /// `platform`, `agent` or `ponos`.
+    chart: String,
+    /// The revision described: the deployed one, else the newest.
+    revision: u32,
+    /// That revision's status.
+    status: String,
+    /// The version that revision deployed.
+    deployed_version: String,
+    /// How it compares with the newest Polyaxon this build deploys.
     compared_to_newest: Comparison,
 }
 
@@ -59,13 +67,17 @@ enum Comparison {
     Older,
     Current,
     Newer,
+    /// Not comparable: unparsable, no catalogue, or a Ponos version.
     Unknown,
 }
 
-fn compare(deployed: Option<&str>, newest: Option<&Version>) -> Comparison {
-    let deployed = deployed.and_then(|v| Version::parse(v.trim().trim_start_matches('v')).ok());
-    match (deployed, newest) {
-        (Some(deployed), Some(newest)) => match deployed.cmp_precedence(newest) {
+fn compare(release: &ReleaseSummary, newest: Option<&PolyaxonVersion>) -> Comparison {
+    if release.chart == PONOS_CHART {
+        return Comparison::Unknown;
+    }
+    match (PolyaxonVersion::parse(&release.version), newest) {
+        // A `.postN` rebuild deploys the images of its base version.
+        (Some(deployed), Some(newest)) => match deployed.semver.cmp_precedence(&newest.semver) {
             std::cmp::Ordering::Less => Comparison::Older,
             std::cmp::Ordering::Equal => Comparison::Current,
             std::cmp::Ordering::Greater => Comparison::Newer,
@@ -76,7 +88,7 @@ fn compare(deployed: Option<&str>, newest: Option<&Version>) -> Comparison {
 
 /// Runs `polyaxon version`.
 pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Result<(), Failure> {
-    let newest = catalogue::newest_deployable();
+    let newest = catalogue::latest();
     let namespace = global.namespace_or_default().to_string();
     // Up to LOOKUP_DEADLINE with a cluster that does not answer: show it is waiting.
     let mut waiting = out.progress("cluster");
@@ -85,7 +97,7 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
     waiting.finish();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        newest_deployable: newest.as_ref().map(Version::to_string),
+        newest_deployable: newest.map(PolyaxonVersion::to_string),
         cluster: match &found {
             Ok(releases) => ClusterReport {
                 reached: true,
@@ -96,9 +108,11 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
                     .map(|release| ReleaseReport {
                         name: release.name.clone(),
                         namespace: release.namespace.clone(),
+                        chart: release.chart.clone(),
                         revision: release.revision,
+                        status: release.status.as_str().to_string(),
                         deployed_version: release.version.clone(),
-                        compared_to_newest: compare(release.version.as_deref(), newest.as_ref()),
+                        compared_to_newest: compare(release, newest),
                     })
                     .collect(),
             },
@@ -169,15 +183,15 @@ async fn look_up(
             refused: false,
             failure: error.into(),
         })?;
-        discover::releases(&client, Some(namespace))
+        discover::releases(&client, namespace, release)
             .await
             .map_err(|error| Unanswered {
-                refused: is_refusal(&error),
+                refused: error.api_error().is_some_and(is_refusal),
                 failure: error.into(),
             })
     };
     let deadline = LOOKUP_DEADLINE.as_secs();
-    let found = tokio::time::timeout(LOOKUP_DEADLINE, query)
+    tokio::time::timeout(LOOKUP_DEADLINE, query)
         .await
         .map_err(|_| Unanswered {
             refused: false,
@@ -186,11 +200,7 @@ async fn look_up(
                 format!("the cluster did not answer within {deadline}s"),
             )
             .with_hint(CLUSTER_HINT),
-        })??;
-    Ok(found
-        .into_iter()
-        .filter(|found| release.is_none_or(|name| found.name == name))
-        .collect())
+        })?
 }
 
 /// The report for people.
@@ -209,10 +219,8 @@ fn text(report: &Report, release: Option<&str>, out: &Output) -> String {
         } else {
             "not reached"
         };
-        lines.push(format!(
-            "Cluster: {}",
-            out.paint(Stream::Stdout, Paint::Yellow, what)
-        ));
+        let what = out.paint(Stream::Stdout, Paint::Yellow, what);
+        lines.push(format!("Cluster: {what}"));
     } else if cluster.releases.is_empty() {
         let what = match release {
             Some(name) => format!("no release `{name}`"),
@@ -224,14 +232,19 @@ fn text(report: &Report, release: Option<&str>, out: &Output) -> String {
         ));
     }
     for found in &cluster.releases {
-        let version = found
-            .deployed_version
-            .as_deref()
-            .unwrap_or("unknown version");
-        let revision = found
-            .revision
-            .map(|r| format!(" (revision {r})"))
-            .unwrap_or_default();
+        let product = if found.chart == PONOS_CHART {
+            "Ponos"
+        } else {
+            "Polyaxon"
+        };
+        let status = if found.status == Status::Deployed.as_str() {
+            String::new()
+        } else {
+            format!(
+                ", {}",
+                out.paint(Stream::Stdout, Paint::Yellow, &found.status)
+            )
+        };
         let note = match (found.compared_to_newest, &report.newest_deployable) {
             (Comparison::Older, Some(newest)) => out.paint(
                 Stream::Stdout,
@@ -246,10 +259,12 @@ fn text(report: &Report, release: Option<&str>, out: &Output) -> String {
             _ => String::new(),
         };
         lines.push(format!(
-            "Release {} in namespace {}: Polyaxon {}{revision}{note}",
+            "Release {} in namespace {}: {product} {} ({} revision {}{status}){note}",
             bold(&found.name),
             found.namespace,
-            bold(version),
+            bold(&found.deployed_version),
+            found.chart,
+            found.revision,
         ));
     }
     let mut text = lines.join("\n");
@@ -261,21 +276,35 @@ fn text(report: &Report, release: Option<&str>, out: &Output) -> String {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Option<Version> {
-        Version::parse(text).ok()
+    fn release(chart: &str, version: &str) -> ReleaseSummary {
+        ReleaseSummary {
+            name: "polyaxon".into(),
+            namespace: "polyaxon".into(),
+            revision: 1,
+            status: Status::Deployed,
+            chart: chart.into(),
+            version: version.into(),
+        }
     }
 
     #[test]
     fn deployed_versions_compare_with_the_newest() {
-        let newest = v("2.18.0");
-        assert_eq!(compare(Some("2.16.4"), newest.as_ref()), Comparison::Older);
+        let newest = PolyaxonVersion::parse("2.18.0");
+        let newest = newest.as_ref();
+        let compared = |chart, version| compare(&release(chart, version), newest);
+        assert_eq!(compared("platform", "2.16.4"), Comparison::Older);
+        assert_eq!(compared("agent", "v2.18.0"), Comparison::Current);
+        assert_eq!(compared("platform", "2.18.0.post1"), Comparison::Current);
+        assert_eq!(compared("platform", "2.19.0"), Comparison::Newer);
+        assert_eq!(compared("platform", "1.14"), Comparison::Unknown);
         assert_eq!(
-            compare(Some("v2.18.0"), newest.as_ref()),
-            Comparison::Current
+            compared("ponos", "0.1.0"),
+            Comparison::Unknown,
+            "Ponos has its own versions"
         );
-        assert_eq!(compare(Some("2.19.0"), newest.as_ref()), Comparison::Newer);
-        assert_eq!(compare(Some("1.14"), newest.as_ref()), Comparison::Unknown);
-        assert_eq!(compare(None, newest.as_ref()), Comparison::Unknown);
-        assert_eq!(compare(Some("2.16.4"), None), Comparison::Unknown);
+        assert_eq!(
+            compare(&release("platform", "2.16.4"), None),
+            Comparison::Unknown
+        );
     }
 }

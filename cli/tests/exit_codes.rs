@@ -175,6 +175,53 @@ fn exit_2_when_the_kubeconfig_named_cannot_be_read() {
 }
 
 #[test]
+fn exit_2_for_an_invalid_deployment_config() {
+    let config = tmp_dir("invalid").join("config.yml");
+    if let Err(error) = std::fs::write(&config, "noSuchKey: 1\ngateway:\n  replicas: x\n") {
+        panic!("cannot write {}: {error}", config.display());
+    }
+    for args in [
+        &["deploy", "--dry-run", "-f", path(&config)][..],
+        &["deploy", "--check", "-f", path(&config)][..],
+        &["admin", "upgrade", "-f", path(&config)][..],
+    ] {
+        let output = run(args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "polyaxon {args:?}: {stderr}");
+        assert!(
+            stderr.contains("noSuchKey"),
+            "polyaxon {args:?} does not name the key: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn exit_3_from_every_cluster_command_when_the_cluster_is_unreachable() {
+    let server = format!("https://127.0.0.1:{}", closed_port());
+    let kubeconfig = kubeconfig("three-all", &server);
+    let config = tmp_dir("three-all").join("config.yml");
+    if let Err(error) = std::fs::write(&config, "{}\n") {
+        panic!("cannot write {}: {error}", config.display());
+    }
+    let (kubeconfig, config) = (path(&kubeconfig), path(&config));
+    for args in [
+        &["status"][..],
+        &["history"][..],
+        &["rollback"][..],
+        &["teardown", "--yes"][..],
+        &["deploy", "-f", config, "--no-wait"][..],
+        &["diff", "-f", config][..],
+    ] {
+        let mut full = vec!["--kubeconfig", kubeconfig];
+        full.extend_from_slice(args);
+        let output = run(&full);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "polyaxon {args:?}: {stderr}");
+        assert!(stderr.contains("error: "), "polyaxon {args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn exit_3_when_the_cluster_is_unreachable_and_required() {
     let port = closed_port();
     let config = kubeconfig("three", &format!("https://127.0.0.1:{port}"));

@@ -1,48 +1,71 @@
-//! Read-only discovery of what is in the cluster: namespaces, and the releases
-//! this tool deployed with their latest revision and Polyaxon version, read
-//! from the labels of the release records (Secrets).
+//! Read-only discovery of what is in the cluster, for `polyaxon version` and
+//! shell completion: namespaces, the names of the releases this tool
+//! deployed, and what each of them runs.
 //!
-//! Used where a quick look is enough (`polyaxon version`, shell completion);
-//! the release lifecycle reads whole records through [`crate::release`].
-//!
-//! The labels below are the contract with the release records: a record is a
-//! Secret labelled `app.kubernetes.io/managed-by=polyaxon` that carries
-//! [`RELEASE_LABEL`], [`REVISION_LABEL`] and [`VERSION_LABEL`]. Only the
-//! metadata is listed, so no Secret data ever leaves the cluster here.
+//! Names come from the labels of the release records (metadata only, so
+//! completion never reads Secret data); what a release runs comes from its
+//! records, read through [`crate::release::RecordStore`].
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams};
 
-/// Label every object this tool owns carries.
-pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
-/// Value of [`MANAGED_BY_LABEL`] on objects this tool owns.
-pub const MANAGED_BY_VALUE: &str = "polyaxon";
-/// Label of a release record: the release's name.
-pub const RELEASE_LABEL: &str = "polyaxon.dev/release";
-/// Label of a release record: its revision number (1, 2, …).
-pub const REVISION_LABEL: &str = "polyaxon.dev/revision";
-/// Label of a release record: the Polyaxon version that revision deployed.
-pub const VERSION_LABEL: &str = "polyaxon.dev/version";
+use crate::release::{RELEASE_LABEL, RecordStore, ReleaseRecord, SECRET_TYPE, Status, StoreError};
+use crate::render::labels::{MANAGED_BY, MANAGER};
 
-/// The label selector matching every release record.
-pub fn record_selector() -> String {
-    format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE},{RELEASE_LABEL}")
+/// Why the releases of a namespace could not be described.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// The records could not be listed.
+    #[error("cannot list the releases in namespace {namespace}: {source}")]
+    List {
+        /// The namespace.
+        namespace: String,
+        /// The API error.
+        source: kube::Error,
+    },
+    /// A release's records could not be read.
+    #[error(transparent)]
+    Record(#[from] StoreError),
 }
 
-/// What the newest record of one release says.
+impl DiscoverError {
+    /// The API server's error, when that is what failed.
+    pub fn api_error(&self) -> Option<&kube::Error> {
+        match self {
+            DiscoverError::List { source, .. } => Some(source),
+            DiscoverError::Record(StoreError::Api { source, .. }) => Some(source),
+            DiscoverError::Record(StoreError::Damaged { .. }) => None,
+        }
+    }
+}
+
+/// One release, as found in a namespace.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReleaseName {
+    /// The namespace the release lives in.
+    pub namespace: String,
+    /// The release's name.
+    pub name: String,
+}
+
+/// What a release runs: its `deployed` revision, else its newest one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseSummary {
     /// The release's name.
     pub name: String,
     /// The namespace the release lives in.
     pub namespace: String,
-    /// The newest revision found (None when no record carries a number).
-    pub revision: Option<u32>,
-    /// The Polyaxon version of that revision, as recorded.
-    pub version: Option<String>,
+    /// The revision described.
+    pub revision: u32,
+    /// That revision's status (`deployed`, `failed`, …).
+    pub status: Status,
+    /// `platform`, `agent` or `ponos`.
+    pub chart: String,
+    /// The version that revision deployed (Polyaxon's, or Ponos' for `ponos`).
+    pub version: String,
 }
 
 /// Names of all namespaces, sorted.
@@ -58,81 +81,123 @@ pub async fn namespaces(client: &Client) -> Result<Vec<String>, kube::Error> {
     Ok(names)
 }
 
-/// The releases in `namespace` (every namespace when `None`), one summary per
-/// release from its newest record, sorted by namespace then name.
-pub async fn releases(
+/// The releases in `namespace` (every namespace when `None`), sorted by
+/// namespace then name. Reads only the records' metadata.
+pub async fn release_names(
     client: &Client,
     namespace: Option<&str>,
-) -> Result<Vec<ReleaseSummary>, kube::Error> {
+) -> Result<Vec<ReleaseName>, kube::Error> {
     let api: Api<Secret> = match namespace {
         Some(namespace) => Api::namespaced(client.clone(), namespace),
         None => Api::all(client.clone()),
     };
-    let params = ListParams::default().labels(&record_selector());
+    let params = ListParams::default()
+        .labels(&format!("{MANAGED_BY}={MANAGER},{RELEASE_LABEL}"))
+        .fields(&format!("type={SECRET_TYPE}"));
     let list = api.list_metadata(&params).await?;
-    let records = list.items.into_iter().filter_map(|record| {
-        let labels = record.metadata.labels.unwrap_or_default();
-        let name = labels.get(RELEASE_LABEL)?.clone();
-        let namespace = record.metadata.namespace?;
-        Some(ReleaseSummary {
-            name,
-            namespace,
-            revision: labels.get(REVISION_LABEL).and_then(|r| r.parse().ok()),
-            version: labels.get(VERSION_LABEL).cloned(),
+    let names: BTreeSet<ReleaseName> = list
+        .items
+        .into_iter()
+        .filter_map(|record| {
+            let name = record.metadata.labels?.remove(RELEASE_LABEL)?;
+            let namespace = record.metadata.namespace?;
+            Some(ReleaseName { namespace, name })
         })
-    });
-    Ok(newest_per_release(records))
+        .collect();
+    Ok(names.into_iter().collect())
 }
 
-/// Keeps, for each (namespace, release), the record with the highest revision.
-fn newest_per_release(records: impl IntoIterator<Item = ReleaseSummary>) -> Vec<ReleaseSummary> {
-    let mut newest: BTreeMap<(String, String), ReleaseSummary> = BTreeMap::new();
-    for record in records {
-        let key = (record.namespace.clone(), record.name.clone());
-        match newest.get(&key) {
-            Some(kept) if kept.revision >= record.revision => {}
-            _ => {
-                newest.insert(key, record);
-            }
+/// What each release in `namespace` runs (only `only` when named). A
+/// release without a `deployed` revision is described by its newest one.
+pub async fn releases(
+    client: &Client,
+    namespace: &str,
+    only: Option<&str>,
+) -> Result<Vec<ReleaseSummary>, DiscoverError> {
+    let names = release_names(client, Some(namespace))
+        .await
+        .map_err(|source| DiscoverError::List {
+            namespace: namespace.to_string(),
+            source,
+        })?;
+    let mut summaries = Vec::new();
+    for found in names
+        .iter()
+        .filter(|n| only.is_none_or(|name| n.name == name))
+    {
+        let history = RecordStore::new(client.clone(), namespace, &found.name)
+            .history()
+            .await?;
+        if let Some(record) = current(history) {
+            summaries.push(summary(record));
         }
     }
-    newest.into_values().collect()
+    Ok(summaries)
+}
+
+/// The revision that describes a release: the newest `deployed`, else the newest.
+fn current(history: Vec<ReleaseRecord>) -> Option<ReleaseRecord> {
+    let deployed = history.iter().rposition(|r| r.status == Status::Deployed);
+    let mut history = history;
+    match deployed {
+        Some(index) => Some(history.swap_remove(index)),
+        None => history.pop(),
+    }
+}
+
+fn summary(record: ReleaseRecord) -> ReleaseSummary {
+    ReleaseSummary {
+        name: record.name,
+        namespace: record.namespace,
+        revision: record.revision,
+        status: record.status,
+        chart: record.chart,
+        version: record.version,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::ReleaseState;
 
-    fn record(ns: &str, name: &str, revision: Option<u32>, version: &str) -> ReleaseSummary {
-        ReleaseSummary {
-            name: name.into(),
-            namespace: ns.into(),
+    fn record(revision: u32, status: Status, version: &str) -> ReleaseRecord {
+        ReleaseRecord {
+            name: "polyaxon".into(),
+            namespace: "ns".into(),
             revision,
-            version: Some(version.into()),
+            status,
+            chart: "platform".into(),
+            version: version.into(),
+            config: serde_json::Value::Null,
+            state: ReleaseState::placeholder("polyaxon"),
+            inventory: Vec::new(),
+            manifest: Vec::new(),
+            tool_version: "0.1.0".into(),
+            description: String::new(),
+            created: String::new(),
+            updated: String::new(),
         }
     }
 
     #[test]
-    fn the_newest_revision_of_each_release_wins_whatever_the_order() {
-        let found = newest_per_release([
-            record("a", "polyaxon", Some(2), "2.17.0"),
-            record("a", "polyaxon", Some(10), "2.18.0"),
-            record("a", "polyaxon", Some(9), "2.16.0"),
-            record("b", "polyaxon", Some(1), "2.1.0"),
-            record("a", "agent", None, "2.0.0"),
-        ]);
-        let summary: Vec<(&str, &str, Option<u32>)> = found
-            .iter()
-            .map(|r| (r.namespace.as_str(), r.name.as_str(), r.revision))
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("a", "agent", None),
-                ("a", "polyaxon", Some(10)),
-                ("b", "polyaxon", Some(1))
-            ]
-        );
-        assert_eq!(found[1].version.as_deref(), Some("2.18.0"));
+    fn the_deployed_revision_describes_the_release_even_when_a_newer_one_failed() {
+        let history = vec![
+            record(1, Status::Superseded, "2.16.0"),
+            record(2, Status::Deployed, "2.17.0"),
+            record(3, Status::Failed, "2.18.0"),
+        ];
+        let found = current(history).map(|r| (r.revision, r.version));
+        assert_eq!(found, Some((2, "2.17.0".to_string())));
+    }
+
+    #[test]
+    fn without_a_deployed_revision_the_newest_describes_the_release() {
+        let history = vec![
+            record(1, Status::Failed, "2.16.0"),
+            record(2, Status::Pending, "2.17.0"),
+        ];
+        assert_eq!(current(history).map(|r| r.revision), Some(2));
+        assert_eq!(current(Vec::new()), None);
     }
 }

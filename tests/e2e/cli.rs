@@ -2,21 +2,21 @@
 //! completion find there, and the exits that need a real API server
 //! (1: reached but no release; 3: access forbidden by RBAC).
 //!
-//! Release records are made here as the lifecycle stores them (Secrets
-//! labelled `app.kubernetes.io/managed-by=polyaxon`, `polyaxon.dev/release`,
-//! `polyaxon.dev/revision`, `polyaxon.dev/version`), in a namespace of the
-//! test's own that is deleted at the end.
+//! Release records are written through `polyaxon_core::release::RecordStore`,
+//! as the lifecycle writes them, in a namespace of the test's own that is
+//! deleted at the end.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
 use kube::config::Kubeconfig;
+use polyaxon_core::release::{RecordStore, ReleaseRecord, Status};
+use polyaxon_core::render::ReleaseState;
 
 /// Builds the binary once (tests of this crate cannot name another
 /// package's binary) and returns its path.
@@ -94,27 +94,32 @@ impl Scratch {
         Ok(Scratch { client, name })
     }
 
-    /// Stores a release record as the lifecycle does (metadata only matters here).
-    async fn record(&self, release: &str, revision: u32, version: &str) -> Result<()> {
-        let labels = BTreeMap::from([
-            (
-                "app.kubernetes.io/managed-by".to_string(),
-                "polyaxon".to_string(),
-            ),
-            ("polyaxon.dev/release".to_string(), release.to_string()),
-            ("polyaxon.dev/revision".to_string(), revision.to_string()),
-            ("polyaxon.dev/version".to_string(), version.to_string()),
-        ]);
-        let secret = Secret {
-            metadata: ObjectMeta {
-                name: Some(format!("polyaxon.release.{release}.v{revision}")),
-                labels: Some(labels),
-                ..ObjectMeta::default()
-            },
-            ..Secret::default()
+    /// Stores a release record through the record store, as the lifecycle does.
+    async fn record(
+        &self,
+        release: &str,
+        revision: u32,
+        status: Status,
+        version: &str,
+    ) -> Result<()> {
+        let record = ReleaseRecord {
+            name: release.to_string(),
+            namespace: self.name.clone(),
+            revision,
+            status,
+            chart: "platform".to_string(),
+            version: version.to_string(),
+            config: serde_json::json!({"deploymentVersion": version}),
+            state: ReleaseState::placeholder(release),
+            inventory: Vec::new(),
+            manifest: Vec::new(),
+            tool_version: "0.1.0".to_string(),
+            description: format!("written by the cli e2e test as revision {revision}"),
+            created: "2026-01-01T00:00:00Z".to_string(),
+            updated: "2026-01-01T00:00:00Z".to_string(),
         };
-        Api::<Secret>::namespaced(self.client.clone(), &self.name)
-            .create(&PostParams::default(), &secret)
+        RecordStore::new(self.client.clone(), &self.name, release)
+            .create(&record)
             .await
             .with_context(|| format!("creating the record of {release} v{revision}"))?;
         Ok(())
@@ -133,9 +138,19 @@ impl Scratch {
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn version_reports_the_deployed_release_and_notes_that_it_is_older() -> Result<()> {
     let scratch = Scratch::new("cli-version").await?;
-    scratch.record("polyaxon", 1, "2.16.0").await?;
-    scratch.record("polyaxon", 2, "2.17.0").await?;
-    scratch.record("agent", 1, "99.0.0").await?;
+    scratch
+        .record("polyaxon", 1, Status::Superseded, "2.16.0")
+        .await?;
+    scratch
+        .record("polyaxon", 2, Status::Deployed, "2.17.0")
+        .await?;
+    // A failed upgrade does not change what runs.
+    scratch
+        .record("polyaxon", 3, Status::Failed, "2.18.0")
+        .await?;
+    scratch
+        .record("agent", 1, Status::Deployed, "99.0.0")
+        .await?;
     let kubeconfig = polyaxon_e2e::kubeconfig();
 
     let output = polyaxon(
@@ -153,7 +168,8 @@ async fn version_reports_the_deployed_release_and_notes_that_it_is_older() -> Re
     let Some(found) = found else {
         bail!("release polyaxon not reported: {report}")
     };
-    assert_eq!(found["revision"], 2, "the newest revision is reported");
+    assert_eq!(found["revision"], 2, "the deployed revision is reported");
+    assert_eq!(found["status"], "deployed");
     assert_eq!(found["deployedVersion"], "2.17.0");
     assert_eq!(found["comparedToNewest"], "older");
     let agent = releases.iter().find(|r| r["name"] == "agent");
@@ -173,7 +189,7 @@ async fn version_reports_the_deployed_release_and_notes_that_it_is_older() -> Re
         bail!("no line for the release:\n{stdout}")
     };
     assert!(
-        line.contains("Polyaxon 2.17.0 (revision 2), older than 2."),
+        line.contains("Polyaxon 2.17.0 (platform revision 2), older than 2."),
         "{line}"
     );
     assert!(
@@ -207,7 +223,9 @@ async fn version_check_exits_1_when_the_cluster_answers_but_has_no_release() -> 
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn access_forbidden_by_rbac_exits_3() -> Result<()> {
     let scratch = Scratch::new("cli-forbidden").await?;
-    scratch.record("polyaxon", 1, "2.18.0").await?;
+    scratch
+        .record("polyaxon", 1, Status::Deployed, "2.18.0")
+        .await?;
     // The same cluster and credentials, acting as a service account no role names.
     let mut config = Kubeconfig::read_from(polyaxon_e2e::kubeconfig())?;
     for named in &mut config.auth_infos {
@@ -271,9 +289,15 @@ fn complete(kubeconfig: &Path, words: &[&str]) -> Result<Vec<String>> {
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn shell_completion_offers_release_names_and_namespaces_from_the_cluster() -> Result<()> {
     let scratch = Scratch::new("cli-complete").await?;
-    scratch.record("polyaxon", 1, "2.18.0").await?;
-    scratch.record("polyaxon", 2, "2.18.0").await?;
-    scratch.record("pipelines", 1, "2.18.0").await?;
+    scratch
+        .record("polyaxon", 1, Status::Superseded, "2.18.0")
+        .await?;
+    scratch
+        .record("polyaxon", 2, Status::Deployed, "2.18.0")
+        .await?;
+    scratch
+        .record("pipelines", 1, Status::Deployed, "2.18.0")
+        .await?;
     let kubeconfig = polyaxon_e2e::kubeconfig();
 
     let releases = complete(&kubeconfig, &["status", "-n", &scratch.name, "-r", ""])?;

@@ -13,4 +13,6 @@ pub use lock::{LockError, ReleaseLock, release_if_mine};
 pub use record::{
     ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest,
 };
-pub use store::{RecordStore, StoreError};
+pub use store::{
+    RELEASE_LABEL, REVISION_LABEL, RecordStore, SECRET_TYPE, STATUS_LABEL, StoreError,
+};
