@@ -429,6 +429,7 @@ pub fn entry_connection(name: &str, entry: &VolumeEntry) -> Connection {
             name: Some(secret.clone()),
             items: entry.secret_key.clone().map(|k| vec![k]),
             mount_path: None,
+            ..ConnectionResource::default()
         }),
         ..Connection::default()
     }
