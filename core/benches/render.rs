@@ -4,9 +4,9 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use polyaxon_core::config::{load, LoadOptions};
-use polyaxon_core::render::{output, render, ReleaseState};
+use criterion::{Criterion, criterion_group, criterion_main};
+use polyaxon_core::config::{LoadOptions, load};
+use polyaxon_core::render::{ReleaseState, output, render};
 
 fn largest_platform_config() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -7,6 +7,7 @@
 //! wait) → [`release`] (records). [`forward`] is the port-forward path and
 //! [`ops`] composes the rest into the user's verbs.
 
+pub mod access;
 pub mod apply;
 pub mod cluster;
 pub mod config;

@@ -183,6 +183,20 @@ const SERVICE_SPEC: &[Key] = &[
 ];
 
 const DEPLOYMENT_SERVICE: &[Key] = service_keys!();
+
+/// `notifier` and `cleaner`: Polyaxon's `BaseServiceConfig`, without the
+/// `enabled`/`replicas`/`concurrency` of deployed services.
+const BASE_SERVICE: &[Key] = &[
+    both("image", Ty::Str),
+    both("imageTag", Ty::Str),
+    both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
+    both("resources", Ty::Resources),
+    both("nodeSelector", Ty::StrMap),
+    both("affinity", Ty::Struct(AFFINITY)),
+    both("tolerations", Ty::List(&Ty::Struct(TOLERATION))),
+    both("imagePullSecrets", Ty::List(&Ty::Str)),
+    both("hpa", Ty::Dict),
+];
 const API_SERVICE: &[Key] = service_keys!(both("service", Ty::Open(SERVICE_SPEC)));
 
 const CELERY: &[Key] = &[
@@ -267,6 +281,12 @@ const HELPER_CONTAINER: &[Key] = &[
     both("imageTag", Ty::Str),
     both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
     both("resources", Ty::Resources),
+    // 1.x typed `init` like a service (`HelperServiceSchema`).
+    v1("enabled", Ty::Bool),
+    v1("replicas", Ty::Int),
+    v1("concurrency", Ty::Int),
+    v1("sleepInterval", Ty::Int),
+    v1("syncInterval", Ty::Int),
 ];
 const SIDECAR_CONTAINER: &[Key] = &[
     both("image", Ty::Str),
@@ -278,6 +298,10 @@ const SIDECAR_CONTAINER: &[Key] = &[
     v2("monitorLogs", Ty::Bool),
     v2("monitorSpec", Ty::Bool),
     v2("noConnections", Ty::Bool),
+    // 1.x typed `sidecar` like a service (`HelperServiceSchema`).
+    v1("enabled", Ty::Bool),
+    v1("replicas", Ty::Int),
+    v1("concurrency", Ty::Int),
 ];
 
 const EXTERNAL_SERVICE: &[Key] = &[
@@ -306,6 +330,7 @@ const AUTH_SERVICES: &[Key] = &[
     both("gitlab", Ty::Struct(EXTERNAL_BACKEND)),
     both("bitbucket", Ty::Struct(EXTERNAL_BACKEND)),
     both("google", Ty::Struct(EXTERNAL_BACKEND)),
+    v1("saml", Ty::Struct(EXTERNAL_BACKEND)),
     v2("okta", Ty::Struct(EXTERNAL_BACKEND)),
     v2("onelogin", Ty::Struct(EXTERNAL_BACKEND)),
     v2("azuread", Ty::Struct(EXTERNAL_BACKEND)),
@@ -327,11 +352,15 @@ const EXTERNAL_SERVICES: &[Key] = &[
 const CONNECTION_RESOURCE: &[Key] = &[
     both("name", Ty::Str),
     both("mountPath", Ty::Str),
+    both("hostPath", Ty::Str),
     both("items", Ty::List(&Ty::Str)),
+    both("defaultMode", Ty::Str),
+    both("isRequested", Ty::Bool),
 ];
 const CONNECTION: &[Key] = &[
     both("name", Ty::Label),
     both("kind", Ty::Str),
+    both("isAlias", Ty::Bool),
     both("description", Ty::Str),
     both("tags", Ty::List(&Ty::Str)),
     both("schema", Ty::Dict),
@@ -455,6 +484,7 @@ const PROXY: &[Key] = &[
     both("port", Ty::Port),
     both("host", Ty::Str),
     both("kind", Ty::Str),
+    v2("protocol", Ty::Str),
 ];
 const UI: &[Key] = &[
     both("enabled", Ty::Bool),
@@ -463,16 +493,23 @@ const UI: &[Key] = &[
     both("baseUrl", Ty::Str),
     both("assetsVersion", Ty::Str),
     both("adminEnabled", Ty::Bool),
+    v2("singleUrl", Ty::Bool),
+    v2("defaultStreamsUrl", Ty::Str),
 ];
 const OPERATORS: &[Key] = &[
     both("tfjob", Ty::Bool),
     both("pytorchjob", Ty::Bool),
-    both("paddlejob", Ty::Bool),
     both("mpijob", Ty::Bool),
-    both("mxjob", Ty::Bool),
-    both("xgbjob", Ty::Bool),
-    both("daskjob", Ty::Bool),
-    both("rayjob", Ty::Bool),
+    v1("sparkjob", Ty::Bool),
+    // Keys of Polyaxon releases before 2.18 that its reader refuses: they
+    // follow the older rules, as 1.x keys do.
+    v1("paddlejob", Ty::Bool),
+    v1("mxjob", Ty::Bool),
+    v1("xgbjob", Ty::Bool),
+    v1("daskjob", Ty::Bool),
+    v1("rayjob", Ty::Bool),
+    v2("daskcluster", Ty::Bool),
+    v2("raycluster", Ty::Bool),
 ];
 const DEFAULT_SCHEDULING: &[Key] = &[
     both("nodeSelector", Ty::StrMap),
@@ -505,9 +542,10 @@ const EMAIL: &[Key] = &[
     both("backend", Ty::Str),
 ];
 const INTERVALS: &[Key] = &[
-    both("runsScheduler", Ty::Int),
-    both("operationsDefaultRetryDelay", Ty::Int),
-    both("operationsMaxRetryDelay", Ty::Int),
+    // The 2.18 reader keeps only `compatibilityCheck`.
+    v1("runsScheduler", Ty::Int),
+    v1("operationsDefaultRetryDelay", Ty::Int),
+    v1("operationsMaxRetryDelay", Ty::Int),
     both("compatibilityCheck", Ty::Int),
 ];
 
@@ -580,8 +618,8 @@ pub const ROOT: &[Key] = &[
     both("operator", Ty::Struct(OPERATOR_SERVICE)),
     both("init", Ty::Struct(HELPER_CONTAINER)),
     both("sidecar", Ty::Struct(SIDECAR_CONTAINER)),
-    both("notifier", Ty::Struct(DEPLOYMENT_SERVICE)),
-    both("cleaner", Ty::Struct(DEPLOYMENT_SERVICE)),
+    both("notifier", Ty::Struct(BASE_SERVICE)),
+    both("cleaner", Ty::Struct(BASE_SERVICE)),
     v1("hooks", Ty::Struct(HOOKS_SERVICE)),
     v1("tablesHook", Ty::Struct(HOOKS_SERVICE)),
     both("cleanHooks", Ty::Struct(HOOKS_SERVICE)),

@@ -216,6 +216,15 @@ fn pin(
     // A mistyped version is reported by the walk; pin `latest` meanwhile.
     let checked = checked || mistyped;
     match version::pin(requested, source, checked) {
+        Ok(pinned) if !checked => {
+            // A ponos version is Ponos's own, not Polyaxon's: its keys follow
+            // the current (2.x) rules whatever the number.
+            let rules = generation::Rules {
+                generation: Generation::V2,
+                why: "the ponos chart follows the current key rules".into(),
+            };
+            (Some(pinned), rules)
+        }
         Ok(pinned) => {
             let rules = generation::Rules::for_pin(&pinned);
             (Some(pinned), rules)

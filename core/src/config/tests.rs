@@ -121,6 +121,23 @@ fn set_overrides_files_and_flags_override_both() {
 }
 
 #[test]
+fn the_deployment_type_flag_replaces_the_seed_spelling_too() {
+    let a = file("a.yml", "DeploymentType: kubernetes\n");
+    let d = load(&LoadOptions {
+        files: vec![a],
+        deployment_type: Some("microk8s".into()),
+        ..LoadOptions::default()
+    })
+    .expect("valid");
+    assert_eq!(
+        d.config.deployment_type,
+        Some(schema::DeploymentType::Microk8s)
+    );
+    let e = single("deploymentType: kubernetes\nDeploymentType: minikube\n");
+    assert!(matches!(e.problem, Problem::TwoSpellings { .. }), "{e}");
+}
+
+#[test]
 fn a_set_error_names_the_argument() {
     let all = load(&LoadOptions {
         set: vec!["gateway.replicas=three".into()],
@@ -347,7 +364,7 @@ fn a_wrong_type_is_refused_with_what_is_expected() {
     assert_eq!(
         e.problem,
         Problem::WrongType {
-            expected: "an integer, e.g. 2".into(),
+            expected: "an integer".into(),
             found: "the string \"three\"".into()
         }
     );
@@ -962,15 +979,24 @@ fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
         &["agent.isReplica", "agent.compressedLogs", "streams"],
         &[],
     );
+    // The README's "1.x keys (…, ...)": the 2.18 reader names these eleven.
     rejected(
         "polyaxon-1.14-all_platform_values.yml",
         none,
-        &["api", "streams", "hooks", "tablesHook", "rabbitmq-ha"],
         &[
             "agent.isReplica",
             "agent.compressedLogs",
+            "intervals.runsScheduler",
+            "intervals.operationsDefaultRetryDelay",
+            "intervals.operationsMaxRetryDelay",
             "externalServices.rabbitmq",
+            "api",
+            "streams",
+            "hooks",
+            "tablesHook",
+            "rabbitmq-ha",
         ],
+        &[],
     );
     rejected(
         "polyaxon-1.14-external_rabbitmq_values.yml",
@@ -984,28 +1010,41 @@ fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
         &["broker", "rabbitmq-ha"],
         &[],
     );
-    let v1_keys = &[
-        "api",
-        "streams",
-        "hooks",
-        "tablesHook",
-        "rabbitmq-ha",
-        "confirmPublish",
-    ];
-    for name in [
-        "polyaxon-1.14-values2.yml",
-        "polyaxon-1.14-values3.yml",
-        "polyaxon-1.14-values4.yml",
-        "polyaxon-1.14-values5.yml",
-        "polyaxon-1.14-values6.yml",
+    // The 1.x keys the 2.18 reader names in each (README: "rejected for 1.x keys").
+    for (name, named) in [
+        ("polyaxon-1.14-values2.yml", &["api"][..]),
+        ("polyaxon-1.14-values3.yml", &["api", "rabbitmq-ha"][..]),
+        (
+            "polyaxon-1.14-values4.yml",
+            &["api", "hooks", "tablesHook"][..],
+        ),
+        (
+            "polyaxon-1.14-values5.yml",
+            &[
+                "scheduler.celery.confirmPublish",
+                "worker.celery.confirmPublish",
+                "api",
+                "hooks",
+                "tablesHook",
+                "rabbitmq-ha",
+            ][..],
+        ),
+        ("polyaxon-1.14-values6.yml", &["streams"][..]),
     ] {
+        rejected(name, none, named, &[]);
         let all = load_fixture(name, &[]).expect_err(name);
         assert!(
             all.iter()
-                .any(|e| matches!(e.problem, Problem::OtherGeneration { .. })),
-            "{name}: no 1.x key reported:\n{all}"
+                .filter(|e| !TOOL_RULES.contains(&e.path.as_str()))
+                .all(|e| matches!(
+                    e.problem,
+                    Problem::OtherGeneration {
+                        key_generation: "1.x",
+                        ..
+                    }
+                )),
+            "{name}: every error is a 1.x key:\n{all}"
         );
-        rejected(name, none, &[], v1_keys);
     }
     for (name, key) in [
         ("polyaxon-1.14-wrong_values2.yml", "api"),
@@ -1043,4 +1082,160 @@ fn unpinned_1x_keys_in_fixtures_explain_how_to_pin() {
         let valid = error.valid.as_deref().unwrap_or("");
         assert!(valid.contains("deploymentVersion: 1."), "{valid}");
     }
+}
+
+// --- every parameter of shared/design/parameters.md ------------------------------------
+
+/// The agent seed (`000_…`, `001_…`): every parameter of its table.
+const SEED_AGENT: &str = "deploymentChart: agent
+namespace: polyaxon
+ingress:
+  enabled: true
+  path: /
+  hostName: plx.example.com
+  tls:
+    - secretName: plx-tls
+      hosts: [plx.example.com]
+  annotations: {nginx.ingress.kubernetes.io/proxy-body-size: 4G}
+gateway:
+  service:
+    type: NodePort
+    annotations: {a: b}
+ssl: {enabled: true, secretName: plx-tls, path: /etc/ssl}
+dns: {backend: coredns, prefix: coredns.kube-system, customCluster: cluster.local}
+auth: {enabled: true, useResolver: true}
+timeZone: Europe/Paris
+nodeSelector: {polyaxon: core}
+tolerations:
+  - {key: dedicated, operator: Equal, value: polyaxon, effect: NoSchedule}
+affinity:
+  podAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          labelSelector:
+            matchExpressions:
+              - {key: type, operator: In, values: [polyaxon-core]}
+          topologyKey: kubernetes.io/hostname
+externalServices:
+  api: {host: https://cloud.polyaxon.com, port: 443}
+agent: {instance: acme.agents.1234, token: t0k3n}
+securityContext: {enabled: true, user: 2222, group: 2222}
+artifactsStore:
+  name: store
+  kind: s3
+  schema: {bucket: s3://store}
+  secret: {name: s3-secret}
+connections:
+  - {name: data, kind: volume_claim, schema: {volumeClaim: data, mountPath: /data}}
+mountConnections: [data]
+notificationConnections:
+  - {name: slack, kind: slack, secret: {name: slack-secret}}
+";
+
+/// The 0.x platform seed (`002_…`, `004_…`): every parameter of its table
+/// except `rabbitmq-ha` (1.x only, see the issue) and the per-role forms.
+const SEED_PLATFORM: &str = "DeploymentType: minikube
+namespace: polyaxon
+rbac: {enabled: true}
+ingress: {enabled: true, hostName: plx.example.com, annotations: {a: b}}
+api:
+  service:
+    annotations: {a: b}
+ssl: {enabled: false}
+dns: {customCluster: cluster.local}
+timeZone: UTC
+user: {username: root, email: root@polyaxon.local, password: rootpassword}
+dirs:
+  nvidia: {lib: /usr/lib/nvidia, bin: /usr/bin, libcuda: /usr/lib/x86_64-linux-gnu}
+mountPaths:
+  nvidia: {lib: /usr/lib/nvidia, bin: /usr/bin, libcuda: /usr/lib/x86_64-linux-gnu}
+persistence:
+  enabled: true
+  logs: {existingClaim: logs-pvc, mountPath: /logs}
+  repos: {hostPath: /tmp/repos, mountPath: /repos}
+  upload: {hostPath: /tmp/upload, mountPath: /upload}
+  data:
+    data1: {existingClaim: data-1-pvc, mountPath: /data/1, readOnly: true}
+    data2: {store: s3, bucket: s3://data, secret: s3-secret, secretKey: key.json, mountPath: /data/2}
+  outputs:
+    outputs1: {hostPath: /tmp/outputs, mountPath: /outputs}
+nodeSelectors:
+  core: {polyaxon: core}
+  experiments: {polyaxon: experiments}
+  jobs: {polyaxon: jobs}
+  builds: {polyaxon: builds}
+  tensorboards: {polyaxon: tensorboards}
+postgresql: {enabled: true, persistence: {enabled: true, size: 10Gi}}
+broker: redis
+redis: {enabled: true}
+docker-registry: {enabled: true}
+resourcesDaemon:
+  enabled: true
+  tolerations:
+    - {operator: Exists}
+secretRefs: [s1]
+configmapRefs: [c1]
+allowedHosts: [127.0.0.1]
+hostName: plx.example.com
+adminViewEnabled: true
+email: {host: smtp.example.com, port: 587, useTls: true, hostUser: u, hostPassword: p}
+";
+
+/// The 0.x per-role scheduling forms, and the seed's `registry` spelling.
+const SEED_PER_ROLE: &str = "tolerations:
+  core: [{key: a, operator: Exists}]
+  experiments: [{key: a, operator: Exists}]
+  jobs: []
+  builds: []
+  tensorboards: []
+  resourcesDaemon: [{operator: Exists}]
+affinity:
+  core: {podAffinity: {}}
+  experiments: {}
+  jobs: {}
+  builds: {}
+  tensorboards: {}
+registry: {enabled: false}
+timezone: UTC
+";
+
+#[test]
+fn every_seed_parameter_is_accepted_in_both_generations() {
+    for pin in ["", PIN_1X] {
+        for (name, config) in [
+            ("agent", SEED_AGENT),
+            ("platform", SEED_PLATFORM),
+            ("per role", SEED_PER_ROLE),
+        ] {
+            // 1.x refuses `mountConnections` (a 2.x key the agent seed does not name).
+            let config = if pin.is_empty() {
+                config.to_string()
+            } else {
+                config.replace("mountConnections: [data]\n", "")
+            };
+            if let Err(all) = check(&format!("{pin}{config}")) {
+                panic!(
+                    "seed {name} ({}) refused:\n{all}",
+                    if pin.is_empty() { "2.x" } else { "1.x" }
+                );
+            }
+        }
+    }
+    // Ponos versions are Ponos's own: 0.3.1 does not bring the 1.x rules.
+    let d = ok(&format!("{PONOS}labels: {{team: ocr}}\n"));
+    assert_eq!(d.generation, Generation::V2);
+    let d = ok(SEED_AGENT);
+    assert_eq!(d.config.timezone.as_deref(), Some("Europe/Paris"));
+    assert_eq!(d.config.notification_connections.map(|c| c.len()), Some(1));
+    let d = ok(SEED_PLATFORM);
+    assert_eq!(
+        d.config.deployment_type,
+        Some(schema::DeploymentType::Minikube)
+    );
+    let registry = ok(SEED_PER_ROLE)
+        .config
+        .docker_registry
+        .expect("registry spelling folded");
+    assert_eq!(registry.enabled, Some(false));
 }

@@ -278,9 +278,8 @@ impl Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, _, anchor)) => {
-                        (node, anchor)
-                    }
+                    Some(Open::Seq(node, anchor)) => (node, anchor),
+                    Some(Open::Map(node, _, anchor)) => (apply_merge_key(node)?, anchor),
                     None => return Ok(()),
                 };
                 if anchor != 0 {
@@ -342,6 +341,48 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// YAML merge keys (`<<: *defaults`, or a list of them), as PyYAML and Helm
+/// read them: the merged mappings' keys are added unless the mapping gives
+/// them itself, whatever the order; earlier mappings in a list win.
+fn apply_merge_key(mut node: Node) -> Result<Node, Fail> {
+    let Value::Map(entries) = &mut node.value else {
+        return Ok(node);
+    };
+    let Some(index) = entries.iter().position(|e| e.key == "<<") else {
+        return Ok(node);
+    };
+    let merge = entries.remove(index);
+    let sources: Vec<Node> = match merge.value.value {
+        Value::Map(_) => vec![merge.value],
+        Value::Seq(items) => items,
+        other => {
+            return Err(Box::new(ConfigError::new(
+                "<<",
+                Some(merge.key_at),
+                Problem::Syntax(format!(
+                    "a merge key `<<` takes a mapping or a list of mappings, found {}",
+                    other.describe()
+                )),
+            )));
+        }
+    };
+    for source in sources {
+        let Value::Map(merged) = source.value else {
+            return Err(Box::new(ConfigError::new(
+                "<<",
+                Some(source.at),
+                Problem::Syntax("a merge key `<<` takes mappings only".into()),
+            )));
+        };
+        for entry in merged {
+            if !entries.iter().any(|e| e.key == entry.key) {
+                entries.push(entry);
+            }
+        }
+    }
+    Ok(node)
 }
 
 fn complex_key(at: Location) -> Fail {
@@ -537,6 +578,22 @@ mod tests {
         let root = parse_ok("base: &b {x: 1}\nother: *b\n");
         let x = root.entry_at(&["other", "x"]).expect("alias expanded");
         assert_eq!(x.value.value, Value::Int(1));
+    }
+
+    #[test]
+    fn yaml_merge_keys_are_applied_and_explicit_keys_win() {
+        let root = parse_ok(
+            "defaults: &d {replicas: 1, image: x}\ngateway:\n  replicas: 3\n  <<: *d\nworker:\n  <<: [*d, {concurrency: 2}]\n",
+        );
+        let gateway = root.get("gateway").expect("gateway").value.value.to_json();
+        assert_eq!(gateway, serde_json::json!({"replicas": 3, "image": "x"}));
+        let worker = root.get("worker").expect("worker").value.value.to_json();
+        assert_eq!(
+            worker,
+            serde_json::json!({"replicas": 1, "image": "x", "concurrency": 2})
+        );
+        let error = parse("a:\n  <<: 3\n", Path::new("m.yml")).expect_err("not a mapping");
+        assert!(matches!(error.problem, Problem::Syntax(_)));
     }
 
     #[test]

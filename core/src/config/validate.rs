@@ -49,6 +49,7 @@ impl Walker<'_> {
                 "a string: quote it, e.g. \"{}\"",
                 scalar_text(&node.value)
             )),
+            (_, "an integer") => Some("an integer, e.g. 2".to_string()),
             _ => Some(expected.to_string()),
         };
         self.error(
@@ -78,7 +79,7 @@ impl Walker<'_> {
             Ty::Int => match node.value {
                 Value::Int(i) => Some(J::from(i)),
                 _ => {
-                    self.wrong_type(path, node, "an integer, e.g. 2");
+                    self.wrong_type(path, node, "an integer");
                     None
                 }
             },
@@ -378,16 +379,20 @@ impl Walker<'_> {
             _ => "2.x",
         };
         let mut valid = Rules::how_to_pin(key.generation);
-        let has_seed_parts = outside.iter().any(|p| p != path);
-        if has_seed_parts {
+        if has_seed(&key.ty) {
+            const SHOWN: usize = 4;
+            let mut listed: Vec<String> = outside
+                .iter()
+                .take(SHOWN)
+                .map(|p| format!("`{p}`"))
+                .collect();
+            if outside.len() > SHOWN {
+                listed.push(format!("{} more", outside.len() - SHOWN));
+            }
             valid = format!(
                 "{valid}; under {} rules only its seed parameters are accepted, not {}",
                 self.rules.generation,
-                outside
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listed.join(", ")
             );
         }
         self.errors.push(
@@ -454,6 +459,16 @@ fn outside_seed(node: &Node, ty: &Ty, path: &str) -> Vec<String> {
         }
     }
     outside
+}
+
+/// Whether a type holds a seed parameter somewhere below it.
+fn has_seed(ty: &Ty) -> bool {
+    match ty {
+        Ty::Struct(fields) | Ty::Open(fields) => fields
+            .iter()
+            .any(|k| k.generation == Gen::Seed || has_seed(&k.ty)),
+        _ => false,
+    }
 }
 
 /// Polyaxon reads booleans leniently (pydantic/marshmallow): true/false,

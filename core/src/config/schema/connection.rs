@@ -15,6 +15,8 @@ pub struct Connection {
     /// Kind: `host_path`, `volume_claim`, `gcs`, `s3`, `wasb`, `registry`, `git`,
     /// `slack`, … (Polyaxon's list; custom kinds are allowed).
     pub kind: Option<String>,
+    /// The connection is an alias of another one.
+    pub is_alias: Option<bool>,
     /// Short description.
     pub description: Option<String>,
     /// Tags.
@@ -39,6 +41,12 @@ pub struct ConnectionResource {
     pub name: Option<String>,
     /// Mount as a volume at this path instead of environment variables.
     pub mount_path: Option<String>,
+    /// Host path of the resource.
+    pub host_path: Option<String>,
     /// Only these items.
     pub items: Option<Vec<String>>,
+    /// File mode of the mounted items (e.g. `"0644"`).
+    pub default_mode: Option<String>,
+    /// The resource is requested by the connection.
+    pub is_requested: Option<bool>,
 }

@@ -87,6 +87,8 @@ pub struct AuthServices {
     pub bitbucket: Option<ExternalBackend>,
     /// Google.
     pub google: Option<ExternalBackend>,
+    /// SAML (1.x).
+    pub saml: Option<ExternalBackend>,
     /// Okta (2.x).
     pub okta: Option<ExternalBackend>,
     /// OneLogin (2.x).

@@ -435,6 +435,8 @@ pub struct ProxyConfig {
     pub host: Option<String>,
     /// Proxy kind.
     pub kind: Option<String>,
+    /// Proxy protocol (2.x).
+    pub protocol: Option<String>,
 }
 
 /// `ui`.
@@ -453,6 +455,10 @@ pub struct UiConfig {
     pub assets_version: Option<String>,
     /// Enable the admin UI.
     pub admin_enabled: Option<bool>,
+    /// Serve the UI, API and streams on one URL (2.x).
+    pub single_url: Option<bool>,
+    /// Default streams URL (2.x).
+    pub default_streams_url: Option<String>,
 }
 
 /// `operators`: which training operators are enabled.
@@ -463,10 +469,12 @@ pub struct OperatorsConfig {
     pub tfjob: Option<bool>,
     /// Kubeflow PyTorchJob.
     pub pytorchjob: Option<bool>,
-    /// Kubeflow PaddleJob.
+    /// Kubeflow PaddleJob (before 2.18).
     pub paddlejob: Option<bool>,
     /// Kubeflow MPIJob.
     pub mpijob: Option<bool>,
+    /// Spark jobs (1.x).
+    pub sparkjob: Option<bool>,
     /// Kubeflow MXJob.
     pub mxjob: Option<bool>,
     /// Kubeflow XGBoostJob.
@@ -475,6 +483,10 @@ pub struct OperatorsConfig {
     pub daskjob: Option<bool>,
     /// Ray jobs.
     pub rayjob: Option<bool>,
+    /// Dask clusters (2.18).
+    pub daskcluster: Option<bool>,
+    /// Ray clusters (2.18).
+    pub raycluster: Option<bool>,
 }
 
 /// `defaultScheduling`: defaults handed to runs.

@@ -321,6 +321,16 @@ pub struct HelperContainer {
     pub image_pull_policy: Option<PullPolicy>,
     /// Container resources.
     pub resources: Option<ResourceRequirements>,
+    /// 1.x: accepted as for a service (no effect on an init container).
+    pub enabled: Option<bool>,
+    /// 1.x: accepted as for a service (no effect on an init container).
+    pub replicas: Option<i64>,
+    /// 1.x: accepted as for a service (no effect on an init container).
+    pub concurrency: Option<i64>,
+    /// 1.x: seconds between two checks.
+    pub sleep_interval: Option<i64>,
+    /// 1.x: seconds between two archiving checks.
+    pub sync_interval: Option<i64>,
 }
 
 /// `sidecar`: the sidecar container injected into runs.
@@ -345,4 +355,10 @@ pub struct SidecarContainer {
     pub monitor_spec: Option<bool>,
     /// Do not mount connections into sidecars (2.x).
     pub no_connections: Option<bool>,
+    /// 1.x: accepted as for a service.
+    pub enabled: Option<bool>,
+    /// 1.x: accepted as for a service.
+    pub replicas: Option<i64>,
+    /// 1.x: accepted as for a service.
+    pub concurrency: Option<i64>,
 }
