@@ -424,6 +424,11 @@ pub fn render_proxies(
         set("POLYAXON_UI_ASSETS_VERSION", ui.assets_version.clone());
         set("POLYAXON_UI_BASE_URL", ui.base_url.clone());
         set("POLYAXON_STATIC_URL", ui.static_url.clone());
+        set("POLYAXON_UI_SINGLE_URL", ui.single_url.map(b));
+        set(
+            "POLYAXON_UI_DEFAULT_STREAMS_URL",
+            ui.default_streams_url.clone(),
+        );
     }
     if let Some(istio) = &values.config.istio {
         if istio.get("enabled").and_then(Value::as_bool) == Some(true) {
@@ -466,6 +471,10 @@ pub fn render_proxies(
         );
         set(&["POLYAXON_PROXY_FORWARD_PROXY_HOST"], proxy.host.clone());
         set(&["POLYAXON_PROXY_FORWARD_PROXY_KIND"], proxy.kind.clone());
+        set(
+            &["POLYAXON_PROXY_FORWARD_PROXY_PROTOCOL"],
+            proxy.protocol.clone(),
+        );
         set(&["HTTPS_PROXY", "https_proxy"], proxy.https_proxy.clone());
         set(&["HTTP_PROXY", "http_proxy"], proxy.http_proxy.clone());
         set(&["NO_PROXY", "no_proxy"], proxy.no_proxy.clone());
@@ -617,6 +626,9 @@ pub fn render_agent_config(
             (ops.mpijob, "POLYAXON_MPIJOB_ENABLED"),
             (ops.daskjob, "POLYAXON_DASK_JOB_ENABLED"),
             (ops.rayjob, "POLYAXON_RAY_JOB_ENABLED"),
+            (ops.sparkjob, "POLYAXON_SPARK_JOB_ENABLED"),
+            (ops.daskcluster, "POLYAXON_DASK_CLUSTER_ENABLED"),
+            (ops.raycluster, "POLYAXON_RAY_CLUSTER_ENABLED"),
         ] {
             if flag == Some(true) {
                 data.insert(key.into(), "true".into());

@@ -233,10 +233,12 @@ pub fn mounted_connections(values: &Values<'_>) -> Mounts {
         .collect();
     let mut out = Mounts::default();
     for connection in connections(values) {
-        if connection
-            .name
-            .as_deref()
-            .is_some_and(|n| wanted.contains(n))
+        // Aliases name another connection's resources: never mounted twice.
+        if connection.is_alias != Some(true)
+            && connection
+                .name
+                .as_deref()
+                .is_some_and(|n| wanted.contains(n))
         {
             out.extend(connection_mounts(&connection));
         }

@@ -444,6 +444,7 @@ fn platform_secret(ctx: &Ctx<'_>, values: &Values<'_>) -> BTreeMap<String, Strin
                 (&auth.gitlab, "GITLAB"),
                 (&auth.bitbucket, "BITBUCKET"),
                 (&auth.google, "GOOGLE"),
+                (&auth.saml, "SAML"),
                 (&auth.okta, "OKTA"),
                 (&auth.onelogin, "ONELOGIN"),
                 (&auth.azuread, "AZUREAD"),

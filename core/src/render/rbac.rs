@@ -122,6 +122,9 @@ fn operator_rules(values: &Values<'_>) -> Vec<PolicyRule> {
             (ops.xgbjob, "kubeflow.org", "xgboostjobs"),
             (ops.rayjob, "ray.io", "rayjobs"),
             (ops.daskjob, "kubernetes.dask.org", "daskjobs"),
+            (ops.daskcluster, "kubernetes.dask.org", "daskclusters"),
+            (ops.raycluster, "ray.io", "rayclusters"),
+            (ops.sparkjob, "sparkoperator.k8s.io", "sparkapplications"),
         ] {
             if flag == Some(true) {
                 rules.push(rule(&[group], &[plural], ALL));

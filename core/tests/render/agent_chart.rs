@@ -602,3 +602,39 @@ fn istio_and_proxy_settings_reach_the_proxies_config() {
         Some("false")
     );
 }
+
+#[test]
+fn an_alias_connection_is_listed_but_never_mounted() {
+    let m = agent(
+        "connections:\n- {name: a, kind: host_path, schema: {hostPath: /a, mountPath: /a}}\n- {name: b, kind: host_path, isAlias: true, schema: {hostPath: /a, mountPath: /b}}\nmountConnections: [a, b]\n",
+    );
+    let c = container(&m, "Deployment", &name("agent"));
+    assert!(mount(&c, "/a").is_some());
+    assert!(mount(&c, "/b").is_none());
+    let listed = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_CONNECTIONS").unwrap());
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn operators_switch_on_their_config_flags_and_operator_rules() {
+    let m = agent("operators: {tfjob: true, raycluster: true}\n");
+    assert_eq!(
+        cm(&m, &name("agent-config"), "POLYAXON_TFJOB_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        cm(&m, &name("agent-config"), "POLYAXON_RAY_CLUSTER_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert!(cm(&m, &name("agent-config"), "POLYAXON_MPIJOB_ENABLED").is_none());
+    let rules = get(&m, "Role", &name("operator-role"))["rules"].clone();
+    let has_rule = |plural: &str| {
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resources"] == json!([plural]))
+    };
+    assert!(has_rule("tfjobs") && has_rule("rayclusters"));
+    assert!(!has_rule("mpijobs"));
+}

@@ -250,3 +250,44 @@ fn pod_templates_carry_a_checksum_of_the_config() {
     assert_ne!(sum(&a), sum(&b), "a config change rolls the pods");
     assert_eq!(sum(&a), sum(&render("timezone: UTC\n")));
 }
+
+#[test]
+fn generated_values_come_from_the_release_state() {
+    use polyaxon_core::config::{LoadOptions, load};
+    use polyaxon_core::render::{ReleaseState, render};
+    let dir = std::env::temp_dir().join(format!("polyaxon-state-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("c.yml");
+    std::fs::write(&path, "deploymentVersion: 2.18.0\nuser: {password: null}\n").unwrap();
+    let deployment = load(&LoadOptions {
+        files: vec![path],
+        ..LoadOptions::default()
+    })
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let pg = format!("{}-postgresql", deployment.release_name);
+    let platform_secret = format!("{}-polyaxon-platform-secret", deployment.release_name);
+    let common_secret = format!("{}-polyaxon-secret", deployment.release_name);
+    let a = ReleaseState::new_for(&deployment.release_name);
+    let b = ReleaseState::new_for(&deployment.release_name);
+    let with = |state: &ReleaseState| render(&deployment, state).unwrap();
+    // The same state renders the same secrets, upgrade after upgrade.
+    assert_eq!(with(&a), with(&a));
+    assert_eq!(
+        secret(&with(&a), &pg, "postgres-password"),
+        Some(a.postgres_password.clone())
+    );
+    assert_eq!(
+        secret(&with(&a), &platform_secret, "POLYAXON_ADMIN_PASSWORD"),
+        Some(a.admin_password.clone())
+    );
+    assert_eq!(
+        secret(&with(&a), &common_secret, "POLYAXON_SECRET_KEY"),
+        Some(a.secret_key.clone())
+    );
+    // Another release's state renders other values.
+    assert_ne!(
+        secret(&with(&a), &pg, "postgres-password"),
+        secret(&with(&b), &pg, "postgres-password")
+    );
+}
