@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use kube::Client;
 use polyaxon_core::apply::{Action, DEFAULT_CONCURRENCY, DeleteOptions, Plan};
-use polyaxon_core::cluster::{ClusterOptions, api_requests};
+use polyaxon_core::cluster::{ClusterOptions, api_requests, api_writes};
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 use polyaxon_core::event::{Event, Reporter};
 use polyaxon_core::ops::{self, OpError, Source, Target, UpgradeOutcome, WaitOptions};
@@ -144,7 +144,10 @@ async fn interruptible<T>(
 }
 
 fn requests(out: &Output) {
-    out.detail(1, format!("{} API requests", api_requests()));
+    out.detail(
+        1,
+        format!("{} API requests ({} writes)", api_requests(), api_writes()),
+    );
 }
 
 /// `polyaxon deploy` (without --check / --dry-run).

@@ -12,11 +12,19 @@ use tower::util::MapRequestLayer;
 
 /// API requests this process has sent (every client made by [`ClusterOptions::client`]).
 static API_REQUESTS: AtomicU64 = AtomicU64::new(0);
+/// Of those, the ones that change the cluster (not reads, not dry runs).
+static API_WRITES: AtomicU64 = AtomicU64::new(0);
 
 /// How many API requests this process has sent so far; `-v` prints it and the
 /// benchmarks compare it.
 pub fn api_requests() -> u64 {
     API_REQUESTS.load(Ordering::Relaxed)
+}
+
+/// How many of [`api_requests`] could change the cluster: every method but
+/// GET, except server-side dry runs.
+pub fn api_writes() -> u64 {
+    API_WRITES.load(Ordering::Relaxed)
 }
 
 /// Where to find the cluster; empty means "the usual rules".
@@ -83,8 +91,12 @@ impl ClusterOptions {
     /// contact the API server yet.
     pub async fn client(&self) -> Result<Client, ClusterError> {
         let config = self.config().await?;
-        let counter = MapRequestLayer::new(|request| {
+        let counter = MapRequestLayer::new(|request: http::Request<kube::client::Body>| {
             API_REQUESTS.fetch_add(1, Ordering::Relaxed);
+            let dry_run = request.uri().query().is_some_and(|q| q.contains("dryRun="));
+            if request.method() != http::Method::GET && !dry_run {
+                API_WRITES.fetch_add(1, Ordering::Relaxed);
+            }
             request
         });
         Ok(ClientBuilder::try_from(config)?
