@@ -33,7 +33,7 @@ for chart in agent platform; do
     [[ $mode == sequential* ]] && extra+=(--apply-concurrency 1)
     [[ $mode == *no-wait ]] && extra+=(--no-wait)
     for (( i = 1; i <= runs; i++ )); do
-      ns="bench-$chart-$mode-$i-$$"
+      ns="bench-$chart-${mode/,/-}-$i-$$"
       "$kubectl" create namespace "$ns" >/dev/null
       # The agent's artifacts store is a claim the user provides.
       [[ $chart == agent ]] && "$kubectl" -n "$ns" apply -f - >/dev/null <<EOF
