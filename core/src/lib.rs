@@ -17,6 +17,7 @@ pub mod forward;
 pub mod ops;
 pub mod release;
 pub mod render;
+pub mod retry;
 pub mod version;
 
 /// The shared reference folder (`shared/` beside the repository): the

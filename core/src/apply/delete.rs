@@ -17,6 +17,7 @@ use super::{ApplyError, api_for, dynamic_api, is_not_found};
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
 use crate::render::labels::release_selector;
+use crate::retry::retry;
 
 /// What to delete and how long to wait.
 #[derive(Debug, Clone)]
@@ -81,7 +82,7 @@ async fn delete_one(
         object: object.to_string(),
         source: Box::new(source),
     };
-    let live = match api.get_opt(&object.name).await {
+    let live = match retry(|| api.get_opt(&object.name)).await {
         Ok(Some(live)) => live,
         Ok(None) => return Ok(None),
         Err(e) if is_not_found(&e) => return Ok(None),
@@ -94,7 +95,8 @@ async fn delete_one(
         });
         return Ok(None);
     }
-    match api.delete(&object.name, &DeleteParams::foreground()).await {
+    let foreground = DeleteParams::foreground();
+    match retry(|| api.delete(&object.name, &foreground)).await {
         Ok(_) => {}
         Err(e) if is_not_found(&e) => return Ok(None),
         Err(e) => return Err(err("delete", e)),

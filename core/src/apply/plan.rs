@@ -16,6 +16,7 @@ use super::{ApplyError, api_for, dynamic_api, is_not_found};
 use crate::release::ObjectRef;
 use crate::render::labels::{INSTANCE, MANAGED_BY, MANAGER};
 use crate::render::{Manifest, RenderedObject};
+use crate::retry::retry;
 
 /// Requests in flight while planning.
 const CONCURRENCY: usize = 8;
@@ -122,7 +123,7 @@ pub async fn plan(
             continue;
         }
         let api = api_for(client, old);
-        match api.get_opt(&old.name).await {
+        match retry(|| api.get_opt(&old.name)).await {
             Ok(Some(live)) if foreign_owner(&live, release).is_none() => {
                 items.push(PlannedObject {
                     object: old.clone(),
@@ -165,21 +166,19 @@ async fn plan_one(
         object: reference.to_string(),
         source: Box::new(source),
     };
-    let live = match api.get_opt(object.name()).await {
+    let live = match retry(|| api.get_opt(object.name())).await {
         Ok(live) => live,
         // The kind itself is unknown until its CRD (in this manifest) is applied.
         Err(e) if is_not_found(&e) => None,
         Err(e) => return Err(err("read", e)),
     };
     let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+    let patch = Patch::Apply(&object.object);
     let Some(live) = live else {
         // A dry run of the creation lets the API server refuse an invalid
         // object now, before anything is written. Unknown kinds (their CRD is
         // in this manifest and not applied yet) cannot be checked.
-        match api
-            .patch(object.name(), &params, &Patch::Apply(&object.object))
-            .await
-        {
+        match retry(|| api.patch(object.name(), &params, &patch)).await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => {}
             Err(e) => return Err(err("dry-run apply", e)),
@@ -197,8 +196,7 @@ async fn plan_one(
             owner,
         });
     }
-    let after = api
-        .patch(object.name(), &params, &Patch::Apply(&object.object))
+    let after = retry(|| api.patch(object.name(), &params, &patch))
         .await
         .map_err(|e| err("dry-run apply", e))?;
     let changes = changed_paths(&normalize(&live), &normalize(&after));

@@ -13,6 +13,7 @@ use super::plan::{Action, Plan, PlannedObject};
 use super::{ApplyError, dynamic_api};
 use crate::event::{Event, Reporter};
 use crate::render::Stage;
+use crate::retry::retry;
 
 /// The field manager of every write: server-side apply records this tool as
 /// the owner of the fields it sets.
@@ -76,7 +77,8 @@ async fn apply_one(
     // force: the release owns every field it renders; another manager's
     // change to one of them (kubectl edit) is taken back, as helm would.
     let params = PatchParams::apply(FIELD_MANAGER).force();
-    api.patch(object.name(), &params, &Patch::Apply(&object.object))
+    let patch = Patch::Apply(&object.object);
+    retry(|| api.patch(object.name(), &params, &patch))
         .await
         .map_err(|source| ApplyError::Api {
             action: "apply",

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use super::{ApplyError, diagnose, is_not_found};
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
+use crate::retry::retry;
 
 const POLL: Duration = Duration::from_secs(1);
 
@@ -136,7 +137,7 @@ pub async fn wait_ready(
     loop {
         let mut still = BTreeMap::new();
         for (id, object) in pending {
-            let state = match readiness(client, object).await {
+            let state = match retry(|| readiness(client, object)).await {
                 Ok(state) => state,
                 Err(e) if is_not_found(&e) => None,
                 Err(source) => {
