@@ -6,9 +6,8 @@
 //! as the lifecycle writes them, in a namespace of the test's own that is
 //! deleted at the end.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use anyhow::{Context, Result, bail};
 use k8s_openapi::api::core::v1::Namespace;
@@ -18,44 +17,9 @@ use kube::config::Kubeconfig;
 use polyaxon_core::release::{RecordStore, ReleaseRecord, Status};
 use polyaxon_core::render::ReleaseState;
 
-/// Builds the binary once (tests of this crate cannot name another
-/// package's binary) and returns its path.
-fn polyaxon_bin() -> Result<&'static Path> {
-    static BIN: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    let built = BIN.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .current_dir(polyaxon_e2e::workspace_root())
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "polyaxon-cli",
-                "--bin",
-                "polyaxon",
-            ])
-            .args(["--message-format=json-render-diagnostics"])
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run cargo build: {e}"))?;
-        if !output.status.success() {
-            return Err("cargo build -p polyaxon-cli failed".into());
-        }
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "polyaxon")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .ok_or_else(|| "cargo build did not report the polyaxon executable".to_string())
-    });
-    match built {
-        Ok(path) => Ok(path.as_path()),
-        Err(error) => bail!("{error}"),
-    }
-}
-
 /// Runs the binary against the test cluster (or the given kubeconfig).
 fn polyaxon(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
-    let mut command = Command::new(polyaxon_bin()?);
+    let mut command = Command::new(polyaxon_e2e::polyaxon_bin()?);
     command
         .arg("--kubeconfig")
         .arg(kubeconfig)
@@ -273,7 +237,7 @@ fn complete(kubeconfig: &Path, words: &[&str]) -> Result<Vec<String>> {
     args.push(&kubeconfig);
     args.extend_from_slice(words);
     let index = (args.len() - 2).to_string(); // index in the words after `--`
-    let output = Command::new(polyaxon_bin()?)
+    let output = Command::new(polyaxon_e2e::polyaxon_bin()?)
         .args(&args)
         .env("COMPLETE", "bash")
         .env("_CLAP_COMPLETE_INDEX", &index)

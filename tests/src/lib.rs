@@ -7,7 +7,9 @@
 //! `tests/run` runs them with `--include-ignored`; once enabled, a cluster that
 //! does not answer fails the test, it never skips it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -66,4 +68,39 @@ pub fn unique_namespace(prefix: &str) -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     format!("{prefix}-{}-{:x}", std::process::id(), nanos & 0xfffff)
+}
+
+/// Builds the binary once (tests of this crate cannot name another
+/// package's binary) and returns its path.
+pub fn polyaxon_bin() -> Result<&'static Path> {
+    static BIN: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    let built = BIN.get_or_init(|| {
+        let output = Command::new(env!("CARGO"))
+            .current_dir(workspace_root())
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "polyaxon-cli",
+                "--bin",
+                "polyaxon",
+            ])
+            .args(["--message-format=json-render-diagnostics"])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run cargo build: {e}"))?;
+        if !output.status.success() {
+            return Err("cargo build -p polyaxon-cli failed".into());
+        }
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|message| message["target"]["name"] == "polyaxon")
+            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+            .ok_or_else(|| "cargo build did not report the polyaxon executable".to_string())
+    });
+    match built {
+        Ok(path) => Ok(path.as_path()),
+        Err(error) => bail!("{error}"),
+    }
 }

@@ -1,0 +1,243 @@
+//! The lifecycle through the `polyaxon` binary, as a user runs it: history,
+//! status and rollback from the release records, and Ctrl-C during a deploy
+//! leaving the revision failed (not pending) and the lock released.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Client;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use polyaxon_e2e::{client, kubeconfig, polyaxon_bin, unique_namespace, workspace_root};
+use serde_json::{Value, json};
+
+fn command(args: &[&str]) -> Result<Command> {
+    let mut command = Command::new(polyaxon_bin()?);
+    command
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(args)
+        .current_dir(workspace_root())
+        .env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    Ok(command)
+}
+
+fn run(args: &[&str]) -> Result<Output> {
+    let output = command(args)?.output().context("running polyaxon")?;
+    Ok(output)
+}
+
+fn run_ok(args: &[&str]) -> Result<String> {
+    let output = run(args)?;
+    if !output.status.success() {
+        bail!(
+            "polyaxon {} failed ({}): {}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+async fn artifacts_claim(client: &Client, ns: &str) -> Result<()> {
+    let params = PatchParams::apply("polyaxon-e2e").force();
+    Api::<Namespace>::all(client.clone())
+        .patch(
+            ns,
+            &params,
+            &Patch::Apply(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+            ),
+        )
+        .await?;
+    Api::<k8s_openapi::api::core::v1::PersistentVolumeClaim>::namespaced(client.clone(), ns)
+        .patch(
+            "polyaxon-artifacts",
+            &params,
+            &Patch::Apply(json!({
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": "polyaxon-artifacts"},
+                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}}
+            })),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn gateway_replicas(client: &Client, ns: &str) -> Result<Option<i32>> {
+    let gateway: Deployment = Api::namespaced(client.clone(), ns)
+        .get("agent-polyaxon-gateway")
+        .await?;
+    Ok(gateway.spec.and_then(|s| s.replicas))
+}
+
+fn statuses(history: &Value) -> Vec<(u64, String)> {
+    history
+        .as_array()
+        .map(|revisions| {
+            revisions
+                .iter()
+                .map(|r| {
+                    (
+                        r["revision"].as_u64().unwrap_or(0),
+                        r["status"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn delete_namespace(client: &Client, ns: &str) {
+    let _ = Api::<Namespace>::all(client.clone())
+        .delete(ns, &DeleteParams::default())
+        .await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn history_status_and_rollback_through_the_binary() -> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("rollback");
+    artifacts_claim(&client, &ns).await?;
+    let agent = "examples/agent.yml";
+    run_ok(&["deploy", "-f", agent, "-n", &ns])?;
+    run_ok(&[
+        "upgrade",
+        "-f",
+        agent,
+        "-n",
+        &ns,
+        "--set",
+        "gateway.replicas=2",
+    ])?;
+    assert_eq!(gateway_replicas(&client, &ns).await?, Some(2));
+
+    run_ok(&["rollback", "-r", "agent", "-n", &ns])?;
+    assert_eq!(
+        gateway_replicas(&client, &ns).await?,
+        Some(1),
+        "rolled back to revision 1's gateway"
+    );
+    let history: Value = serde_json::from_str(&run_ok(&[
+        "history", "-r", "agent", "-n", &ns, "-o", "json",
+    ])?)?;
+    assert_eq!(
+        statuses(&history),
+        vec![
+            (1, "superseded".to_string()),
+            (2, "superseded".to_string()),
+            (3, "deployed".to_string())
+        ]
+    );
+    assert_eq!(history[2]["description"], "rolled back to revision 1");
+    let status: Value = serde_json::from_str(&run_ok(&[
+        "status", "-r", "agent", "-n", &ns, "-o", "json",
+    ])?)?;
+    assert_eq!(status["revision"], 3);
+    assert_eq!(status["version"], "2.18.0");
+    let shown = status.to_string();
+    assert!(
+        !shown.contains("REPLACE-WITH-THE-AGENT-TOKEN"),
+        "status never shows the config's secrets"
+    );
+
+    // Rolling back to a revision that does not exist says which exist.
+    let missing = run(&["rollback", "7", "-r", "agent", "-n", &ns])?;
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("has no revision 7") && stderr.contains("1, 2, 3"),
+        "{stderr}"
+    );
+
+    run_ok(&["teardown", "-r", "agent", "-n", &ns, "--yes"])?;
+    let gone = run(&["status", "-r", "agent", "-n", &ns])?;
+    assert_eq!(
+        gone.status.code(),
+        Some(1),
+        "no release left after teardown"
+    );
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn ctrl_c_during_a_deploy_marks_it_failed_and_releases_the_lock() -> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("interrupt");
+    // No artifacts claim: the gateway's pod stays Pending and deploy waits.
+    let mut child = command(&[
+        "deploy",
+        "-f",
+        "examples/agent.yml",
+        "-n",
+        &ns,
+        "--timeout",
+        "5m",
+    ])?
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()?;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    let started = Instant::now();
+    loop {
+        if deployments
+            .get_opt("agent-polyaxon-gateway")
+            .await
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            bail!("the deploy never reached the workloads stage");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    let output = child.wait_with_output()?;
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let history: Value = serde_json::from_str(&run_ok(&[
+        "history", "-r", "agent", "-n", &ns, "-o", "json",
+    ])?)?;
+    assert_eq!(statuses(&history), vec![(1, "failed".to_string())]);
+    assert!(
+        history[0]["description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("interrupted"),
+        "{history}"
+    );
+    let leases: Api<Lease> = Api::namespaced(client.clone(), &ns);
+    assert!(
+        leases.get_opt("polyaxon.lock.agent").await?.is_none(),
+        "the lock is released"
+    );
+
+    // The next deploy is not blocked by the interrupted one.
+    artifacts_claim(&client, &ns).await?;
+    run_ok(&["deploy", "-f", "examples/agent.yml", "-n", &ns])?;
+    run_ok(&["teardown", "-r", "agent", "-n", &ns, "--yes", "--no-hooks"])?;
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}
