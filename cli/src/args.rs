@@ -256,9 +256,9 @@ pub struct PortForwardArgs {
     #[arg(short = 'f', long = "config-file", value_name = "FILE")]
     pub config_files: Vec<PathBuf>,
 
-    /// Release name.
-    #[arg(short = 'r', long, value_name = "NAME", default_value = "polyaxon")]
-    pub release_name: String,
+    /// Release name (default: the config's `releaseName`, else `polyaxon`).
+    #[arg(short = 'r', long, value_name = "NAME")]
+    pub release_name: Option<String>,
 
     /// Local port (default: 8000, or 31833 for minikube/microk8s).
     #[arg(short = 'p', long, value_name = "PORT")]
@@ -268,7 +268,7 @@ pub struct PortForwardArgs {
     #[arg(short = 's', long, value_name = "SERVICE", default_value = "gateway")]
     pub service: String,
 
-    /// Local address to listen on.
+    /// Local address to listen on (default: 127.0.0.1; `localhost` also listens on ::1).
     #[arg(long, value_name = "ADDRESS")]
     pub address: Option<String>,
 

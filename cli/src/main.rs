@@ -2,6 +2,7 @@
 //! `polyaxon-core`, and decides what a person sees.
 
 mod args;
+mod port_forward;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
             let _ = out.flush();
             ExitCode::SUCCESS
         }
+        Command::PortForward(args) => port_forward::run(&cli.global, &args),
         other => {
             let name = format!("{other:?}");
             let name = name

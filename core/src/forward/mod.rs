@@ -66,6 +66,9 @@ pub struct ForwardOptions {
     pub local_port: u16,
     /// How long a new connection waits for a Ready pod when there is none.
     pub pod_wait: Duration,
+    /// How long a connection whose local client stopped sending stays open
+    /// while the pod sends nothing (see [`relay`](self) on half-closes).
+    pub linger: Duration,
 }
 
 impl ForwardOptions {
@@ -79,6 +82,7 @@ impl ForwardOptions {
             address: "127.0.0.1".to_string(),
             local_port: DEFAULT_LOCAL_PORT,
             pod_wait: Duration::from_secs(60),
+            linger: Duration::from_secs(5),
         }
     }
 }
@@ -92,6 +96,7 @@ pub struct Forward {
     first: PodTarget,
     listeners: Vec<TcpListener>,
     pod_wait: Duration,
+    linger: Duration,
 }
 
 impl std::fmt::Debug for Forward {
@@ -105,8 +110,8 @@ impl std::fmt::Debug for Forward {
 }
 
 impl Forward {
-    /// Resolves the Service and a Ready pod, checks the permission to
-    /// port-forward, and listens on the local port.
+    /// Resolves the Service, checks the permission to port-forward, finds a
+    /// Ready pod, and listens on the local port.
     pub async fn prepare(client: &Client, options: &ForwardOptions) -> Result<Self, ForwardError> {
         let gateway = gateway::resolve(
             client,
@@ -116,6 +121,7 @@ impl Forward {
             options.service_port,
         )
         .await?;
+        access::check_portforward(client, &options.namespace).await?;
         let api: Api<Pod> = Api::namespaced(client.clone(), &options.namespace);
         let pods = api
             .list(&ListParams::default().labels(&gateway.selector))
@@ -138,7 +144,6 @@ impl Forward {
                 });
             }
         };
-        access::check_portforward(client, &options.namespace).await?;
         let listeners = listen::bind(&options.address, options.local_port).await?;
         Ok(Self {
             client: client.clone(),
@@ -147,6 +152,7 @@ impl Forward {
             first,
             listeners,
             pod_wait: options.pod_wait,
+            linger: options.linger,
         })
     }
 
@@ -195,6 +201,7 @@ impl Forward {
                             api.clone(),
                             tracker.clone(),
                             self.pod_wait,
+                            self.linger,
                             events.clone(),
                         ));
                     }

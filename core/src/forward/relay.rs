@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -19,6 +20,7 @@ use kube::api::Portforwarder;
 use kube::client::UpgradeConnectionError;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::{Instant, sleep_until};
 
 use super::events::{EventSender, ForwardEvent};
 use super::pods::PodTarget;
@@ -38,6 +40,7 @@ pub async fn handle(
     pods: Api<Pod>,
     tracker: Tracker,
     pod_wait: Duration,
+    linger: Duration,
     events: EventSender,
 ) {
     let _ = local.set_nodelay(true);
@@ -63,7 +66,7 @@ pub async fn handle(
         peer,
         pod: target.clone(),
     });
-    let outcome = pipe(local, remote, error).await;
+    let outcome = pipe(local, remote, error, linger).await;
     let _ = events.send(match outcome {
         Ok((sent, received)) => ForwardEvent::ConnectionClosed {
             peer,
@@ -123,34 +126,56 @@ async fn connect(
 }
 
 /// Moves bytes both ways; returns (bytes sent to the pod, bytes received).
-async fn pipe<R, E>(local: TcpStream, remote: R, error: E) -> Result<(u64, u64), String>
+/// After the local client stops sending, the pod's reply keeps flowing
+/// until the pod ends the stream, a write to the client fails, or the pod has
+/// been silent for `linger` (the client may be gone entirely: a close and a
+/// half-close look the same from here).
+async fn pipe<R, E>(
+    local: TcpStream,
+    remote: R,
+    error: E,
+    linger: Duration,
+) -> Result<(u64, u64), String>
 where
     R: AsyncRead + AsyncWrite + Unpin,
     E: Future<Output = Option<String>>,
 {
     let (mut local_read, mut local_write) = local.into_split();
     let (mut remote_read, mut remote_write) = tokio::io::split(remote);
-    let mut sent = 0u64;
-    let mut received = 0u64;
-    let mut up_done = false;
+    // Shared by the two directions, which run in this one task.
+    let sent = AtomicU64::new(0);
+    let received = AtomicU64::new(0);
+    let start = Instant::now();
+    let last_from_pod_ms = AtomicU64::new(0);
+    let last_from_pod = || start + Duration::from_millis(last_from_pod_ms.load(Ordering::Relaxed));
+    let mut local_eof: Option<Instant> = None;
     let mut pod_error = None;
     let mut error_done = false;
     {
         // Local → pod. At local EOF it stops without shutting the pod
         // stream: see the module comment.
-        let up = copy(&mut local_read, &mut remote_write, &mut sent);
+        let up = copy(&mut local_read, &mut remote_write, |n| {
+            sent.fetch_add(n, Ordering::Relaxed);
+        });
         // Pod → local. At pod EOF, pass the FIN on.
         let down = async {
-            copy(&mut remote_read, &mut local_write, &mut received).await?;
+            copy(&mut remote_read, &mut local_write, |n| {
+                received.fetch_add(n, Ordering::Relaxed);
+                let ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+                last_from_pod_ms.store(ms, Ordering::Relaxed);
+            })
+            .await?;
             local_write.shutdown().await.map_err(|e| e.to_string())
         };
         let mut up = std::pin::pin!(up);
         let mut down = std::pin::pin!(down);
         let mut error = std::pin::pin!(error);
         loop {
+            let quiet_since = local_eof.map(|eof| eof.max(last_from_pod()));
+            let linger_end = quiet_since.map(|since| since + linger);
             tokio::select! {
-                finished = &mut up, if !up_done => match finished {
-                    Ok(()) => up_done = true,
+                finished = &mut up, if local_eof.is_none() => match finished {
+                    Ok(()) => local_eof = Some(Instant::now()),
                     Err(e) => return Err(format!("local connection broke: {e}")),
                 },
                 finished = &mut down => {
@@ -165,18 +190,22 @@ where
                     error_done = true;
                     pod_error = message;
                 }
+                () = sleep_until(linger_end.unwrap_or_else(Instant::now)), if linger_end.is_some() => {
+                    if linger_end.is_some_and(|end| Instant::now() >= end) {
+                        break;
+                    }
+                }
             }
         }
     }
     match pod_error {
         Some(message) => Err(format!("the pod side reported: {message}")),
-        None => Ok((sent, received)),
+        None => Ok((sent.into_inner(), received.into_inner())),
     }
 }
 
-/// Copies until EOF, counting bytes as they go (so the count is right even
-/// when the copy is cut short).
-async fn copy<R, W>(from: &mut R, to: &mut W, count: &mut u64) -> Result<(), String>
+/// Copies until EOF, reporting each chunk written.
+async fn copy<R, W>(from: &mut R, to: &mut W, mut written: impl FnMut(u64)) -> Result<(), String>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -190,6 +219,6 @@ where
         to.write_all(&buffer[..n])
             .await
             .map_err(|e| e.to_string())?;
-        *count += n as u64;
+        written(n as u64);
     }
 }
