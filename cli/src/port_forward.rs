@@ -319,6 +319,12 @@ impl Say {
                 2,
                 &format!("connection from {peer} closed: {sent} bytes sent, {received} received"),
             ),
+            ForwardEvent::ConnectionAborted { peer, reason } => {
+                self.detail(
+                    1,
+                    &format!("connection from {peer} aborted by the client: {reason}"),
+                );
+            }
             ForwardEvent::ConnectionFailed { peer, error } => {
                 self.error(&format!("connection from {peer}: {error}"));
             }

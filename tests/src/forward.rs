@@ -31,6 +31,9 @@ pub enum Backend {
     /// Reads an 8-byte big-endian length N, then echoes N bytes back as they
     /// arrive, then closes.
     Echo,
+    /// [`Backend::Http`] for connections that start with `GET `, else
+    /// [`Backend::Echo`] (a length's first byte is 0 below 2^56 bytes).
+    HttpOrEcho,
 }
 
 /// One loopback server per pod of a namespace, with the kwok `PortForward`
@@ -141,9 +144,18 @@ async fn accept_loop(listener: TcpListener, backend: Backend, pod: String) {
         let _ = stream.set_nodelay(true);
         let pod = pod.clone();
         tokio::spawn(async move {
-            let _ = match backend {
-                Backend::Http => serve_http(stream, &pod).await,
-                Backend::Echo => serve_echo(stream).await,
+            let http = match backend {
+                Backend::Http => true,
+                Backend::Echo => false,
+                Backend::HttpOrEcho => {
+                    let mut first = [0u8; 1];
+                    matches!(stream.peek(&mut first).await, Ok(1) if first[0] == b'G')
+                }
+            };
+            let _ = if http {
+                serve_http(stream, &pod).await
+            } else {
+                serve_echo(stream).await
             };
         });
     }

@@ -49,7 +49,14 @@ pub enum ForwardEvent {
         /// Bytes received from the pod.
         received: u64,
     },
-    /// A local connection could not be forwarded, or broke.
+    /// The local client went away abruptly (e.g. reset); normal for browsers.
+    ConnectionAborted {
+        /// The local client.
+        peer: SocketAddr,
+        /// What the system said.
+        reason: String,
+    },
+    /// A local connection could not be forwarded, or the pod side broke.
     ConnectionFailed {
         /// The local client.
         peer: SocketAddr,

@@ -1,8 +1,9 @@
 //! Port-forward from a local listener to the release's gateway, natively:
 //! release + namespace → the Service `<release>-polyaxon-<service>` → its
 //! port 80's target port → a Ready pod behind its selector → one WebSocket
-//! port-forward stream (kube-rs `Api::<Pod>::portforward`) per accepted
-//! local connection.
+//! port-forward stream (the `pods/portforward` subresource, through the
+//! kube-rs client; see [`stream`]) per accepted local connection, with a few
+//! streams opened ahead so that a new connection does not wait for one.
 //!
 //! Unlike `kubectl port-forward`, the forward outlives its pod: the pods are
 //! watched, and when the chosen one goes away new connections go to the next
@@ -21,6 +22,8 @@ mod gateway;
 mod listen;
 mod pods;
 mod relay;
+mod spares;
+mod stream;
 mod tracker;
 
 use std::future::Future;
@@ -40,6 +43,7 @@ pub use gateway::{Gateway, TargetPort, service_name};
 pub use pods::{PodProblem, PodTarget};
 
 use pods::{Selection, choose};
+use spares::Spares;
 use tracker::Tracker;
 
 /// The Python CLI's default local port.
@@ -67,8 +71,13 @@ pub struct ForwardOptions {
     /// How long a new connection waits for a Ready pod when there is none.
     pub pod_wait: Duration,
     /// How long a connection whose local client stopped sending stays open
-    /// while the pod sends nothing (see [`relay`](self) on half-closes).
+    /// while the pod sends nothing (a half-close cannot be passed on to the
+    /// pod, and a closed client looks the same as a half-closed one).
     pub linger: Duration,
+    /// How many streams to keep open ahead of new connections (0: none).
+    pub spare_streams: usize,
+    /// How long a spare stream is kept before it is replaced.
+    pub spare_max_age: Duration,
 }
 
 impl ForwardOptions {
@@ -83,6 +92,8 @@ impl ForwardOptions {
             local_port: DEFAULT_LOCAL_PORT,
             pod_wait: Duration::from_secs(60),
             linger: Duration::from_secs(5),
+            spare_streams: 4,
+            spare_max_age: Duration::from_secs(15),
         }
     }
 }
@@ -97,6 +108,8 @@ pub struct Forward {
     listeners: Vec<TcpListener>,
     pod_wait: Duration,
     linger: Duration,
+    spare_streams: usize,
+    spare_max_age: Duration,
 }
 
 impl std::fmt::Debug for Forward {
@@ -113,6 +126,22 @@ impl Forward {
     /// Resolves the Service, checks the permission to port-forward, finds a
     /// Ready pod, and listens on the local port.
     pub async fn prepare(client: &Client, options: &ForwardOptions) -> Result<Self, ForwardError> {
+        match Self::try_prepare(client, options).await {
+            // Say who was refused: RBAC grants are per user.
+            Err(ForwardError::Forbidden {
+                access: refused,
+                user: None,
+                message,
+            }) => Err(ForwardError::Forbidden {
+                access: refused,
+                user: access::whoami(client).await,
+                message,
+            }),
+            other => other,
+        }
+    }
+
+    async fn try_prepare(client: &Client, options: &ForwardOptions) -> Result<Self, ForwardError> {
         let gateway = gateway::resolve(
             client,
             &options.namespace,
@@ -153,6 +182,8 @@ impl Forward {
             listeners,
             pod_wait: options.pod_wait,
             linger: options.linger,
+            spare_streams: options.spare_streams,
+            spare_max_age: options.spare_max_age,
         })
     }
 
@@ -180,13 +211,29 @@ impl Forward {
     pub async fn serve(self, events: EventSender, shutdown: impl Future<Output = ()>) {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.gateway.namespace);
         let (tracker, watching) = Tracker::start(
-            api.clone(),
+            api,
             &self.gateway.selector,
             self.gateway.target_port.clone(),
             self.pods,
             self.first,
             events.clone(),
         );
+        let spares = Spares::new(
+            self.client.clone(),
+            &self.gateway.namespace,
+            self.spare_streams,
+            self.spare_max_age,
+        );
+        let filling = tokio::spawn(spares.clone().keep_filled(tracker.clone()));
+        let shared = relay::Shared {
+            client: self.client,
+            namespace: self.gateway.namespace,
+            tracker,
+            spares,
+            pod_wait: self.pod_wait,
+            linger: self.linger,
+            events: events.clone(),
+        };
         let mut connections = JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -195,15 +242,7 @@ impl Forward {
                 () = &mut shutdown => break,
                 (accepted, _, _) = accept => match accepted {
                     Ok((stream, peer)) => {
-                        connections.spawn(relay::handle(
-                            stream,
-                            peer,
-                            api.clone(),
-                            tracker.clone(),
-                            self.pod_wait,
-                            self.linger,
-                            events.clone(),
-                        ));
+                        connections.spawn(relay::handle(stream, peer, shared.clone()));
                     }
                     Err(error) => {
                         let _ = events.send(ForwardEvent::AcceptFailed { error: error.to_string() });
@@ -215,7 +254,10 @@ impl Forward {
             }
         }
         drop(self.listeners);
+        filling.abort();
         watching.abort();
+        let _ = filling.await;
+        let _ = watching.await;
         connections.shutdown().await;
     }
 }

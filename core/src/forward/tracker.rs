@@ -82,6 +82,11 @@ impl Tracker {
         }
     }
 
+    /// Follows the choice: the current selection and its changes.
+    pub fn subscribe(&self) -> watch::Receiver<Selection> {
+        self.shared.selection.subscribe()
+    }
+
     /// A connection to this pod failed: prefer another Ready pod if any.
     pub fn report_failed(&self, pod: &str) {
         let mut state = self.shared.lock();
