@@ -6,11 +6,13 @@
 //! process). For each tool, in alternating rounds:
 //!
 //! - time to first byte: connect, send a small HTTP request, first reply byte
-//!   (a new connection, so a new stream, each time);
+//!   (a new connection, so a new stream, each time), for connections a
+//!   quarter second apart (a person clicking about) and back to back (a burst);
 //! - one connection: bytes echoed both ways at once, MiB/s of one direction;
 //! - 50 connections at once, 10 MiB each, aggregate MiB/s of one direction;
 //!
-//! and, over the whole run, the peak resident memory from `/usr/bin/time -v`.
+//! and, over the whole run, the peak resident memory and the CPU time of the
+//! forwarding process, from `/usr/bin/time -v`.
 //! Medians over the rounds are printed with the polyaxon/kubectl ratios.
 
 use std::path::PathBuf;
@@ -49,14 +51,18 @@ impl Tool {
 #[derive(Debug, Default, Clone)]
 struct Samples {
     ttfb_ms: Vec<f64>,
+    burst_ttfb_ms: Vec<f64>,
+    first_ttfb_ms: Vec<f64>,
     single_mib_s: Vec<f64>,
     fifty_mib_s: Vec<f64>,
     peak_rss_kib: Vec<u64>,
+    cpu_seconds: Vec<f64>,
 }
 
 struct Settings {
     rounds: usize,
     ttfb_requests: usize,
+    ttfb_gap: Duration,
     single_mib: u64,
     connections: u64,
     per_connection_mib: u64,
@@ -74,6 +80,7 @@ async fn main() -> Result<()> {
     let settings = Settings {
         rounds: usize::try_from(env_number("BENCH_ROUNDS", 3)).unwrap_or(3),
         ttfb_requests: usize::try_from(env_number("BENCH_TTFB_REQUESTS", 30)).unwrap_or(30),
+        ttfb_gap: Duration::from_millis(env_number("BENCH_TTFB_GAP_MS", 250)),
         single_mib: env_number("BENCH_SINGLE_MIB", 128),
         connections: env_number("BENCH_CONNECTIONS", 50),
         per_connection_mib: env_number("BENCH_PER_CONNECTION_MIB", 10),
@@ -162,9 +169,12 @@ async fn run(
                 .await
                 .with_context(|| format!("round {round}, {}", tool.name()))?;
             println!(
-                "round {round} {:>8}: ttfb median {:.1} ms, 1 conn {:.1} MiB/s, {} conns {:.1} MiB/s, peak RSS {} MiB",
+                "round {round} {:>8}: ttfb median {:.1} ms (burst {:.1} ms), 1 conn {:.1} MiB/s, {} conns {:.1} MiB/s, peak RSS {} MiB",
                 tool.name(),
                 median(&samples.ttfb_ms[samples.ttfb_ms.len() - settings.ttfb_requests..]),
+                median(
+                    &samples.burst_ttfb_ms[samples.burst_ttfb_ms.len() - settings.ttfb_requests..]
+                ),
                 samples.single_mib_s.last().copied().unwrap_or(0.0),
                 settings.connections,
                 samples.fifty_mib_s.last().copied().unwrap_or(0.0),
@@ -237,14 +247,27 @@ async fn measure(
     }
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
 
-    // Warm up: the first connection of kubectl also sets up its SPDY session.
-    time_to_first_byte(address).await?;
-    for _ in 0..settings.ttfb_requests {
-        let (elapsed, body) = time_to_first_byte(address).await?;
-        if !body.starts_with("served by pod") {
-            bail!("unexpected reply {body:?}");
+    // Warm up: the first connection of kubectl also sets up its SPDY session
+    // (and polyaxon opens its spare streams).
+    let (first, _) = time_to_first_byte(address).await?;
+    samples.first_ttfb_ms.push(first.as_secs_f64() * 1000.0);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for burst in [false, true] {
+        for _ in 0..settings.ttfb_requests {
+            if !burst {
+                tokio::time::sleep(settings.ttfb_gap).await;
+            }
+            let (elapsed, body) = time_to_first_byte(address).await?;
+            if !body.starts_with("served by pod") {
+                bail!("unexpected reply {body:?}");
+            }
+            let into = if burst {
+                &mut samples.burst_ttfb_ms
+            } else {
+                &mut samples.ttfb_ms
+            };
+            into.push(elapsed.as_secs_f64() * 1000.0);
         }
-        samples.ttfb_ms.push(elapsed.as_secs_f64() * 1000.0);
     }
 
     let single = echo_exchange(address, settings.single_mib * MIB, 1, false).await?;
@@ -287,6 +310,20 @@ async fn measure(
         })
         .context("no peak RSS from /usr/bin/time")??;
     samples.peak_rss_kib.push(rss);
+    let seconds = |label: &str| {
+        running
+            .stderr()
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(label)
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            })
+            .unwrap_or(0.0)
+    };
+    samples
+        .cpu_seconds
+        .push(seconds("User time (seconds):") + seconds("System time (seconds):"));
     let _ = std::fs::remove_dir_all(&home);
     Ok(())
 }
@@ -315,11 +352,13 @@ fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
     let rss = |s: &Samples| s.peak_rss_kib.iter().copied().max().unwrap_or(0) as f64 / 1024.0;
     println!();
     println!(
-        "{} rounds; medians (time to first byte over {} requests per round)",
-        settings.rounds, settings.ttfb_requests
+        "{} rounds; medians (time to first byte over {} connections per round, {} ms apart or back to back)",
+        settings.rounds,
+        settings.ttfb_requests,
+        settings.ttfb_gap.as_millis()
     );
     println!(
-        "{:<36} {:>12} {:>12} {:>18}",
+        "{:<40} {:>10} {:>10} {:>18}",
         "measure", "polyaxon", "kubectl", "polyaxon/kubectl"
     );
     let rows = [
@@ -334,6 +373,21 @@ fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
             percentile(&kubectl.ttfb_ms, 0.9),
         ),
         (
+            "first connection after start, TTFB (ms)",
+            median(&polyaxon.first_ttfb_ms),
+            median(&kubectl.first_ttfb_ms),
+        ),
+        (
+            "time to first byte, burst, median (ms)",
+            median(&polyaxon.burst_ttfb_ms),
+            median(&kubectl.burst_ttfb_ms),
+        ),
+        (
+            "time to first byte, burst, p90 (ms)",
+            percentile(&polyaxon.burst_ttfb_ms, 0.9),
+            percentile(&kubectl.burst_ttfb_ms, 0.9),
+        ),
+        (
             "1 connection (MiB/s each way)",
             median(&polyaxon.single_mib_s),
             median(&kubectl.single_mib_s),
@@ -344,10 +398,15 @@ fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
             median(&kubectl.fifty_mib_s),
         ),
         ("peak RSS (MiB)", rss(polyaxon), rss(kubectl)),
+        (
+            "CPU time per round, user+sys (s)",
+            median(&polyaxon.cpu_seconds),
+            median(&kubectl.cpu_seconds),
+        ),
     ];
     for (name, p, k) in rows {
         let ratio = if k > 0.0 { p / k } else { f64::NAN };
-        println!("{name:<36} {p:>12.1} {k:>12.1} {ratio:>18.2}");
+        println!("{name:<40} {p:>10.1} {k:>10.1} {ratio:>18.2}");
     }
 }
 

@@ -28,11 +28,13 @@ mod tracker;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::select_all;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::ListParams;
+use kube::client::UpgradeConnectionError;
 use kube::{Api, Client};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -92,7 +94,8 @@ impl ForwardOptions {
             local_port: DEFAULT_LOCAL_PORT,
             pod_wait: Duration::from_secs(60),
             linger: Duration::from_secs(5),
-            spare_streams: 4,
+            // A browser opens up to 6 connections to one host at once.
+            spare_streams: 6,
             spare_max_age: Duration::from_secs(15),
         }
     }
@@ -108,8 +111,7 @@ pub struct Forward {
     listeners: Vec<TcpListener>,
     pod_wait: Duration,
     linger: Duration,
-    spare_streams: usize,
-    spare_max_age: Duration,
+    spares: Arc<Spares>,
 }
 
 impl std::fmt::Debug for Forward {
@@ -124,7 +126,7 @@ impl std::fmt::Debug for Forward {
 
 impl Forward {
     /// Resolves the Service, checks the permission to port-forward, finds a
-    /// Ready pod, and listens on the local port.
+    /// Ready pod, listens on the local port, and opens the first streams.
     pub async fn prepare(client: &Client, options: &ForwardOptions) -> Result<Self, ForwardError> {
         match Self::try_prepare(client, options).await {
             // Say who was refused: RBAC grants are per user.
@@ -174,6 +176,26 @@ impl Forward {
             }
         };
         let listeners = listen::bind(&options.address, options.local_port).await?;
+        // The first connections should not wait for a stream either; and a
+        // refusal to forward shows here rather than on every connection.
+        let spares = Spares::new(
+            client.clone(),
+            &options.namespace,
+            options.spare_streams,
+            options.spare_max_age,
+        );
+        for failure in spares.fill(&first).await {
+            if let kube::Error::UpgradeConnection(UpgradeConnectionError::ProtocolSwitch(status)) =
+                failure
+                && status.as_u16() == 403
+            {
+                return Err(ForwardError::Forbidden {
+                    access: Access::new("create", "pods/portforward", &options.namespace),
+                    user: None,
+                    message: String::new(),
+                });
+            }
+        }
         Ok(Self {
             client: client.clone(),
             gateway,
@@ -182,8 +204,7 @@ impl Forward {
             listeners,
             pod_wait: options.pod_wait,
             linger: options.linger,
-            spare_streams: options.spare_streams,
-            spare_max_age: options.spare_max_age,
+            spares,
         })
     }
 
@@ -218,12 +239,7 @@ impl Forward {
             self.first,
             events.clone(),
         );
-        let spares = Spares::new(
-            self.client.clone(),
-            &self.gateway.namespace,
-            self.spare_streams,
-            self.spare_max_age,
-        );
+        let spares = self.spares;
         let filling = tokio::spawn(spares.clone().keep_filled(tracker.clone()));
         let shared = relay::Shared {
             client: self.client,

@@ -82,6 +82,30 @@ impl Spares {
         });
     }
 
+    /// Opens spares to `target` until the stock is full; returns why the
+    /// ones that failed did.
+    pub async fn fill(&self, target: &PodTarget) -> Vec<kube::Error> {
+        let missing = {
+            let mut stock = self.lock();
+            self.prune(&mut stock, Some(target));
+            self.size.saturating_sub(stock.len())
+        };
+        let opening = (0..missing)
+            .map(|_| PodStream::open(&self.client, &self.namespace, &target.name, target.port));
+        let mut failures = Vec::new();
+        for opened in futures::future::join_all(opening).await {
+            match opened {
+                Ok(stream) => self.lock().push(Spare {
+                    target: target.clone(),
+                    opened: Instant::now(),
+                    stream,
+                }),
+                Err(error) => failures.push(error),
+            }
+        }
+        failures
+    }
+
     /// Keeps the stock full of streams to the tracker's current pod. Runs
     /// until aborted.
     pub async fn keep_filled(self: Arc<Self>, tracker: Tracker) {
@@ -94,27 +118,13 @@ impl Spares {
                 Selection::Ready(target) => Some(target.clone()),
                 Selection::NoneReady(_) => None,
             };
-            let missing = {
-                let mut stock = self.lock();
-                self.prune(&mut stock, target.as_ref());
-                self.size.saturating_sub(stock.len())
-            };
-            let mut failed = false;
-            if let Some(target) = target.filter(|_| missing > 0) {
-                let opening = (0..missing).map(|_| {
-                    PodStream::open(&self.client, &self.namespace, &target.name, target.port)
-                });
-                for opened in futures::future::join_all(opening).await {
-                    match opened {
-                        Ok(stream) => self.lock().push(Spare {
-                            target: target.clone(),
-                            opened: Instant::now(),
-                            stream,
-                        }),
-                        Err(_) => failed = true,
-                    }
+            let failed = match &target {
+                Some(target) => !self.fill(target).await.is_empty(),
+                None => {
+                    self.prune(&mut self.lock(), None);
+                    false
                 }
-            }
+            };
             // Wake to refill after a take, to follow a pod change, and to
             // replace spares before they are too old.
             let refresh = if failed { RETRY } else { self.max_age / 2 };
