@@ -102,10 +102,10 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s q -l quie
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l no-color -d 'No colours (also when NO_COLOR is set or the output is not a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s h -l help -d 'Print help'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s f -l file -l config-file -d 'Deployment config file, to read the release name and namespace from' -r -F
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s r -l release-name -d 'Release name' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s r -l release-name -d 'Release name (default: the config\'s `releaseName`, else `polyaxon`)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s p -l port -d 'Local port (default: 8000, or 31833 for minikube/microk8s)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s s -l service -d 'Service to reach, resolved as `<release>-polyaxon-<service>`' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -l address -d 'Local address to listen on (default: localhost)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -l address -d 'Local address to listen on (default: 127.0.0.1; `localhost` also listens on ::1)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s t -l deployment-type -d 'Deployment type (minikube/microk8s change the default port)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -l context -d 'Kubeconfig context to use (default: the current context)' -r

@@ -386,15 +386,14 @@ pub struct PortForwardArgs {
     )]
     pub config_files: Vec<PathBuf>,
 
-    /// Release name.
+    /// Release name (default: the config's `releaseName`, else `polyaxon`).
     #[arg(
         short = 'r',
         long,
         value_name = "NAME",
-        default_value = DEFAULT_RELEASE,
         add = ArgValueCompleter::new(release_names)
     )]
-    pub release_name: String,
+    pub release_name: Option<String>,
 
     /// Local port (default: 8000, or 31833 for minikube/microk8s).
     #[arg(short = 'p', long, value_name = "PORT")]
@@ -404,7 +403,7 @@ pub struct PortForwardArgs {
     #[arg(short = 's', long, value_name = "SERVICE", default_value = "gateway")]
     pub service: String,
 
-    /// Local address to listen on (default: localhost).
+    /// Local address to listen on (default: 127.0.0.1; `localhost` also listens on ::1).
     #[arg(long, value_name = "ADDRESS")]
     pub address: Option<String>,
 
@@ -578,7 +577,7 @@ mod tests {
         };
         assert_eq!(global.namespace.as_deref(), Some("ns"));
         assert_eq!(forward.port, Some(9000));
-        assert_eq!(forward.release_name, "agent");
+        assert_eq!(forward.release_name.as_deref(), Some("agent"));
         assert_eq!(forward.service, "api");
         assert_eq!(forward.address.as_deref(), Some("0.0.0.0"));
 

@@ -13,4 +13,5 @@ pub mod dry_run;
 pub mod exit;
 pub mod lifecycle;
 pub mod output;
+pub mod port_forward;
 pub mod version;

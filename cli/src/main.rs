@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 // Imported at the root so that command modules added here can say
 // `crate::args::…`, `crate::output::…` as if they were local.
-use polyaxon_cli::{args, check, complete, dry_run, exit, lifecycle, output, version};
+use polyaxon_cli::{
+    args, check, complete, dry_run, exit, lifecycle, output, port_forward, version,
+};
 
 use args::{AdminCommand, Cli, Command, UpgradeArgs, WaitArgs};
 use exit::{Exit, Failure};
@@ -39,6 +41,10 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
         && args.dry_run
     {
         return exit_code(dry_run::run(args, &cli.global));
+    }
+    // port-forward runs its own runtime and handles Ctrl-C (it closes cleanly).
+    if let Command::PortForward(args) = &cli.command {
+        return exit_code(port_forward::run(&cli.global, args));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -106,10 +112,7 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Rollback(args) => lifecycle::rollback(global, &args, out).await,
         Command::Status(args) => lifecycle::status(global, &args, out).await,
         Command::History(args) => lifecycle::history(global, &args, out).await,
-        Command::PortForward(_) => Err(Failure::new(
-            Exit::Failed,
-            "`port-forward` is not in this build yet",
-        )),
+        Command::PortForward(args) => exit_code(port_forward::run(global, &args)),
     }
 }
 

@@ -19,7 +19,7 @@ use polyaxon_core::render::ReleaseState;
 
 /// Runs the binary against the test cluster (or the given kubeconfig).
 fn polyaxon(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
-    let mut command = Command::new(polyaxon_e2e::polyaxon_bin()?);
+    let mut command = Command::new(polyaxon_e2e::polyaxon_binary()?);
     command
         .arg("--kubeconfig")
         .arg(kubeconfig)
@@ -237,7 +237,7 @@ fn complete(kubeconfig: &Path, words: &[&str]) -> Result<Vec<String>> {
     args.push(&kubeconfig);
     args.extend_from_slice(words);
     let index = (args.len() - 2).to_string(); // index in the words after `--`
-    let output = Command::new(polyaxon_e2e::polyaxon_bin()?)
+    let output = Command::new(polyaxon_e2e::polyaxon_binary()?)
         .args(&args)
         .env("COMPLETE", "bash")
         .env("_CLAP_COMPLETE_INDEX", &index)

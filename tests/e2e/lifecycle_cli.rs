@@ -11,11 +11,11 @@ use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use polyaxon_e2e::{client, kubeconfig, polyaxon_bin, unique_namespace, workspace_root};
+use polyaxon_e2e::{client, kubeconfig, polyaxon_binary, unique_namespace, workspace_root};
 use serde_json::{Value, json};
 
 fn command(args: &[&str]) -> Result<Command> {
-    let mut command = Command::new(polyaxon_bin()?);
+    let mut command = Command::new(polyaxon_binary()?);
     command
         .arg("--kubeconfig")
         .arg(kubeconfig())

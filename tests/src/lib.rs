@@ -7,9 +7,7 @@
 //! `tests/run` runs them with `--include-ignored`; once enabled, a cluster that
 //! does not answer fails the test, it never skips it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -70,37 +68,210 @@ pub fn unique_namespace(prefix: &str) -> String {
     format!("{prefix}-{}-{:x}", std::process::id(), nanos & 0xfffff)
 }
 
-/// Builds the binary once (tests of this crate cannot name another
-/// package's binary) and returns its path.
-pub fn polyaxon_bin() -> Result<&'static Path> {
-    static BIN: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    let built = BIN.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .current_dir(workspace_root())
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "polyaxon-cli",
-                "--bin",
-                "polyaxon",
-            ])
-            .args(["--message-format=json-render-diagnostics"])
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run cargo build: {e}"))?;
-        if !output.status.success() {
-            return Err("cargo build -p polyaxon-cli failed".into());
-        }
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "polyaxon")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .ok_or_else(|| "cargo build did not report the polyaxon executable".to_string())
-    });
-    match built {
-        Ok(path) => Ok(path.as_path()),
-        Err(error) => bail!("{error}"),
+pub mod forward;
+
+/// The `polyaxon` binary to drive: `$POLYAXON_BIN` if set (the benchmark
+/// points it at a release build), else a debug build made (or brought up to
+/// date) once per test process with `cargo build -p polyaxon-cli` into
+/// `target/e2e-cli`.
+pub fn polyaxon_binary() -> Result<PathBuf> {
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    if let Some(path) = std::env::var_os("POLYAXON_BIN") {
+        return Ok(PathBuf::from(path));
     }
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            // A target folder of its own: building only the CLI resolves
+            // dependency features differently from the test build, and in a
+            // shared folder each build would undo the other's.
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace_root().join("target"))
+                .join("e2e-cli");
+            let status = std::process::Command::new(cargo)
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "polyaxon-cli",
+                    "--bin",
+                    "polyaxon",
+                    "--target-dir",
+                ])
+                .arg(&target)
+                .current_dir(workspace_root())
+                .status()
+                .map_err(|e| format!("cannot run cargo build: {e}"))?;
+            if !status.success() {
+                return Err(format!("cargo build -p polyaxon-cli failed: {status}"));
+            }
+            let binary = target.join("debug").join("polyaxon");
+            if binary.exists() {
+                Ok(binary)
+            } else {
+                Err(format!("{} was not built", binary.display()))
+            }
+        })
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+/// A running command whose output is collected as it comes, for tests that
+/// wait for a line, talk to it, and stop it. Killed on drop if still running.
+pub struct Running {
+    child: std::process::Child,
+    stdout: std::sync::Arc<std::sync::Mutex<String>>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Running {
+    /// Starts `program args…` with extra environment variables.
+    pub fn spawn(
+        program: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Result<Self> {
+        use std::process::{Command, Stdio};
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("starting {}", program.display()))?;
+        let stdout = collect(child.stdout.take());
+        let stderr = collect(child.stderr.take());
+        Ok(Self {
+            child,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What it printed on stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// What it printed on stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Waits until stderr contains `needle`; fails if the process exits or
+    /// the time runs out first, showing what it printed.
+    pub async fn wait_for_stderr(&mut self, needle: &str, timeout: Duration) -> Result<()> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.stderr().contains(needle) {
+                return Ok(());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                // Let the reader threads drain what is left.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                bail!(
+                    "exited ({status}) before printing {needle:?}\nstdout:\n{}\nstderr:\n{}",
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            if std::time::Instant::now() > deadline {
+                bail!(
+                    "did not print {needle:?} within {timeout:?}\nstdout:\n{}\nstderr:\n{}",
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Has it not exited yet?
+    pub fn is_running(&mut self) -> Result<bool> {
+        Ok(self.child.try_wait()?.is_none())
+    }
+
+    /// Sends a signal by name (`INT`, `TERM`) with the system's `kill`.
+    pub fn signal(&self, name: &str) -> Result<()> {
+        let status = std::process::Command::new("kill")
+            .args([format!("-{name}"), self.id().to_string()])
+            .status()
+            .context("running kill")?;
+        if !status.success() {
+            bail!("kill -{name} {} failed", self.id());
+        }
+        Ok(())
+    }
+
+    /// Waits for the process to exit, up to `timeout`.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Result<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return Ok(status);
+            }
+            if std::time::Instant::now() > deadline {
+                bail!(
+                    "still running after {timeout:?}\nstderr:\n{}",
+                    self.stderr()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn collect<R: std::io::Read + Send + 'static>(
+    source: Option<R>,
+) -> std::sync::Arc<std::sync::Mutex<String>> {
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    if let Some(mut source) = source {
+        let sink = text.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = source.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&String::from_utf8_lossy(&buffer[..n]));
+                }
+            }
+        });
+    }
+    text
+}
+
+/// A local TCP port that was free a moment ago.
+pub fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// A fresh, empty folder under the system's temporary folder.
+pub fn scratch_dir(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(unique_namespace(name));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
 }

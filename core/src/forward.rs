@@ -1,1 +1,0 @@
-//! Port-forward from a local listener to the release's gateway.

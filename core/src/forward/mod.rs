@@ -1,0 +1,279 @@
+//! Port-forward from a local listener to the release's gateway, natively:
+//! release + namespace → the Service `<release>-polyaxon-<service>` → its
+//! port 80's target port → a Ready pod behind its selector → one WebSocket
+//! port-forward stream (the `pods/portforward` subresource, through the
+//! kube-rs client; see [`stream`]) per accepted local connection, with a few
+//! streams opened ahead so that a new connection does not wait for one.
+//!
+//! Unlike `kubectl port-forward`, the forward outlives its pod: the pods are
+//! watched, and when the chosen one goes away new connections go to the next
+//! Ready pod ([`ForwardEvent::PodSwitched`]), or wait for one.
+//!
+//! [`Forward::prepare`] does everything that can fail up front (Service,
+//! permission, a Ready pod, the local port), so that the caller can report a
+//! clear error before touching the user's client config;
+//! [`Forward::serve`] then runs until the shutdown future resolves.
+
+mod access;
+pub mod client_config;
+mod error;
+mod events;
+mod gateway;
+mod listen;
+mod pods;
+mod relay;
+mod spares;
+mod stream;
+mod tracker;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::select_all;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::ListParams;
+use kube::client::UpgradeConnectionError;
+use kube::{Api, Client};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+pub use error::{Access, ForwardError, GatewayService};
+pub use events::{EventSender, ForwardEvent, PodLeft};
+pub use gateway::{Gateway, TargetPort, service_name};
+pub use pods::{PodProblem, PodTarget};
+
+use pods::{Selection, choose};
+use spares::Spares;
+use tracker::Tracker;
+
+/// The Python CLI's default local port.
+pub const DEFAULT_LOCAL_PORT: u16 = 8000;
+/// The Python CLI's local port for minikube and microk8s deployments.
+pub const NODE_PORT_LOCAL_PORT: u16 = 31833;
+/// The gateway Service port the Python CLI forwards to.
+pub const GATEWAY_SERVICE_PORT: u16 = 80;
+
+/// What to forward where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardOptions {
+    /// The release (`polyaxon` by default).
+    pub release: String,
+    /// The namespace of the release (`polyaxon` by default).
+    pub namespace: String,
+    /// The service, resolved as `<release>-polyaxon-<service>` (`gateway`).
+    pub service: String,
+    /// The Service port to forward to (80).
+    pub service_port: u16,
+    /// The local address to listen on (`127.0.0.1`; `localhost` adds ::1).
+    pub address: String,
+    /// The local port (8000).
+    pub local_port: u16,
+    /// How long a new connection waits for a Ready pod when there is none.
+    pub pod_wait: Duration,
+    /// How long a connection whose local client stopped sending stays open
+    /// while the pod sends nothing (a half-close cannot be passed on to the
+    /// pod, and a closed client looks the same as a half-closed one).
+    pub linger: Duration,
+    /// How many streams to keep open ahead of new connections (0: none).
+    pub spare_streams: usize,
+    /// How long a spare stream is kept before it is replaced.
+    pub spare_max_age: Duration,
+}
+
+impl ForwardOptions {
+    /// The Python CLI's defaults for a release in a namespace.
+    pub fn new(release: impl Into<String>, namespace: impl Into<String>) -> Self {
+        Self {
+            release: release.into(),
+            namespace: namespace.into(),
+            service: "gateway".to_string(),
+            service_port: GATEWAY_SERVICE_PORT,
+            address: "127.0.0.1".to_string(),
+            local_port: DEFAULT_LOCAL_PORT,
+            pod_wait: Duration::from_secs(60),
+            linger: Duration::from_secs(5),
+            // A browser opens up to 6 connections to one host at once.
+            spare_streams: 6,
+            spare_max_age: Duration::from_secs(15),
+        }
+    }
+}
+
+/// A forward ready to serve: the Service is resolved, a pod is Ready, the
+/// user may port-forward, and the local port is listened on.
+pub struct Forward {
+    client: Client,
+    gateway: Gateway,
+    pods: Vec<Pod>,
+    first: PodTarget,
+    listeners: Vec<TcpListener>,
+    pod_wait: Duration,
+    linger: Duration,
+    spares: Arc<Spares>,
+}
+
+impl std::fmt::Debug for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forward")
+            .field("gateway", &self.gateway)
+            .field("first", &self.first)
+            .field("local", &self.local_addresses())
+            .finish()
+    }
+}
+
+impl Forward {
+    /// Resolves the Service, checks the permission to port-forward, finds a
+    /// Ready pod, listens on the local port, and opens the first streams.
+    pub async fn prepare(client: &Client, options: &ForwardOptions) -> Result<Self, ForwardError> {
+        match Self::try_prepare(client, options).await {
+            // Say who was refused: RBAC grants are per user.
+            Err(ForwardError::Forbidden {
+                access: refused,
+                user: None,
+                message,
+            }) => Err(ForwardError::Forbidden {
+                access: refused,
+                user: access::whoami(client).await,
+                message,
+            }),
+            other => other,
+        }
+    }
+
+    async fn try_prepare(client: &Client, options: &ForwardOptions) -> Result<Self, ForwardError> {
+        let gateway = gateway::resolve(
+            client,
+            &options.namespace,
+            &options.release,
+            &options.service,
+            options.service_port,
+        )
+        .await?;
+        access::check_portforward(client, &options.namespace).await?;
+        let api: Api<Pod> = Api::namespaced(client.clone(), &options.namespace);
+        let pods = api
+            .list(&ListParams::default().labels(&gateway.selector))
+            .await
+            .map_err(|e| error::api_error(e, Access::new("list", "pods", &options.namespace)))?
+            .items;
+        let first = match choose(
+            &pods.iter().collect::<Vec<_>>(),
+            &gateway.target_port,
+            None,
+            &[],
+        ) {
+            Selection::Ready(target) => target,
+            Selection::NoneReady(problems) => {
+                return Err(ForwardError::NoReadyPod {
+                    service: gateway.service.clone(),
+                    namespace: gateway.namespace.clone(),
+                    selector: gateway.selector.clone(),
+                    problems,
+                });
+            }
+        };
+        let listeners = listen::bind(&options.address, options.local_port).await?;
+        // The first connections should not wait for a stream either; and a
+        // refusal to forward shows here rather than on every connection.
+        let spares = Spares::new(
+            client.clone(),
+            &options.namespace,
+            options.spare_streams,
+            options.spare_max_age,
+        );
+        for failure in spares.fill(&first).await {
+            if let kube::Error::UpgradeConnection(UpgradeConnectionError::ProtocolSwitch(status)) =
+                failure
+                && status.as_u16() == 403
+            {
+                return Err(ForwardError::Forbidden {
+                    access: Access::new("create", "pods/portforward", &options.namespace),
+                    user: None,
+                    message: String::new(),
+                });
+            }
+        }
+        Ok(Self {
+            client: client.clone(),
+            gateway,
+            pods,
+            first,
+            listeners,
+            pod_wait: options.pod_wait,
+            linger: options.linger,
+            spares,
+        })
+    }
+
+    /// The resolved Service.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// The pod that takes the first connections.
+    pub fn pod(&self) -> &PodTarget {
+        &self.first
+    }
+
+    /// The local addresses listened on.
+    pub fn local_addresses(&self) -> Vec<SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect()
+    }
+
+    /// Forwards every accepted connection, each over its own stream, until
+    /// `shutdown` resolves; then stops listening and closes the connections
+    /// still open.
+    pub async fn serve(self, events: EventSender, shutdown: impl Future<Output = ()>) {
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.gateway.namespace);
+        let (tracker, watching) = Tracker::start(
+            api,
+            &self.gateway.selector,
+            self.gateway.target_port.clone(),
+            self.pods,
+            self.first,
+            events.clone(),
+        );
+        let spares = self.spares;
+        let filling = tokio::spawn(spares.clone().keep_filled(tracker.clone()));
+        let shared = relay::Shared {
+            client: self.client,
+            namespace: self.gateway.namespace,
+            tracker,
+            spares,
+            pod_wait: self.pod_wait,
+            linger: self.linger,
+            events: events.clone(),
+        };
+        let mut connections = JoinSet::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let accept = select_all(self.listeners.iter().map(|l| Box::pin(l.accept())));
+            tokio::select! {
+                () = &mut shutdown => break,
+                (accepted, _, _) = accept => match accepted {
+                    Ok((stream, peer)) => {
+                        connections.spawn(relay::handle(stream, peer, shared.clone()));
+                    }
+                    Err(error) => {
+                        let _ = events.send(ForwardEvent::AcceptFailed { error: error.to_string() });
+                        // Out of file descriptors and the like: let connections finish.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                },
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        drop(self.listeners);
+        filling.abort();
+        watching.abort();
+        let _ = filling.await;
+        let _ = watching.await;
+        connections.shutdown().await;
+    }
+}
