@@ -340,3 +340,85 @@ impl Say {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> (GlobalArgs, PortForwardArgs) {
+        let cli =
+            crate::args::Cli::parse_from(std::iter::once("polyaxon").chain(args.iter().copied()));
+        match cli.command {
+            crate::args::Command::PortForward(pf) => (cli.global, pf),
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    fn config_file(name: &str, text: &str) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("polyaxon-pf-{name}-{}.yml", std::process::id()));
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+
+    #[test]
+    fn the_python_clis_defaults_apply() {
+        let (global, args) = parse(&["port-forward"]);
+        let resolved = options(&global, &args).expect("options");
+        assert_eq!(
+            (
+                resolved.release.as_str(),
+                resolved.namespace.as_str(),
+                resolved.local_port
+            ),
+            ("polyaxon", "polyaxon", 8000)
+        );
+        assert_eq!(
+            (resolved.service.as_str(), resolved.service_port),
+            ("gateway", 80)
+        );
+        assert_eq!(resolved.address, "127.0.0.1");
+        let (global, args) = parse(&["port-forward", "-t", "minikube"]);
+        assert_eq!(options_port(&global, &args), 31833);
+        let (global, args) = parse(&["port-forward", "-t", "microk8s", "-p", "9000"]);
+        assert_eq!(options_port(&global, &args), 9000);
+    }
+
+    fn options_port(global: &GlobalArgs, args: &PortForwardArgs) -> u16 {
+        options(global, args).expect("options").local_port
+    }
+
+    #[test]
+    fn the_config_file_names_release_and_namespace_and_flags_win() {
+        let first = config_file("a", "releaseName: agent\nnamespace: plx\n");
+        let second = config_file("b", "namespace: plx-2\ngateway:\n  replicas: 2\n");
+        let first_arg = first.to_str().unwrap();
+        let second_arg = second.to_str().unwrap();
+
+        let (global, args) = parse(&["port-forward", "-f", first_arg, "-f", second_arg]);
+        let resolved = options(&global, &args).expect("options");
+        assert_eq!(
+            (resolved.release.as_str(), resolved.namespace.as_str()),
+            ("agent", "plx-2")
+        );
+
+        let (global, args) = parse(&["-n", "other", "port-forward", "-f", first_arg, "-r", "mine"]);
+        let resolved = options(&global, &args).expect("options");
+        assert_eq!(
+            (resolved.release.as_str(), resolved.namespace.as_str()),
+            ("mine", "other")
+        );
+
+        let broken = config_file("c", "releaseName: [\n");
+        let (global, args) = parse(&["port-forward", "-f", broken.to_str().unwrap()]);
+        let error = options(&global, &args).unwrap_err();
+        assert!(
+            error.starts_with(&format!("invalid config file {}", broken.display())),
+            "{error}"
+        );
+        for file in [first, second, broken] {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
