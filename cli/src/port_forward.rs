@@ -11,6 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use polyaxon_core::cluster::{ClusterError, ClusterOptions};
+use polyaxon_core::config::{self, LoadOptions};
 use polyaxon_core::forward::client_config::{PolyaxonHome, client_host};
 use polyaxon_core::forward::{
     DEFAULT_LOCAL_PORT, Forward, ForwardError, ForwardEvent, ForwardOptions, NODE_PORT_LOCAL_PORT,
@@ -138,27 +139,18 @@ struct FromFiles {
     namespace: Option<String>,
 }
 
-// TODO(lead): replace with the config loader of branch `config` once merged
-// (it reads, merges and validates the whole file); this reads only the two keys.
+/// Release and namespace from the config files, read (and validated) by the
+/// same loader as `deploy`.
 fn release_from_files(files: &[PathBuf]) -> Result<FromFiles, String> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Keys {
-        release_name: Option<String>,
-        namespace: Option<String>,
-    }
-    let mut found = FromFiles::default();
-    for file in files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read config file {}: {e}", file.display()))?;
-        let keys: Option<Keys> = serde_yaml::from_str(&text)
-            .map_err(|e| format!("invalid config file {}: {e}", file.display()))?;
-        if let Some(keys) = keys {
-            found.release = keys.release_name.or(found.release);
-            found.namespace = keys.namespace.or(found.namespace);
-        }
-    }
-    Ok(found)
+    let options = LoadOptions {
+        files: files.to_vec(),
+        ..LoadOptions::default()
+    };
+    let deployment = config::load(&options).map_err(|errors| errors.to_string())?;
+    Ok(FromFiles {
+        release: Some(deployment.release_name),
+        namespace: Some(deployment.namespace),
+    })
 }
 
 fn cluster_exit(error: &ClusterError) -> Exit {
@@ -414,8 +406,8 @@ mod tests {
         let (global, args) = parse(&["port-forward", "-f", broken.to_str().unwrap()]);
         let error = options(&global, &args).unwrap_err();
         assert!(
-            error.starts_with(&format!("invalid config file {}", broken.display())),
-            "{error}"
+            error.contains(&format!("{}:1:14: YAML syntax error", broken.display())),
+            "the loader names the file, line and column: {error}"
         );
         for file in [first, second, broken] {
             let _ = std::fs::remove_file(file);
