@@ -34,11 +34,11 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
     if let Command::Completion(args) = &cli.command {
         return complete::run(args, out);
     }
-    // `deploy --check` and `--dry-run` print their own report and exit code.
+    // `deploy --dry-run` needs neither the cluster nor the runtime.
     if let Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) = &cli.command
         && args.dry_run
     {
-        return exit_code(dry_run::run(args, &cli.global));
+        return dry_run::run(args, &cli.global, out);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -76,7 +76,7 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Version(args) => version::run(&args, global, out).await,
         Command::Completion(args) => complete::run(&args, out),
         Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) if args.check => {
-            exit_code(check::run(global, &args).await)
+            check::run(global, &args, out).await
         }
         Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) => {
             lifecycle::deploy(global, &args, out).await
@@ -110,14 +110,6 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
             Exit::Failed,
             "`port-forward` is not in this build yet",
         )),
-    }
-}
-
-/// The exit of a command that printed its own report.
-fn exit_code(exit: Exit) -> Result<(), Failure> {
-    match exit {
-        Exit::Success => Ok(()),
-        exit => Err(Failure::reported(exit)),
     }
 }
 
