@@ -99,7 +99,7 @@ async fn cluster_checks(
         ));
     }
     out.report(format!("  cluster    Kubernetes {}\n", version.git_version))?;
-    let kinds = access::kinds_for(deployment);
+    let kinds = access::kinds_for(deployment)?;
     let missing = match tokio::time::timeout(
         CLUSTER_TIMEOUT,
         access::check_access(&client, &deployment.namespace, &kinds),
