@@ -10,6 +10,7 @@ use polyaxon_core::config::{self, Deployment, LoadOptions};
 
 use crate::args::{DeployArgs, GlobalArgs};
 use crate::exit::{Exit, Failure};
+use crate::load;
 use crate::output::{Output, Paint, Stream};
 
 /// How long to wait for the API server before skipping the cluster checks.
@@ -19,14 +20,7 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 /// (and, with a cluster, the user may create everything); 2 with every error
 /// for an invalid config; 3 when permissions are missing.
 pub async fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Failure> {
-    let options = LoadOptions {
-        files: args.config.config_files.clone(),
-        set: args.config.set.clone(),
-        deployment_version: args.config.deployment_version.clone(),
-        namespace: global.namespace.clone(),
-        release_name: args.config.release_name.clone(),
-        deployment_type: args.config.deployment_type.clone(),
-    };
+    let options = load::options(global, &args.config);
     let deployment = config::load(&options)?;
     out.report(summary(out, &deployment, &options))?;
     cluster_checks(global, &deployment, out).await

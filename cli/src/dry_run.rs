@@ -3,29 +3,17 @@
 //! as `<generated>` and Secret data as `<redacted>` unless `--show-secrets`,
 //! so the output is the same byte for byte for the same input.
 
-use polyaxon_core::config::{self, LoadOptions};
 use polyaxon_core::render::{self, ReleaseState, output};
 
 use crate::args::{DeployArgs, Format, GlobalArgs};
 use crate::exit::{Exit, Failure};
+use crate::load;
 use crate::output::Output;
-
-/// The load options the deploy flags describe.
-pub fn load_options(args: &DeployArgs, global: &GlobalArgs) -> LoadOptions {
-    LoadOptions {
-        files: args.config.config_files.clone(),
-        set: args.config.set.clone(),
-        deployment_version: args.config.deployment_version.clone(),
-        namespace: global.namespace.clone(),
-        release_name: args.config.release_name.clone(),
-        deployment_type: args.config.deployment_type.clone(),
-    }
-}
 
 /// The dry run's text: the manifest as YAML (the default) or a JSON list.
 /// An invalid config or one that cannot be rendered exits 2.
 pub fn render_text(args: &DeployArgs, global: &GlobalArgs) -> Result<String, Failure> {
-    let deployment = config::load(&load_options(args, global))?;
+    let deployment = load::load(global, &args.config)?;
     // Never random here: the dry run must be reproducible.
     let state = ReleaseState::placeholder(&deployment.release_name);
     let manifest = render::render(&deployment, &state)?;

@@ -12,5 +12,6 @@ pub mod complete;
 pub mod dry_run;
 pub mod exit;
 pub mod lifecycle;
+pub mod load;
 pub mod output;
 pub mod version;
