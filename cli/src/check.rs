@@ -2,7 +2,6 @@
 //! the config, and when a cluster answers, its version and the current
 //! user's permissions. Nothing is created.
 
-use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use polyaxon_core::access;
@@ -10,7 +9,9 @@ use polyaxon_core::cluster::ClusterOptions;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 
 use crate::args::{DeployArgs, GlobalArgs};
-use crate::exit::Exit;
+use crate::exit::{Exit, Failure};
+use crate::load;
+use crate::output::{Output, Paint, Stream};
 
 /// How long to wait for the API server before skipping the cluster checks.
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,31 +19,14 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the check and says what it found. Exit 0 when the config is valid
 /// (and, with a cluster, the user may create everything); 2 with every error
 /// for an invalid config; 3 when permissions are missing.
-pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Exit {
-    let out = Paint::new(global, std::io::stdout().is_terminal());
-    let err = Paint::new(global, std::io::stderr().is_terminal());
-    let options = LoadOptions {
-        files: args.config.config_files.clone(),
-        set: args.config.set.clone(),
-        deployment_version: args.config.deployment_version.clone(),
-        namespace: global.namespace.clone(),
-        release_name: args.config.release_name.clone(),
-        deployment_type: args.config.deployment_type.clone(),
-    };
-    let deployment = match config::load(&options) {
-        Ok(deployment) => deployment,
-        Err(errors) => {
-            eprint!("{} {errors}", err.red("error:"));
-            return Exit::Usage;
-        }
-    };
-    if !global.quiet {
-        print_summary(&out, &deployment, &options);
-    }
-    cluster_checks(global, &deployment, &out, &err).await
+pub async fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Failure> {
+    let options = load::options(global, &args.config);
+    let deployment = config::load(&options)?;
+    out.report(summary(out, &deployment, &options))?;
+    cluster_checks(global, &deployment, out).await
 }
 
-fn print_summary(out: &Paint, d: &Deployment, options: &LoadOptions) {
+fn summary(out: &Output, d: &Deployment, options: &LoadOptions) -> String {
     let files = if options.files.is_empty() {
         "none (an empty config)".to_string()
     } else {
@@ -53,34 +37,31 @@ fn print_summary(out: &Paint, d: &Deployment, options: &LoadOptions) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(
-        stdout,
-        "{} the deployment config is valid",
-        out.green("ok:")
-    );
-    let _ = writeln!(stdout, "  chart      {}", d.chart);
-    let _ = writeln!(stdout, "  release    {}", d.release_name);
-    let _ = writeln!(stdout, "  namespace  {}", d.namespace);
-    let _ = writeln!(
-        stdout,
-        "  version    {} (from {}; {} rules)",
-        d.version.version, d.version.source, d.generation
-    );
-    let _ = writeln!(stdout, "  files      {files}");
+    let ok = out.paint(Stream::Stdout, Paint::Green, "ok:");
+    let version = &d.version;
+    [
+        format!("{ok} the deployment config is valid"),
+        format!("  chart      {}", d.chart),
+        format!("  release    {}", d.release_name),
+        format!("  namespace  {}", d.namespace),
+        format!(
+            "  version    {} (from {}; {} rules)",
+            version.version, version.source, d.generation
+        ),
+        format!("  files      {files}"),
+    ]
+    .join("\n")
+        + "\n"
 }
 
 async fn cluster_checks(
     global: &GlobalArgs,
     deployment: &Deployment,
-    out: &Paint,
-    err: &Paint,
-) -> Exit {
-    let say_skipped = |why: String| {
-        if !global.quiet {
-            println!("{} {why}", out.yellow("cluster checks skipped:"));
-        }
-        Exit::Success
+    out: &Output,
+) -> Result<(), Failure> {
+    let skipped = |why: String| -> Result<(), Failure> {
+        let label = out.paint(Stream::Stdout, Paint::Yellow, "cluster checks skipped:");
+        Ok(out.report(format!("{label} {why}\n"))?)
     };
     let options = ClusterOptions {
         kubeconfig: global.kubeconfig.clone(),
@@ -88,14 +69,14 @@ async fn cluster_checks(
     };
     let client = match options.client().await {
         Ok(client) => client,
-        Err(error) => return say_skipped(error.to_string()),
+        Err(error) => return skipped(error.to_string()),
     };
     let version = match tokio::time::timeout(CLUSTER_TIMEOUT, access::server_version(&client)).await
     {
         Ok(Ok(version)) => version,
-        Ok(Err(error)) => return say_skipped(format!("the cluster did not answer: {error}")),
+        Ok(Err(error)) => return skipped(format!("the cluster did not answer: {error}")),
         Err(_) => {
-            return say_skipped(format!(
+            return skipped(format!(
                 "the cluster did not answer within {}s",
                 CLUSTER_TIMEOUT.as_secs()
             ));
@@ -103,17 +84,16 @@ async fn cluster_checks(
     };
     if !version.supported() {
         let (major, minor) = access::MIN_SERVER;
-        eprintln!(
-            "{} Kubernetes {} is older than {major}.{minor}, the oldest this tool deploys to",
-            err.red("error:"),
-            version.git_version
-        );
-        return Exit::Failed;
+        return Err(Failure::new(
+            Exit::Failed,
+            format!(
+                "Kubernetes {} is older than {major}.{minor}, the oldest this tool deploys to",
+                version.git_version
+            ),
+        ));
     }
-    if !global.quiet {
-        println!("  cluster    Kubernetes {}", version.git_version);
-    }
-    let kinds = access::kinds_for(deployment);
+    out.report(format!("  cluster    Kubernetes {}\n", version.git_version))?;
+    let kinds = access::kinds_for(deployment)?;
     let missing = match tokio::time::timeout(
         CLUSTER_TIMEOUT,
         access::check_access(&client, &deployment.namespace, &kinds),
@@ -122,74 +102,37 @@ async fn cluster_checks(
     {
         Ok(Ok(missing)) => missing,
         Ok(Err(error)) => {
-            eprintln!("{} cannot check permissions: {error}", err.red("error:"));
-            return Exit::Cluster;
+            return Err(Failure::new(
+                Exit::Cluster,
+                format!("cannot check permissions: {error}"),
+            ));
         }
         Err(_) => {
-            eprintln!(
-                "{} the permission checks did not finish within {}s",
-                err.red("error:"),
-                CLUSTER_TIMEOUT.as_secs()
-            );
-            return Exit::Failed;
+            return Err(Failure::new(
+                Exit::Failed,
+                format!(
+                    "the permission checks did not finish within {}s",
+                    CLUSTER_TIMEOUT.as_secs()
+                ),
+            ));
         }
     };
     if missing.is_empty() {
-        if !global.quiet {
-            println!(
-                "  access     may create and update all {} kinds the {} chart needs",
-                kinds.len(),
-                deployment.chart
-            );
-        }
-        return Exit::Success;
+        out.report(format!(
+            "  access     may create and update all {} kinds the {} chart needs\n",
+            kinds.len(),
+            deployment.chart
+        ))?;
+        return Ok(());
     }
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(
-        stderr,
-        "{} the current user may not do {} thing{} the {} chart needs:",
-        err.red("error:"),
+    let mut message = format!(
+        "the current user may not do {} thing{} the {} chart needs:",
         missing.len(),
         if missing.len() == 1 { "" } else { "s" },
         deployment.chart
     );
     for m in &missing {
-        let _ = writeln!(stderr, "  {m}");
+        message.push_str(&format!("\n  {m}"));
     }
-    Exit::Cluster
-}
-
-/// Colours only on a terminal, never with NO_COLOR or --no-color.
-struct Paint {
-    enabled: bool,
-}
-
-impl Paint {
-    fn new(global: &GlobalArgs, terminal: bool) -> Self {
-        let no_color =
-            global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Self {
-            enabled: terminal && !no_color,
-        }
-    }
-
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.enabled {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn red(&self, text: &str) -> String {
-        self.paint("1;31", text)
-    }
-
-    fn green(&self, text: &str) -> String {
-        self.paint("1;32", text)
-    }
-
-    fn yellow(&self, text: &str) -> String {
-        self.paint("1;33", text)
-    }
+    Err(Failure::new(Exit::Cluster, message))
 }

@@ -18,7 +18,9 @@ use std::fmt;
 use std::process::ExitCode;
 
 use polyaxon_core::cluster::ClusterError;
+use polyaxon_core::config::ConfigErrors;
 use polyaxon_core::discover::DiscoverError;
+use polyaxon_core::render::RenderError;
 
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +178,26 @@ impl Classify for DiscoverError {
     }
 }
 
+/// An invalid deployment config: nothing was tried.
+impl Classify for ConfigErrors {
+    fn exit(&self) -> Exit {
+        Exit::Usage
+    }
+
+    /// Every error, one per line; the last line ends without a newline, as
+    /// every message does.
+    fn describe(&self) -> Option<String> {
+        Some(self.to_string().trim_end().to_string())
+    }
+}
+
+/// A config that loads but cannot be rendered: nothing was tried.
+impl Classify for RenderError {
+    fn exit(&self) -> Exit {
+        Exit::Usage
+    }
+}
+
 impl Classify for std::io::Error {
     fn exit(&self) -> Exit {
         match self.kind() {
@@ -217,11 +239,6 @@ impl Failure {
             message: message.into(),
             hint: None,
         }
-    }
-
-    /// A failure the command has already reported in full: nothing more is printed.
-    pub fn reported(exit: Exit) -> Self {
-        Failure::new(exit, "")
     }
 
     /// Ctrl-C.

@@ -12,6 +12,7 @@ pub mod complete;
 pub mod dry_run;
 pub mod exit;
 pub mod lifecycle;
+pub mod load;
 pub mod output;
 pub mod port_forward;
 pub mod version;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use kube::Client;
 use polyaxon_core::apply::{Action, DEFAULT_CONCURRENCY, DeleteOptions, Plan};
 use polyaxon_core::cluster::{ClusterOptions, api_requests, api_writes};
-use polyaxon_core::config::{self, Deployment, LoadOptions};
+use polyaxon_core::config::{self, Deployment};
 use polyaxon_core::event::{Event, Reporter};
 use polyaxon_core::ops::{self, OpError, Source, Target, UpgradeOutcome, WaitOptions};
 use polyaxon_core::release::ReleaseRecord;
@@ -21,6 +21,7 @@ use crate::args::{
     UpgradeArgs, WaitArgs,
 };
 use crate::exit::{Classify, Exit, Failure};
+use crate::load::load;
 use crate::output::{Output, Paint, ProgressLine, Stream};
 
 /// Release and namespace when neither flags nor config name them.
@@ -37,19 +38,6 @@ impl Classify for OpError {
             _ => Exit::Failed,
         }
     }
-}
-
-/// Loads, merges, pins and validates the config (exit 2 with every error).
-pub fn load(global: &GlobalArgs, args: &ConfigArgs) -> Result<Deployment, Failure> {
-    let options = LoadOptions {
-        files: args.config_files.clone(),
-        set: args.set.clone(),
-        deployment_version: args.deployment_version.clone(),
-        namespace: global.namespace.clone(),
-        release_name: args.release_name.clone(),
-        deployment_type: args.deployment_type.clone(),
-    };
-    config::load(&options).map_err(|errors| Failure::new(Exit::Usage, errors.to_string()))
 }
 
 /// A client for the cluster the global flags name.
@@ -161,12 +149,7 @@ pub async fn deploy(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Res
     let client = connect(global).await?;
     let target = target_of(&deployment);
     let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Source {
-        chart: deployment.chart.as_str().to_string(),
-        version: deployment.version.version.to_string(),
-        config: deployment.values.clone(),
-        render: &render,
-    };
+    let source = Source::of(&deployment, &render);
     out.info(format!(
         "deploying {} {} as release {} in namespace {}",
         source.chart, source.version, target.release, target.namespace
@@ -201,12 +184,7 @@ pub async fn upgrade(
     let client = connect(global).await?;
     let target = target_of(&deployment);
     let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Source {
-        chart: deployment.chart.as_str().to_string(),
-        version: deployment.version.version.to_string(),
-        config: deployment.values.clone(),
-        render: &render,
-    };
+    let source = Source::of(&deployment, &render);
     let mut op = ops::Upgrade {
         target: target.clone(),
         wait: wait_options(&args.wait),

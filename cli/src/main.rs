@@ -36,11 +36,11 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
     if let Command::Completion(args) = &cli.command {
         return complete::run(args, out);
     }
-    // `deploy --check` and `--dry-run` print their own report and exit code.
+    // `deploy --dry-run` needs neither the cluster nor the runtime.
     if let Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) = &cli.command
         && args.dry_run
     {
-        return exit_code(dry_run::run(args, &cli.global));
+        return dry_run::run(args, &cli.global, out);
     }
     // port-forward runs its own runtime and handles Ctrl-C (it closes cleanly).
     if let Command::PortForward(args) = &cli.command {
@@ -82,7 +82,7 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Version(args) => version::run(&args, global, out).await,
         Command::Completion(args) => complete::run(&args, out),
         Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) if args.check => {
-            exit_code(check::run(global, &args).await)
+            check::run(global, &args, out).await
         }
         Command::Deploy(args) | Command::Admin(AdminCommand::Deploy(args)) => {
             lifecycle::deploy(global, &args, out).await
@@ -113,14 +113,6 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Status(args) => lifecycle::status(global, &args, out).await,
         Command::History(args) => lifecycle::history(global, &args, out).await,
         Command::PortForward(args) => exit_code(port_forward::run(global, &args)),
-    }
-}
-
-/// The exit of a command that printed its own report.
-fn exit_code(exit: Exit) -> Result<(), Failure> {
-    match exit {
-        Exit::Success => Ok(()),
-        exit => Err(Failure::reported(exit)),
     }
 }
 

@@ -6,6 +6,8 @@
 //!
 //! - [`Output::result`]: what the command was asked for (a table, YAML, JSON).
 //!   Always printed, even with `-q`, so `polyaxon status -q -o json | jq` works.
+//! - [`Output::report`]: a check's findings on stdout (`deploy --check`),
+//!   silenced by `-q`, where the exit code says it all.
 //! - [`Output::success`], [`Output::info`], [`Output::warn`]: messages to stderr,
 //!   silenced by `-q` (errors are printed by `main` from the command's `Failure`).
 //! - [`Output::detail`]: only with `-v` (level 1) or `-vv` (level 2).
@@ -188,6 +190,16 @@ impl Output {
         })
     }
 
+    /// Writes a report to stdout, as is, unless `-q`: what a check found
+    /// when all is well, which the exit code already says.
+    pub fn report(&self, text: impl AsRef<[u8]>) -> io::Result<()> {
+        if self.settings.verbosity > Verbosity::Quiet {
+            self.result(text)
+        } else {
+            Ok(())
+        }
+    }
+
     /// `✓ message` on stderr, unless `-q`.
     pub fn success(&self, message: impl std::fmt::Display) {
         if self.settings.verbosity > Verbosity::Quiet {
@@ -234,9 +246,6 @@ impl Output {
     /// the exit. Errors are printed even with `-q`; an interruption and a
     /// closed pipe only say so when not quiet, and not at all, respectively.
     pub fn failure(&self, failure: &Failure) -> Exit {
-        if failure.message.is_empty() {
-            return failure.exit;
-        }
         match failure.exit {
             Exit::Success => {}
             Exit::Interrupted => {

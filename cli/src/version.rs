@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use polyaxon_core::discover::{self, ReleaseSummary};
-use polyaxon_core::release::Status;
+use polyaxon_core::discover;
+use polyaxon_core::release::{ReleaseRecord, Status};
 use polyaxon_core::version::{self as catalogue, PolyaxonVersion};
 use serde::Serialize;
 
@@ -71,11 +71,12 @@ enum Comparison {
     Unknown,
 }
 
-fn compare(release: &ReleaseSummary, newest: Option<&PolyaxonVersion>) -> Comparison {
-    if release.chart == PONOS_CHART {
+/// How the version a `chart` release deployed compares with the newest.
+fn compare(chart: &str, version: &str, newest: Option<&PolyaxonVersion>) -> Comparison {
+    if chart == PONOS_CHART {
         return Comparison::Unknown;
     }
-    match (PolyaxonVersion::parse(&release.version), newest) {
+    match (PolyaxonVersion::parse(version), newest) {
         // A `.postN` rebuild deploys the images of its base version.
         (Some(deployed), Some(newest)) => match deployed.semver.cmp_precedence(&newest.semver) {
             std::cmp::Ordering::Less => Comparison::Older,
@@ -112,7 +113,7 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
                         revision: release.revision,
                         status: release.status.as_str().to_string(),
                         deployed_version: release.version.clone(),
-                        compared_to_newest: compare(release, newest),
+                        compared_to_newest: compare(&release.chart, &release.version, newest),
                     })
                     .collect(),
             },
@@ -176,7 +177,7 @@ async fn look_up(
     global: &GlobalArgs,
     namespace: &str,
     release: Option<&str>,
-) -> Result<Vec<ReleaseSummary>, Unanswered> {
+) -> Result<Vec<ReleaseRecord>, Unanswered> {
     let options = global.cluster();
     let query = async {
         let client = options.client().await.map_err(|error| Unanswered {
@@ -276,22 +277,11 @@ fn text(report: &Report, release: Option<&str>, out: &Output) -> String {
 mod tests {
     use super::*;
 
-    fn release(chart: &str, version: &str) -> ReleaseSummary {
-        ReleaseSummary {
-            name: "polyaxon".into(),
-            namespace: "polyaxon".into(),
-            revision: 1,
-            status: Status::Deployed,
-            chart: chart.into(),
-            version: version.into(),
-        }
-    }
-
     #[test]
     fn deployed_versions_compare_with_the_newest() {
         let newest = PolyaxonVersion::parse("2.18.0");
         let newest = newest.as_ref();
-        let compared = |chart, version| compare(&release(chart, version), newest);
+        let compared = |chart, version| compare(chart, version, newest);
         assert_eq!(compared("platform", "2.16.4"), Comparison::Older);
         assert_eq!(compared("agent", "v2.18.0"), Comparison::Current);
         assert_eq!(compared("platform", "2.18.0.post1"), Comparison::Current);
@@ -302,9 +292,6 @@ mod tests {
             Comparison::Unknown,
             "Ponos has its own versions"
         );
-        assert_eq!(
-            compare(&release("platform", "2.16.4"), None),
-            Comparison::Unknown
-        );
+        assert_eq!(compare("platform", "2.16.4", None), Comparison::Unknown);
     }
 }

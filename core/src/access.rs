@@ -12,7 +12,8 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, PostParams};
 
-use crate::config::{Chart, Deployment};
+use crate::config::Deployment;
+use crate::render::{self, Manifest, ReleaseState, RenderError, RenderedObject};
 
 /// The oldest Kubernetes this tool deploys to: 1.23 is the first release with
 /// every API the charts use at GA (`networking.k8s.io/v1` Ingress,
@@ -20,103 +21,67 @@ use crate::config::{Chart, Deployment};
 pub const MIN_SERVER: (u32, u32) = (1, 23);
 
 /// A kind of object, as RBAC names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResourceKind {
     /// API group (`""` for core, `apps`, `rbac.authorization.k8s.io`, …).
-    pub group: &'static str,
+    pub group: String,
     /// Plural resource name (`deployments`).
-    pub resource: &'static str,
+    pub resource: String,
     /// Namespaced (checked in the release namespace) or cluster-wide.
     pub namespaced: bool,
+}
+
+impl ResourceKind {
+    /// The kind of a rendered object.
+    pub fn of(object: &RenderedObject) -> Self {
+        ResourceKind {
+            group: object.resource.group.clone(),
+            resource: object.resource.plural.clone(),
+            namespaced: object.namespaced,
+        }
+    }
+
+    /// Namespaces: asked for only when the release's namespace is missing.
+    fn namespaces() -> Self {
+        ResourceKind {
+            group: String::new(),
+            resource: "namespaces".into(),
+            namespaced: false,
+        }
+    }
 }
 
 impl fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.group.is_empty() {
-            f.write_str(self.resource)
+            f.write_str(&self.resource)
         } else {
             write!(f, "{}.{}", self.resource, self.group)
         }
     }
 }
 
-const fn namespaced(group: &'static str, resource: &'static str) -> ResourceKind {
-    ResourceKind {
-        group,
-        resource,
-        namespaced: true,
-    }
-}
-
-const fn cluster(group: &'static str, resource: &'static str) -> ResourceKind {
-    ResourceKind {
-        group,
-        resource,
-        namespaced: false,
-    }
-}
-
-const SERVICE_ACCOUNTS: ResourceKind = namespaced("", "serviceaccounts");
-const SECRETS: ResourceKind = namespaced("", "secrets");
-const CONFIG_MAPS: ResourceKind = namespaced("", "configmaps");
-const SERVICES: ResourceKind = namespaced("", "services");
-const PVCS: ResourceKind = namespaced("", "persistentvolumeclaims");
-const DEPLOYMENTS: ResourceKind = namespaced("apps", "deployments");
-const STATEFUL_SETS: ResourceKind = namespaced("apps", "statefulsets");
-const DAEMON_SETS: ResourceKind = namespaced("apps", "daemonsets");
-const JOBS: ResourceKind = namespaced("batch", "jobs");
-const INGRESSES: ResourceKind = namespaced("networking.k8s.io", "ingresses");
-const ROLES: ResourceKind = namespaced("rbac.authorization.k8s.io", "roles");
-const ROLE_BINDINGS: ResourceKind = namespaced("rbac.authorization.k8s.io", "rolebindings");
-const CLUSTER_ROLES: ResourceKind = cluster("rbac.authorization.k8s.io", "clusterroles");
-const CLUSTER_ROLE_BINDINGS: ResourceKind =
-    cluster("rbac.authorization.k8s.io", "clusterrolebindings");
-const CRDS: ResourceKind = cluster("apiextensions.k8s.io", "customresourcedefinitions");
-const NAMESPACES: ResourceKind = cluster("", "namespaces");
-
-/// The kinds a chart creates. A static list per chart for now; the renderer
-/// will supply the exact list of a rendered release. RBAC kinds are left out
-/// with `rbac.enabled: false`, Ingress unless `ingress.enabled: true`.
-pub fn kinds_for(deployment: &Deployment) -> Vec<ResourceKind> {
-    let config = &deployment.config;
-    let rbac = config.rbac.as_ref().and_then(|r| r.enabled) != Some(false);
-    let ingress = config.ingress.as_ref().and_then(|i| i.enabled) == Some(true);
-    let mut kinds = match deployment.chart {
-        Chart::Platform => vec![
-            SERVICE_ACCOUNTS,
-            SECRETS,
-            CONFIG_MAPS,
-            SERVICES,
-            PVCS,
-            DEPLOYMENTS,
-            STATEFUL_SETS,
-            DAEMON_SETS,
-            JOBS,
-            CRDS,
-        ],
-        Chart::Agent => vec![
-            SERVICE_ACCOUNTS,
-            SECRETS,
-            CONFIG_MAPS,
-            SERVICES,
-            DEPLOYMENTS,
-            JOBS,
-            CRDS,
-        ],
-        // The seed: a ServiceAccount with a ClusterRole, the config Secret,
-        // the data PVC and one Deployment.
-        Chart::Ponos => vec![SERVICE_ACCOUNTS, SECRETS, PVCS, DEPLOYMENTS],
-    };
-    if ingress && deployment.chart != Chart::Ponos {
-        kinds.push(INGRESSES);
-    }
-    if rbac {
-        if deployment.chart != Chart::Ponos {
-            kinds.extend([ROLES, ROLE_BINDINGS]);
+/// The kinds of the objects in `manifest`, hook Jobs included, each once,
+/// in apply order. The Namespace is left out: a deploy creates it only
+/// when it is missing, and [`check_access`] asks for it then.
+pub fn kinds_in(manifest: &Manifest) -> Vec<ResourceKind> {
+    let mut kinds: Vec<ResourceKind> = Vec::new();
+    for object in &manifest.objects {
+        let kind = ResourceKind::of(object);
+        if object.kind() != "Namespace" && !kinds.contains(&kind) {
+            kinds.push(kind);
         }
-        kinds.extend([CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS]);
     }
     kinds
+}
+
+/// The kinds `deployment` renders to: exactly what a deploy of it creates
+/// (RBAC only with `rbac.enabled`, cluster-wide roles only when the agent
+/// watches beyond its namespace, …). Rendered with placeholder generated
+/// values, which change no kind.
+pub fn kinds_for(deployment: &Deployment) -> Result<Vec<ResourceKind>, RenderError> {
+    let state = ReleaseState::placeholder(&deployment.release_name);
+    Ok(kinds_in(&render::render(deployment, &state)?))
 }
 
 /// A permission the current user lacks.
@@ -165,13 +130,13 @@ pub async fn check_access(
     let namespaces: Api<Namespace> = Api::all(client.clone());
     match namespaces.get_opt(namespace).await {
         Ok(Some(_)) | Err(kube::Error::Api(_)) => {}
-        Ok(None) => kinds.push(NAMESPACES),
+        Ok(None) => kinds.push(ResourceKind::namespaces()),
         Err(other) => return Err(other),
     }
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let pairs: Vec<(ResourceKind, &'static str)> = kinds
         .iter()
-        .flat_map(|kind| VERBS.iter().map(move |verb| (*kind, *verb)))
+        .flat_map(|kind| VERBS.iter().map(move |verb| (kind.clone(), *verb)))
         .collect();
     let asks = pairs.into_iter().map(|(kind, verb)| {
         let reviews = reviews.clone();
@@ -251,28 +216,94 @@ mod tests {
         .expect("valid")
     }
 
+    fn kinds(set: &[&str]) -> Vec<String> {
+        kinds_for(&deployment(set))
+            .expect("renders")
+            .iter()
+            .map(ResourceKind::to_string)
+            .collect()
+    }
+
     #[test]
     fn kinds_follow_the_chart_rbac_and_ingress() {
-        let platform = kinds_for(&deployment(&[]));
-        assert!(platform.contains(&DEPLOYMENTS));
-        assert!(platform.contains(&CLUSTER_ROLES));
-        assert!(!platform.contains(&INGRESSES));
-        let no_rbac = kinds_for(&deployment(&["rbac.enabled=false", "ingress.enabled=true"]));
-        assert!(!no_rbac.contains(&ROLES) && !no_rbac.contains(&CLUSTER_ROLES));
-        assert!(no_rbac.contains(&INGRESSES));
-        let agent = kinds_for(&deployment(&[
+        let platform = kinds(&[]);
+        for needed in [
+            "deployments.apps",
+            "statefulsets.apps",
+            "jobs.batch",
+            "customresourcedefinitions.apiextensions.k8s.io",
+            "roles.rbac.authorization.k8s.io",
+        ] {
+            assert!(
+                platform.iter().any(|k| k == needed),
+                "{needed}: {platform:?}"
+            );
+        }
+        // Only what the chart renders: no ClusterRole unless the agent watches
+        // the cluster, no Ingress unless enabled, no DaemonSet ever.
+        for absent in [
+            "clusterroles.rbac.authorization.k8s.io",
+            "ingresses.networking.k8s.io",
+            "daemonsets.apps",
+        ] {
+            assert!(
+                !platform.iter().any(|k| k == absent),
+                "{absent}: {platform:?}"
+            );
+        }
+        let cluster_wide = kinds(&["agent.watchCluster=true"]);
+        assert!(
+            cluster_wide.contains(&"clusterroles.rbac.authorization.k8s.io".to_string()),
+            "{cluster_wide:?}"
+        );
+        let no_rbac = kinds(&["rbac.enabled=false", "ingress.enabled=true"]);
+        assert!(
+            !no_rbac.iter().any(|k| k.contains("rbac.authorization")),
+            "{no_rbac:?}"
+        );
+        assert!(no_rbac.contains(&"ingresses.networking.k8s.io".to_string()));
+        let agent = kinds(&[
             "deploymentChart=agent",
             "agent.instance=a.b",
             "agent.token=t",
-        ]));
-        assert!(!agent.contains(&STATEFUL_SETS));
+        ]);
+        assert!(agent.contains(&"deployments.apps".to_string()));
+        assert!(!agent.contains(&"statefulsets.apps".to_string()));
+    }
+
+    #[test]
+    fn each_rendered_kind_is_asked_once_and_the_namespace_never() {
+        let deployment = deployment(&[]);
+        let manifest =
+            render::render(&deployment, &ReleaseState::placeholder("polyaxon")).expect("renders");
+        let kinds = kinds_in(&manifest);
+        for object in &manifest.objects {
+            let kind = ResourceKind::of(object);
+            let asked = kinds.iter().filter(|k| **k == kind).count();
+            let want = usize::from(object.kind() != "Namespace");
+            assert_eq!(asked, want, "{} asked {asked} times", object.id());
+        }
+        let secrets = kinds
+            .iter()
+            .find(|k| k.resource == "secrets")
+            .expect("secrets");
+        assert!(secrets.namespaced && secrets.group.is_empty());
+        let crds = kinds
+            .iter()
+            .find(|k| k.resource == "customresourcedefinitions")
+            .expect("CRDs");
+        assert!(!crds.namespaced);
     }
 
     #[test]
     fn missing_permissions_read_like_kubectl_auth_can_i() {
         let missing = Missing {
             verb: "create",
-            kind: DEPLOYMENTS,
+            kind: ResourceKind {
+                group: "apps".into(),
+                resource: "deployments".into(),
+                namespaced: true,
+            },
             namespace: Some("polyaxon".into()),
             reason: None,
         };
@@ -282,7 +313,11 @@ mod tests {
         );
         let missing = Missing {
             verb: "patch",
-            kind: CLUSTER_ROLES,
+            kind: ResourceKind {
+                group: "rbac.authorization.k8s.io".into(),
+                resource: "clusterroles".into(),
+                namespaced: false,
+            },
             namespace: None,
             reason: Some("no RBAC policy matched".into()),
         };

@@ -51,23 +51,6 @@ pub struct ReleaseName {
     pub name: String,
 }
 
-/// What a release runs: its `deployed` revision, else its newest one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseSummary {
-    /// The release's name.
-    pub name: String,
-    /// The namespace the release lives in.
-    pub namespace: String,
-    /// The revision described.
-    pub revision: u32,
-    /// That revision's status (`deployed`, `failed`, …).
-    pub status: Status,
-    /// `platform`, `agent` or `ponos`.
-    pub chart: String,
-    /// The version that revision deployed (Polyaxon's, or Ponos' for `ponos`).
-    pub version: String,
-}
-
 /// Names of all namespaces, sorted.
 pub async fn namespaces(client: &Client) -> Result<Vec<String>, kube::Error> {
     let api: Api<Namespace> = Api::all(client.clone());
@@ -107,20 +90,20 @@ pub async fn release_names(
     Ok(names.into_iter().collect())
 }
 
-/// What each release in `namespace` runs (only `only` when named). A
-/// release without a `deployed` revision is described by its newest one.
+/// What each release in `namespace` runs (only `only` when named): its
+/// `deployed` revision's record, or its newest one's when none is deployed.
 pub async fn releases(
     client: &Client,
     namespace: &str,
     only: Option<&str>,
-) -> Result<Vec<ReleaseSummary>, DiscoverError> {
+) -> Result<Vec<ReleaseRecord>, DiscoverError> {
     let names = release_names(client, Some(namespace))
         .await
         .map_err(|source| DiscoverError::List {
             namespace: namespace.to_string(),
             source,
         })?;
-    let mut summaries = Vec::new();
+    let mut releases = Vec::new();
     for found in names
         .iter()
         .filter(|n| only.is_none_or(|name| n.name == name))
@@ -128,11 +111,9 @@ pub async fn releases(
         let history = RecordStore::new(client.clone(), namespace, &found.name)
             .history()
             .await?;
-        if let Some(record) = current(history) {
-            summaries.push(summary(record));
-        }
+        releases.extend(current(history));
     }
-    Ok(summaries)
+    Ok(releases)
 }
 
 /// The revision that describes a release: the newest `deployed`, else the newest.
@@ -142,17 +123,6 @@ fn current(history: Vec<ReleaseRecord>) -> Option<ReleaseRecord> {
     match deployed {
         Some(index) => Some(history.swap_remove(index)),
         None => history.pop(),
-    }
-}
-
-fn summary(record: ReleaseRecord) -> ReleaseSummary {
-    ReleaseSummary {
-        name: record.name,
-        namespace: record.namespace,
-        revision: record.revision,
-        status: record.status,
-        chart: record.chart,
-        version: record.version,
     }
 }
 

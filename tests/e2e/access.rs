@@ -1,6 +1,7 @@
 //! `deploy --check` against the test cluster: the server version, and the
 //! permission checks (SelfSubjectAccessReview) for an admin and for a
-//! ServiceAccount allowed only ConfigMaps and Secrets.
+//! ServiceAccount allowed only ConfigMaps and Secrets, asked for the kinds
+//! the rendered chart holds.
 
 use std::collections::BTreeMap;
 
@@ -17,9 +18,11 @@ use polyaxon_core::access;
 use polyaxon_core::cluster::ClusterOptions;
 use polyaxon_core::config::{Deployment, LoadOptions, load};
 
-fn platform(namespace: &str) -> Result<Deployment> {
+/// The platform chart in `namespace`, with `--set` pairs.
+fn platform(namespace: &str, set: &[&str]) -> Result<Deployment> {
     load(&LoadOptions {
         namespace: Some(namespace.to_string()),
+        set: set.iter().map(|s| s.to_string()).collect(),
         ..LoadOptions::default()
     })
     .map_err(|e| anyhow::anyhow!("{e}"))
@@ -167,10 +170,10 @@ async fn the_server_version_is_read_and_supported() -> Result<()> {
 async fn an_admin_may_create_everything_the_platform_needs() -> Result<()> {
     let client = polyaxon_e2e::client().await?;
     let namespace = polyaxon_e2e::unique_namespace("access-admin");
-    let deployment = platform(&namespace)?;
+    let deployment = platform(&namespace, &[])?;
     // The namespace does not exist: creating it is checked too, and allowed.
     let missing =
-        access::check_access(&client, &namespace, &access::kinds_for(&deployment)).await?;
+        access::check_access(&client, &namespace, &access::kinds_for(&deployment)?).await?;
     assert_eq!(missing, vec![], "an admin lacks permissions");
     Ok(())
 }
@@ -196,8 +199,9 @@ async fn a_limited_account_is_told_exactly_what_it_lacks() -> Result<()> {
         .await?;
     let outcome = async {
         let limited = limited_client(&admin, &namespace).await?;
-        let deployment = platform(&namespace)?;
-        let kinds = access::kinds_for(&deployment);
+        // An agent watching the whole cluster: its roles are ClusterRoles.
+        let deployment = platform(&namespace, &["agent.watchCluster=true"])?;
+        let kinds = access::kinds_for(&deployment)?;
         let missing = access::check_access(&limited, &namespace, &kinds).await?;
         let lacking: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
         // Allowed by the Role: not reported.
@@ -224,6 +228,23 @@ async fn a_limited_account_is_told_exactly_what_it_lacks() -> Result<()> {
             !lacking.iter().any(|m| m.contains(" namespaces ")),
             "{lacking:?}"
         );
+        // Only what the chart renders is asked: by default the platform has
+        // no ClusterRole, and never a DaemonSet.
+        let namespaced_only = access::kinds_for(&platform(&namespace, &[])?)?;
+        let missing = access::check_access(&limited, &namespace, &namespaced_only).await?;
+        let lacking: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+        assert!(
+            lacking
+                .iter()
+                .any(|m| m.starts_with("create roles.rbac.authorization.k8s.io in")),
+            "{lacking:?}"
+        );
+        for not_rendered in ["clusterroles", "daemonsets"] {
+            assert!(
+                !lacking.iter().any(|m| m.contains(not_rendered)),
+                "{not_rendered} is not rendered, yet asked: {lacking:?}"
+            );
+        }
         // Against a namespace that does not exist, creating it is asked.
         let missing = access::check_access(&limited, "no-such-namespace-e2e", &kinds).await?;
         assert!(

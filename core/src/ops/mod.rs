@@ -20,6 +20,7 @@ use kube::Client;
 use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::apply::ApplyError;
+use crate::config::Deployment;
 use crate::release::{LockError, ReleaseRecord, StoreError};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{Manifest, ReleaseState, RenderError};
@@ -33,6 +34,10 @@ pub struct Target {
     pub namespace: String,
 }
 
+/// Renders a chart with a release's generated values (borrowing what it
+/// renders for `'a`).
+pub type RenderFn<'a> = dyn Fn(&ReleaseState) -> Result<Manifest, RenderError> + Sync + 'a;
+
 /// What is being deployed: the chart, its pinned version and the merged config
 /// (kept in the record), and how to render it for a release state.
 pub struct Source<'a> {
@@ -43,7 +48,21 @@ pub struct Source<'a> {
     /// The merged config, as given.
     pub config: serde_json::Value,
     /// Renders the chart with the release's generated values.
-    pub render: &'a (dyn Fn(&ReleaseState) -> Result<Manifest, RenderError> + Sync),
+    pub render: &'a RenderFn<'a>,
+}
+
+impl<'a> Source<'a> {
+    /// A loaded deployment's chart, pinned version and merged config,
+    /// rendered by `render` (usually `|state| render::render(&deployment, state)`,
+    /// which borrows the deployment and so cannot be made here).
+    pub fn of(deployment: &Deployment, render: &'a RenderFn<'a>) -> Self {
+        Source {
+            chart: deployment.chart.as_str().to_string(),
+            version: deployment.version.version.to_string(),
+            config: deployment.values.clone(),
+            render,
+        }
+    }
 }
 
 /// How long to wait, and whether to; and how many writes at once.

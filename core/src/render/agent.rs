@@ -2,7 +2,9 @@
 //! control plane (`externalServices.api`), with its gateway, operator and
 //! CRD, RBAC, config and token Secret, the Ingress, and the clean-up hook.
 
-use k8s_openapi::api::core::v1::{EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{
+    Container, EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount,
+};
 
 use super::RenderError;
 use super::common::{self, Names, Upstream};
@@ -13,23 +15,11 @@ use super::hooks;
 use super::labels::Role;
 use super::manifest::{Hook, Stage};
 use super::network;
-use super::pod::{self, Scheduling, Workload};
+use super::pod::{self, Defaults, Scheduling, Workload};
 use super::rbac;
-use super::values::{Values, pull_policy};
+use super::values::Values;
 use crate::config::Generation;
 use crate::config::schema::{AgentService, ApiService, Chart};
-
-/// `image:tag` of a service: its `image` or the default repository, its
-/// `imageTag` or the pinned version.
-pub fn image(image: Option<&String>, tag: Option<&String>, default: &str, version: &str) -> String {
-    let repo = image
-        .filter(|i| !i.is_empty())
-        .map_or(default, String::as_str);
-    let tag = tag
-        .filter(|t| !t.is_empty())
-        .map_or(version, String::as_str);
-    format!("{repo}:{tag}")
-}
 
 /// The Namespace object (stage `crds`, created if missing).
 pub fn namespace(ctx: &Ctx<'_>) -> Namespace {
@@ -83,6 +73,27 @@ pub fn probe_host<'a>(values: &Values<'_>, host: &'a str) -> Option<&'a str> {
         .map(|_| host)
 }
 
+/// Sets the liveness and readiness probes of an HTTP server: `/healthz/` on
+/// `target` in the service's `scheme`, with the `Host` header `allowedHosts`
+/// needs.
+pub fn http_probes(
+    container: &mut Container,
+    values: &Values<'_>,
+    service: &ApiService,
+    target: i32,
+    initial_delay: i32,
+    host: &str,
+) {
+    let scheme = service
+        .scheme
+        .clone()
+        .unwrap_or_else(|| "HTTP".into())
+        .to_uppercase();
+    let probe = pod::http_probe(target, &scheme, initial_delay, probe_host(values, host));
+    container.liveness_probe = Some(probe.clone());
+    container.readiness_probe = Some(probe);
+}
+
 /// The gateway's TLS volume and mount, when `ssl` is enabled.
 pub fn ssl_mounts(values: &Values<'_>) -> Mounts {
     let mut out = Mounts::default();
@@ -115,11 +126,7 @@ pub fn ssl_mounts(values: &Values<'_>) -> Mounts {
 /// `POLYAXON_DEBUG` in the containers' env when `debugMode` is set.
 pub fn debug_env(values: &Values<'_>) -> Vec<EnvVar> {
     match values.config.debug_mode {
-        Some(debug) => vec![EnvVar {
-            name: "POLYAXON_DEBUG".into(),
-            value: Some(debug.to_string()),
-            ..EnvVar::default()
-        }],
+        Some(debug) => vec![pod::env("POLYAXON_DEBUG", &debug.to_string())],
         None => Vec::new(),
     }
 }
@@ -141,12 +148,7 @@ pub fn agent_deployment(
     extra_env_from: Vec<k8s_openapi::api::core::v1::EnvFromSource>,
 ) -> Result<Scheduling, RenderError> {
     let agent: AgentService = values.config.agent.clone().unwrap_or_default();
-    let scheduling = Scheduling::core(
-        values,
-        agent.node_selector.as_ref(),
-        agent.affinity.as_ref(),
-        agent.tolerations.as_ref(),
-    );
+    let scheduling = Scheduling::of(values, &agent);
     let mounts = data_mounts(values);
     let mut env_from = common::env_common(n);
     env_from.extend(common::env_agent(values, n));
@@ -155,25 +157,20 @@ pub fn agent_deployment(
     env_from.extend(mounts.env_from.clone());
     let mut env = debug_env(values);
     env.extend(mounts.env.clone());
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-agent",
+        tag: &ctx.version,
+        requests: ("100m", "100Mi"),
+        limits: ("500m", "2000Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         "polyaxon-agent",
-        image(
-            agent.image.as_ref(),
-            agent.image_tag.as_ref(),
-            "polyaxon/polyaxon-agent",
-            &ctx.version,
-        ),
-        pull_policy(agent.image_pull_policy),
+        &agent,
+        defaults,
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(
-            values,
-            agent.resources.as_ref(),
-            ("100m", "100Mi"),
-            ("500m", "2000Mi"),
-        ),
     );
     container.args = Some(vec!["start".into()]);
     container.liveness_probe = Some(pod::exec_probe());
@@ -187,10 +184,7 @@ pub fn agent_deployment(
         volumes: mounts.volumes,
         service_account: values.rbac().then(|| rbac::agent_sa(ctx.release)),
         scheduling: scheduling.clone(),
-        pull_secrets: agent
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        pull_secrets: pod::pull_secrets_of(values, &agent),
         ..Workload::default()
     };
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
@@ -207,25 +201,20 @@ pub fn operator_deployment(
     let mut env_from = common::env_agent(values, n);
     env_from.extend(common::env_common(n));
     env_from.push(common::from_config_map(&n.proxies));
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-operator",
+        tag: &ctx.version,
+        requests: ("100m", "50Mi"),
+        limits: ("200m", "256Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         "polyaxon-operator",
-        image(
-            op.image.as_ref(),
-            op.image_tag.as_ref(),
-            "polyaxon/polyaxon-operator",
-            &ctx.version,
-        ),
-        pull_policy(op.image_pull_policy),
+        &op,
+        defaults,
         env_from,
         Vec::new(),
         Vec::new(),
-        pod::resources(
-            values,
-            op.resources.as_ref(),
-            ("100m", "50Mi"),
-            ("200m", "256Mi"),
-        ),
     );
     container.command = Some(vec!["/manager".into()]);
     let workload = Workload {
@@ -234,16 +223,8 @@ pub fn operator_deployment(
         replicas: 1,
         container,
         service_account: values.rbac().then(|| rbac::operator_sa(ctx.release)),
-        scheduling: Scheduling::core(
-            values,
-            op.node_selector.as_ref(),
-            op.affinity.as_ref(),
-            op.tolerations.as_ref(),
-        ),
-        pull_secrets: op
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        scheduling: Scheduling::of(values, &op),
+        pull_secrets: pod::pull_secrets_of(values, &op),
         termination_grace_period: Some(10),
         ..Workload::default()
     };
@@ -260,25 +241,20 @@ pub fn clean_runs_hook(
     if hooks_cfg.enabled == Some(false) {
         return Ok(());
     }
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-cli",
+        tag: &ctx.version,
+        requests: ("100m", "100Mi"),
+        limits: ("1000m", "2000Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         "clean-runs",
-        image(
-            hooks_cfg.image.as_ref(),
-            hooks_cfg.image_tag.as_ref(),
-            "polyaxon/polyaxon-cli",
-            &ctx.version,
-        ),
-        pull_policy(hooks_cfg.image_pull_policy),
+        &hooks_cfg,
+        defaults,
         common::env_common(n),
         Vec::new(),
         Vec::new(),
-        pod::resources(
-            values,
-            hooks_cfg.resources.as_ref(),
-            ("100m", "100Mi"),
-            ("1000m", "2000Mi"),
-        ),
     );
     container.command = Some(vec!["polyaxon".into()]);
     container.args = Some(vec![
@@ -310,11 +286,6 @@ fn gateway_deployment(
 ) -> Result<(), RenderError> {
     let gateway: ApiService = values.gateway();
     let target = common::gateway_target_port(values);
-    let scheme = gateway
-        .scheme
-        .clone()
-        .unwrap_or_else(|| "HTTP".into())
-        .to_uppercase();
     let default_image = match values.generation {
         Generation::V1 => "polyaxon/polyaxon-gateway",
         Generation::V2 => "polyaxon/polyaxon-streams",
@@ -331,44 +302,23 @@ fn gateway_deployment(
     env_from.extend(mounts.env_from.clone());
     let mut env = debug_env(values);
     env.extend(mounts.env.clone());
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: default_image,
+        tag: &ctx.version,
+        requests: ("1000m", "2000Mi"),
+        limits: ("6000m", "8000Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         "polyaxon-gateway",
-        image(
-            gateway.image.as_ref(),
-            gateway.image_tag.as_ref(),
-            default_image,
-            &ctx.version,
-        ),
-        pull_policy(gateway.image_pull_policy),
+        &gateway,
+        defaults,
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(
-            values,
-            gateway.resources.as_ref(),
-            ("1000m", "2000Mi"),
-            ("6000m", "8000Mi"),
-        ),
     );
-    let mut ports = vec![pod::port(target)];
-    if common::ssl_enabled(values) {
-        ports.push(pod::port(443));
-    }
-    container.ports = Some(ports);
-    let host = n.gateway.clone();
-    container.liveness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        60,
-        probe_host(values, &host),
-    ));
-    container.readiness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        60,
-        probe_host(values, &host),
-    ));
+    container.ports = Some(pod::serving_ports(target, common::ssl_enabled(values)));
+    http_probes(&mut container, values, &gateway, target, 60, &n.gateway);
     let workload = Workload {
         name: n.gateway.clone(),
         role: Some(Role::Api),
@@ -379,16 +329,8 @@ fn gateway_deployment(
             && values.generation == Generation::V2
             && agent_enabled(values))
         .then(|| rbac::agent_sa(ctx.release)),
-        scheduling: Scheduling::core(
-            values,
-            gateway.node_selector.as_ref(),
-            gateway.affinity.as_ref(),
-            gateway.tolerations.as_ref(),
-        ),
-        pull_secrets: gateway
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        scheduling: Scheduling::of(values, &gateway),
+        pull_secrets: pod::pull_secrets_of(values, &gateway),
         ..Workload::default()
     };
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
@@ -412,44 +354,23 @@ pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), 
     env_from.extend(mounts.env_from.clone());
     let mut env = debug_env(values);
     env.extend(mounts.env.clone());
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-streams",
+        tag: &ctx.version,
+        requests: ("128m", "300Mi"),
+        limits: ("1000m", "2000Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         "polyaxon-streams",
-        image(
-            streams.image.as_ref(),
-            streams.image_tag.as_ref(),
-            "polyaxon/polyaxon-streams",
-            &ctx.version,
-        ),
-        pull_policy(streams.image_pull_policy),
+        &streams,
+        defaults,
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(
-            values,
-            streams.resources.as_ref(),
-            ("128m", "300Mi"),
-            ("1000m", "2000Mi"),
-        ),
     );
     container.ports = Some(vec![pod::port(target)]);
-    let scheme = streams
-        .scheme
-        .clone()
-        .unwrap_or_else(|| "HTTP".into())
-        .to_uppercase();
-    container.liveness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        20,
-        probe_host(values, &name),
-    ));
-    container.readiness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        20,
-        probe_host(values, &name),
-    ));
+    http_probes(&mut container, values, &streams, target, 20, &name);
     let workload = Workload {
         name: name.clone(),
         role: Some(Role::Api),
@@ -458,16 +379,8 @@ pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), 
         volumes: mounts.volumes,
         service_account: (values.rbac() && agent_enabled(values))
             .then(|| rbac::agent_sa(ctx.release)),
-        scheduling: Scheduling::core(
-            values,
-            streams.node_selector.as_ref(),
-            streams.affinity.as_ref(),
-            streams.tolerations.as_ref(),
-        ),
-        pull_secrets: streams
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        scheduling: Scheduling::of(values, &streams),
+        pull_secrets: pod::pull_secrets_of(values, &streams),
         ..Workload::default()
     };
     let mut service = network::service(
@@ -572,12 +485,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     };
     common::render_proxies(ctx, values, &n, &api, &streams_up)?;
     let agent_cfg = values.config.agent.clone().unwrap_or_default();
-    let scheduling = Scheduling::core(
-        values,
-        agent_cfg.node_selector.as_ref(),
-        agent_cfg.affinity.as_ref(),
-        agent_cfg.tolerations.as_ref(),
-    );
+    let scheduling = Scheduling::of(values, &agent_cfg);
     common::render_agent_config(ctx, values, &n, &scheduling)?;
 
     ctx.push(

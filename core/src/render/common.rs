@@ -516,42 +516,35 @@ pub fn render_agent_config(
             json(&connections::to_json(&connections::artifacts_store(values))),
         ),
         (
-            "POLYAXON_AGENT_SIDECAR".to_string(),
-            json(&helper_json(
-                serde_json::to_value(&cfg.sidecar).unwrap_or_default(),
-                "polyaxon/polyaxon-sidecar",
-                &ctx.version,
-            )),
-        ),
-        (
-            "POLYAXON_AGENT_INIT".to_string(),
-            json(&helper_json(
-                serde_json::to_value(&cfg.init).unwrap_or_default(),
-                "polyaxon/polyaxon-init",
-                &ctx.version,
-            )),
-        ),
-        (
-            "POLYAXON_AGENT_CLEANER".to_string(),
-            json(&helper_json(
-                serde_json::to_value(&cfg.cleaner).unwrap_or_default(),
-                "polyaxon/polyaxon-init",
-                &ctx.version,
-            )),
-        ),
-        (
-            "POLYAXON_AGENT_NOTIFIER".to_string(),
-            json(&helper_json(
-                serde_json::to_value(&cfg.notifier).unwrap_or_default(),
-                "polyaxon/polyaxon-events-handlers",
-                &ctx.version,
-            )),
-        ),
-        (
             "POLYAXON_AGENT_DEFAULT_SCHEDULING".to_string(),
             json(&run_scheduling(values, scheduling)),
         ),
     ]);
+    for (key, setting, default_image) in [
+        (
+            "POLYAXON_AGENT_SIDECAR",
+            serde_json::to_value(&cfg.sidecar),
+            "polyaxon/polyaxon-sidecar",
+        ),
+        (
+            "POLYAXON_AGENT_INIT",
+            serde_json::to_value(&cfg.init),
+            "polyaxon/polyaxon-init",
+        ),
+        (
+            "POLYAXON_AGENT_CLEANER",
+            serde_json::to_value(&cfg.cleaner),
+            "polyaxon/polyaxon-init",
+        ),
+        (
+            "POLYAXON_AGENT_NOTIFIER",
+            serde_json::to_value(&cfg.notifier),
+            "polyaxon/polyaxon-events-handlers",
+        ),
+    ] {
+        let setting = helper_json(setting.unwrap_or_default(), default_image, &ctx.version);
+        data.insert(key.into(), json(&setting));
+    }
     if let Some(instance) = agent.instance.filter(|i| !i.is_empty()) {
         data.insert("POLYAXON_AGENT_INSTANCE".into(), instance);
     }
@@ -697,50 +690,33 @@ fn run_scheduling(values: &Values<'_>, agent: &Scheduling) -> Value {
         return out;
     };
     let mut roles: BTreeMap<&str, serde_json::Map<String, Value>> = BTreeMap::new();
-    if let Some(by) = &cfg.node_selectors {
-        for (role, v) in [
-            ("experiments", &by.experiments),
-            ("jobs", &by.jobs),
-            ("builds", &by.builds),
-            ("tensorboards", &by.tensorboards),
-        ] {
-            if let Some(v) = v {
-                roles
-                    .entry(role)
-                    .or_default()
-                    .insert("nodeSelector".into(), json!(v));
+    // Each by-role setting (`nodeSelectors`, `tolerations`, `affinity`) has
+    // the same four run roles.
+    macro_rules! by_role {
+        ($by:expr, $key:literal) => {
+            for (role, v) in [
+                ("experiments", &$by.experiments),
+                ("jobs", &$by.jobs),
+                ("builds", &$by.builds),
+                ("tensorboards", &$by.tensorboards),
+            ] {
+                if let Some(v) = v {
+                    roles
+                        .entry(role)
+                        .or_default()
+                        .insert($key.into(), serde_json::to_value(v).unwrap_or_default());
+                }
             }
-        }
+        };
+    }
+    if let Some(by) = &cfg.node_selectors {
+        by_role!(by, "nodeSelector");
     }
     if let Some(TolerationsSetting::ByRole(by)) = &cfg.tolerations {
-        for (role, v) in [
-            ("experiments", &by.experiments),
-            ("jobs", &by.jobs),
-            ("builds", &by.builds),
-            ("tensorboards", &by.tensorboards),
-        ] {
-            if let Some(v) = v {
-                roles.entry(role).or_default().insert(
-                    "tolerations".into(),
-                    serde_json::to_value(v).unwrap_or_default(),
-                );
-            }
-        }
+        by_role!(by, "tolerations");
     }
     if let Some(AffinitySetting::ByRole(by)) = &cfg.affinity {
-        for (role, v) in [
-            ("experiments", &by.experiments),
-            ("jobs", &by.jobs),
-            ("builds", &by.builds),
-            ("tensorboards", &by.tensorboards),
-        ] {
-            if let Some(v) = v {
-                roles.entry(role).or_default().insert(
-                    "affinity".into(),
-                    serde_json::to_value(v).unwrap_or_default(),
-                );
-            }
-        }
+        by_role!(by, "affinity");
     }
     for (role, scheduling) in roles {
         map.insert(role.into(), Value::Object(scheduling));

@@ -6,14 +6,15 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapVolumeSource, EnvFromSource, EnvVar, HostPathVolumeSource,
-    PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, Volume, VolumeMount,
+    ConfigMapVolumeSource, EnvFromSource, EnvVar, HostPathVolumeSource,
+    PersistentVolumeClaimVolumeSource, SecretVolumeSource, Volume, VolumeMount,
 };
 use serde_json::{Value, json};
 
 use crate::config::schema::{Connection, PersistenceVolume, VolumeEntry};
 
-use super::values::Values;
+use super::common;
+use super::values::{Values, as_text};
 
 /// Volumes, mounts and environment that a set of connections adds to a pod.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -173,13 +174,7 @@ pub fn connection_mounts(connection: &Connection) -> Mounts {
                 });
                 out.mounts.push(read_only_mount(&volume_name, path));
             }
-            None => out.env_from.push(EnvFromSource {
-                secret_ref: Some(SecretEnvSource {
-                    name: secret_name.clone(),
-                    ..SecretEnvSource::default()
-                }),
-                ..EnvFromSource::default()
-            }),
+            None => out.env_from.push(common::from_secret(secret_name)),
         }
     }
     if let Some(config_map) = &connection.config_map
@@ -198,23 +193,14 @@ pub fn connection_mounts(connection: &Connection) -> Mounts {
                 });
                 out.mounts.push(read_only_mount(&volume_name, path));
             }
-            None => out.env_from.push(EnvFromSource {
-                config_map_ref: Some(ConfigMapEnvSource {
-                    name: cm_name.clone(),
-                    ..ConfigMapEnvSource::default()
-                }),
-                ..EnvFromSource::default()
-            }),
+            None => out.env_from.push(common::from_config_map(cm_name)),
         }
     }
     for item in connection.env.iter().flatten() {
         if let Some(name) = item.get("name").and_then(Value::as_str) {
             out.env.push(EnvVar {
                 name: name.to_string(),
-                value: item.get("value").map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                }),
+                value: item.get("value").map(as_text),
                 ..EnvVar::default()
             });
         }

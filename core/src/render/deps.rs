@@ -9,11 +9,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec,
-    ResourceRequirements, SecretKeySelector, Volume, VolumeMount, VolumeResourceRequirements,
+    Container, EmptyDirVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, ResourceRequirements, Volume,
+    VolumeMount,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -24,7 +23,8 @@ use super::labels::{self, Role};
 use super::manifest::Stage;
 use super::names;
 use super::network;
-use super::pod::{self, Scheduling};
+use super::pod::{self, Scheduling, env, secret_env};
+use super::state::ReleaseState;
 use super::values::Values;
 use crate::config::Generation;
 use crate::config::schema::{Broker, Dict};
@@ -49,30 +49,6 @@ fn text(dict: &Dict, path: &[&str]) -> Option<String> {
 
 fn flag(dict: &Dict, path: &[&str]) -> Option<bool> {
     at(dict, path).and_then(Value::as_bool)
-}
-
-/// An env var read from a Secret key.
-pub fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector {
-                name: secret.into(),
-                key: key.into(),
-                ..SecretKeySelector::default()
-            }),
-            ..EnvVarSource::default()
-        }),
-        ..EnvVar::default()
-    }
-}
-
-fn env(name: &str, value: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value: Some(value.into()),
-        ..EnvVar::default()
-    }
 }
 
 /// Persistence of a dependency: its own `persistence.enabled` (or the
@@ -109,6 +85,66 @@ struct Persist {
     storage_class: Option<String>,
 }
 
+impl Persist {
+    /// The data claim: one node at a time, as the charts' dependencies.
+    fn claim_spec(&self) -> PersistentVolumeClaimSpec {
+        pod::claim_spec("ReadWriteOnce", self.storage_class.clone(), &self.size)
+    }
+}
+
+/// A dependency's image: the chart values' `image.repository` and
+/// `image.tag`, else the defaults.
+fn image(extra: &Dict, repository: &str, tag: &str) -> String {
+    format!(
+        "{}:{}",
+        text(extra, &["image", "repository"]).unwrap_or_else(|| repository.into()),
+        text(extra, &["image", "tag"]).unwrap_or_else(|| tag.into())
+    )
+}
+
+/// Pushes a dependency's Service `name`: `port` in front of the pods' `target`.
+fn push_service(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    port_name: &str,
+    port: i32,
+    target: i32,
+) -> Result<(), RenderError> {
+    let ports = vec![network::port(port_name, port, target)];
+    let service = network::service(ctx, name, name, Role::Dependency, ports);
+    ctx.push(Stage::Services, &service)
+}
+
+/// Pushes the Secret `name` holding one password under `key`.
+fn password_secret(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    key: &str,
+    password: String,
+) -> Result<(), RenderError> {
+    let data = BTreeMap::from([(key.to_string(), password)]);
+    ctx.push(Stage::Config, &common::secret(ctx, name, data))
+}
+
+/// The Secret `<fullname>-<secret>` with an external service's password
+/// under `key`: the one given, else the release's generated one. Returns
+/// where the platform reads it.
+fn external_password(
+    ctx: &mut Ctx<'_>,
+    secret: &str,
+    key: &str,
+    given: Option<&String>,
+    generated: fn(&ReleaseState) -> &String,
+) -> Result<(String, String), RenderError> {
+    let secret = names::component(ctx.release, secret);
+    let password = given
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| generated(ctx.state))
+        .clone();
+    password_secret(ctx, &secret, key, password)?;
+    Ok((secret, key.to_string()))
+}
+
 /// One in-cluster dependency as a single-container StatefulSet.
 struct Stateful {
     name: String,
@@ -135,18 +171,7 @@ fn stateful_set(ctx: &Ctx<'_>, values: &Values<'_>, s: Stateful) -> StatefulSet 
                 labels: Some(ctx.labels(&s.name, Role::Dependency)),
                 ..ObjectMeta::default()
             },
-            spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec!["ReadWriteOnce".into()]),
-                storage_class_name: s.persist.storage_class.clone(),
-                resources: Some(VolumeResourceRequirements {
-                    requests: Some(BTreeMap::from([(
-                        "storage".to_string(),
-                        Quantity(s.persist.size.clone()),
-                    )])),
-                    ..VolumeResourceRequirements::default()
-                }),
-                ..PersistentVolumeClaimSpec::default()
-            }),
+            spec: Some(s.persist.claim_spec()),
             ..PersistentVolumeClaim::default()
         }]
     });
@@ -253,19 +278,12 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
             .as_ref()
             .and_then(|e| e.postgresql.clone())
             .unwrap_or_default();
-        let secret = names::component(ctx.release, "postgresql-secret");
-        let password = ext
-            .password
-            .clone()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| ctx.state.postgres_password.clone());
-        ctx.push(
-            Stage::Config,
-            &common::secret(
-                ctx,
-                &secret,
-                BTreeMap::from([("postgres-password".to_string(), password)]),
-            ),
+        let password_ref = external_password(
+            ctx,
+            "postgresql-secret",
+            "postgres-password",
+            ext.password.as_ref(),
+            |state| &state.postgres_password,
         )?;
         return Ok(Database {
             host: ext.host.clone().unwrap_or_default(),
@@ -281,7 +299,7 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "polyaxon".into()),
             conn_max_age: ext.conn_max_age.unwrap_or(0),
-            password_ref: (secret, "postgres-password".into()),
+            password_ref,
             options: ext.options.clone(),
         });
     }
@@ -313,21 +331,10 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
             ]),
         ),
     )?;
-    ctx.push(
-        Stage::Services,
-        &network::service(
-            ctx,
-            &name,
-            &name,
-            Role::Dependency,
-            vec![network::port("tcp-postgresql", port, 5432)],
-        ),
-    )?;
-    let tag = text(extra, &["image", "tag"]).unwrap_or_else(|| "16".into());
-    let repo = text(extra, &["image", "repository"]).unwrap_or_else(|| "postgres".into());
+    push_service(ctx, &name, "tcp-postgresql", port, 5432)?;
     let container = Container {
         name: "postgresql".into(),
-        image: Some(format!("{repo}:{tag}")),
+        image: Some(image(extra, "postgres", "16")),
         ports: Some(vec![pod::port(5432)]),
         env: Some(vec![
             env("POSTGRES_USER", &user),
@@ -402,21 +409,13 @@ pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>,
         };
         let mut password_ref = None;
         if ext.use_password == Some(true) {
-            let secret = names::component(ctx.release, "redis-secret");
-            let password = ext
-                .password
-                .clone()
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| ctx.state.redis_password.clone());
-            ctx.push(
-                Stage::Config,
-                &common::secret(
-                    ctx,
-                    &secret,
-                    BTreeMap::from([("redis-password".to_string(), password)]),
-                ),
-            )?;
-            password_ref = Some((secret, "redis-password".to_string()));
+            password_ref = Some(external_password(
+                ctx,
+                "redis-secret",
+                "redis-password",
+                ext.password.as_ref(),
+                |state| &state.redis_password,
+            )?);
         }
         return Ok(Some(Endpoint {
             host: ext.host.unwrap_or_default(),
@@ -436,11 +435,7 @@ pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>,
     let port = common::service_port(at(extra, &["port"]).and_then(Value::as_i64), 6379);
     let mut container = Container {
         name: "redis".into(),
-        image: Some(format!(
-            "{}:{}",
-            text(extra, &["image", "repository"]).unwrap_or_else(|| "redis".into()),
-            text(extra, &["image", "tag"]).unwrap_or_else(|| "7".into())
-        )),
+        image: Some(image(extra, "redis", "7")),
         ports: Some(vec![pod::port(6379)]),
         resources: dep_resources(r.resources.as_ref()).or_else(|| {
             at(extra, &["master", "resources"]).and_then(|v| serde_json::from_value(v.clone()).ok())
@@ -455,28 +450,12 @@ pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>,
             .or_else(|| r.auth.as_ref().and_then(|a| text(a, &["password"])))
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| ctx.state.redis_password.clone());
-        ctx.push(
-            Stage::Config,
-            &common::secret(
-                ctx,
-                &base,
-                BTreeMap::from([("redis-password".to_string(), password)]),
-            ),
-        )?;
+        password_secret(ctx, &base, "redis-password", password)?;
         container.env = Some(vec![secret_env("REDIS_PASSWORD", &base, "redis-password")]);
         container.args = Some(vec!["--requirepass".into(), "$(REDIS_PASSWORD)".into()]);
         password_ref = Some((base.clone(), "redis-password".to_string()));
     }
-    ctx.push(
-        Stage::Services,
-        &network::service(
-            ctx,
-            &name,
-            &name,
-            Role::Dependency,
-            vec![network::port("tcp-redis", port, 6379)],
-        ),
-    )?;
+    push_service(ctx, &name, "tcp-redis", port, 6379)?;
     let section = Scheduling {
         node_selector: r.node_selector.clone(),
         affinity: r.affinity.clone(),
@@ -526,25 +505,18 @@ pub fn rabbitmq(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoin
         else {
             return Ok(None);
         };
-        let secret = names::component(ctx.release, "rabbitmq-secret");
-        let password = ext
-            .password
-            .clone()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| ctx.state.rabbitmq_password.clone());
-        ctx.push(
-            Stage::Config,
-            &common::secret(
-                ctx,
-                &secret,
-                BTreeMap::from([("rabbitmq-password".to_string(), password)]),
-            ),
+        let password_ref = external_password(
+            ctx,
+            "rabbitmq-secret",
+            "rabbitmq-password",
+            ext.password.as_ref(),
+            |state| &state.rabbitmq_password,
         )?;
         return Ok(Some(Endpoint {
             host: ext.host.unwrap_or_default(),
             port: common::service_port(ext.port, 5672),
             user: Some(ext.user.unwrap_or_else(|| "polyaxon".into())),
-            password_ref: Some((secret, "rabbitmq-password".into())),
+            password_ref: Some(password_ref),
         }));
     }
     let suffix = match values.generation {
@@ -558,35 +530,15 @@ pub fn rabbitmq(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoin
     let password = text(&auth, &["password"])
         .or_else(|| r.rabbitmq_password.clone())
         .unwrap_or_else(|| ctx.state.rabbitmq_password.clone());
-    ctx.push(
-        Stage::Config,
-        &common::secret(
-            ctx,
-            &name,
-            BTreeMap::from([("rabbitmq-password".to_string(), password)]),
-        ),
-    )?;
+    password_secret(ctx, &name, "rabbitmq-password", password)?;
     let port = common::service_port(
         at(extra, &["service", "port"]).and_then(Value::as_i64),
         5672,
     );
-    ctx.push(
-        Stage::Services,
-        &network::service(
-            ctx,
-            &name,
-            &name,
-            Role::Dependency,
-            vec![network::port("amqp", port, 5672)],
-        ),
-    )?;
+    push_service(ctx, &name, "amqp", port, 5672)?;
     let container = Container {
         name: "rabbitmq".into(),
-        image: Some(format!(
-            "{}:{}",
-            text(extra, &["image", "repository"]).unwrap_or_else(|| "rabbitmq".into()),
-            text(extra, &["image", "tag"]).unwrap_or_else(|| "3.13".into())
-        )),
+        image: Some(image(extra, "rabbitmq", "3.13")),
         ports: Some(vec![pod::port(5672)]),
         env: Some(vec![
             env("RABBITMQ_DEFAULT_USER", &user),
@@ -664,18 +616,7 @@ pub fn registry(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Registr
             Stage::Config,
             &PersistentVolumeClaim {
                 metadata: ctx.meta(&name, Role::Dependency),
-                spec: Some(PersistentVolumeClaimSpec {
-                    access_modes: Some(vec!["ReadWriteOnce".into()]),
-                    storage_class_name: persist.storage_class.clone(),
-                    resources: Some(VolumeResourceRequirements {
-                        requests: Some(BTreeMap::from([(
-                            "storage".to_string(),
-                            Quantity(persist.size.clone()),
-                        )])),
-                        ..VolumeResourceRequirements::default()
-                    }),
-                    ..PersistentVolumeClaimSpec::default()
-                }),
+                spec: Some(persist.claim_spec()),
                 ..PersistentVolumeClaim::default()
             },
         )?;
@@ -705,16 +646,7 @@ pub fn registry(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Registr
         )?;
         credentials = Some(secret);
     }
-    ctx.push(
-        Stage::Services,
-        &network::service(
-            ctx,
-            &name,
-            &name,
-            Role::Dependency,
-            vec![network::port("registry", port, 5000)],
-        ),
-    )?;
+    push_service(ctx, &name, "registry", port, 5000)?;
     let mut pod_labels = labels::selector(ctx.release, &name);
     pod_labels.extend(ctx.labels(&name, Role::Dependency));
     let scheduling = dep_scheduling(

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec};
-use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector};
+use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar};
 use serde_json::{Value, json};
 
 use super::RenderError;
-use super::agent::{self as agent_chart, image, probe_host, replicas};
+use super::agent::{self as agent_chart, http_probes, replicas};
 use super::common::{self, Names, Upstream};
 use super::connections::{self, Mounts};
 use super::ctx::Ctx;
@@ -22,12 +22,13 @@ use super::labels::Role;
 use super::manifest::{Hook, Stage};
 use super::names;
 use super::network;
-use super::pod::{self, Scheduling, Workload};
+use super::pod::{self, Defaults, Scheduling, Workload, image};
 use super::rbac;
-use super::values::{Values, pull_policy};
+use super::values::{Values, as_text, pull_policy};
 use crate::config::Generation;
 use crate::config::schema::{
-    ApiService, Broker, DeploymentService, TolerationsSetting, WorkerService,
+    ApiService, Broker, DeploymentService, ExternalBackend, ExternalServices, TolerationsSetting,
+    WorkerService,
 };
 
 /// The platform's `envFrom`: its config, the agent config (when the agent
@@ -70,24 +71,24 @@ struct Backends {
 
 impl Backends {
     fn env(&self) -> Vec<EnvVar> {
-        let mut env = vec![deps::secret_env(
+        let mut env = vec![pod::secret_env(
             "POLYAXON_DB_PASSWORD",
             &self.db.password_ref.0,
             &self.db.password_ref.1,
         )];
         if let Some((secret, key)) = self.redis.as_ref().and_then(|r| r.password_ref.as_ref()) {
-            env.push(deps::secret_env("POLYAXON_REDIS_PASSWORD", secret, key));
+            env.push(pod::secret_env("POLYAXON_REDIS_PASSWORD", secret, key));
         }
         if let Some((secret, key)) = self.rabbitmq.as_ref().and_then(|r| r.password_ref.as_ref()) {
-            env.push(deps::secret_env("POLYAXON_RABBITMQ_PASSWORD", secret, key));
+            env.push(pod::secret_env("POLYAXON_RABBITMQ_PASSWORD", secret, key));
         }
         if let Some(secret) = self.registry.as_ref().and_then(|r| r.secret.as_ref()) {
-            env.push(deps::secret_env(
+            env.push(pod::secret_env(
                 "POLYAXON_REGISTRY_USER",
                 secret,
                 "registry-user",
             ));
-            env.push(deps::secret_env(
+            env.push(pod::secret_env(
                 "POLYAXON_REGISTRY_PASSWORD",
                 secret,
                 "registry-password",
@@ -132,6 +133,41 @@ fn admin_password(ctx: &Ctx<'_>, values: &Values<'_>) -> String {
         .and_then(|u| u.password.clone())
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "rootpassword".into())
+}
+
+/// A camelCase key as the platform's env var suffix: `serverUri` → `SERVER_URI`
+/// (each capital starts a word, so `bindDN` → `BIND_D_N`).
+fn upper_snake(key: &str) -> String {
+    key.chars()
+        .flat_map(|c| {
+            if c.is_ascii_uppercase() {
+                vec!['_', c]
+            } else {
+                vec![c.to_ascii_uppercase()]
+            }
+        })
+        .collect()
+}
+
+/// The enabled external backends (`analytics`, `transactions`, `metrics`,
+/// `errors`), each with the prefix of its env vars; the platform's config
+/// says which and where, its Secret their options.
+fn enabled_backends(
+    ext: &ExternalServices,
+) -> impl Iterator<Item = (&ExternalBackend, &'static str)> {
+    [
+        (&ext.analytics, "ANALYTICS"),
+        (&ext.transactions, "TRANSACTIONS"),
+        (&ext.metrics, "METRICS"),
+        (&ext.errors, "ERRORS"),
+    ]
+    .into_iter()
+    .filter_map(|(backend, prefix)| {
+        backend
+            .as_ref()
+            .filter(|b| b.enabled == Some(true))
+            .map(|b| (b, prefix))
+    })
 }
 
 fn email_enabled(values: &Values<'_>) -> bool {
@@ -275,40 +311,20 @@ fn platform_config(
     }
     if let Some(cleaning) = &cfg.cleaning_intervals {
         for (key, value) in cleaning {
-            let upper: String = key
-                .chars()
-                .flat_map(|c| {
-                    if c.is_ascii_uppercase() {
-                        vec!['_', c]
-                    } else {
-                        vec![c.to_ascii_uppercase()]
-                    }
-                })
-                .collect();
             data.insert(
-                format!("POLYAXON_CLEANING_INTERVALS_{upper}"),
-                match value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                },
+                format!("POLYAXON_CLEANING_INTERVALS_{}", upper_snake(key)),
+                as_text(value),
             );
         }
     }
     if let Some(ext) = &cfg.external_services {
-        for (backend, prefix) in [
-            (&ext.analytics, "ANALYTICS"),
-            (&ext.transactions, "TRANSACTIONS"),
-            (&ext.metrics, "METRICS"),
-            (&ext.errors, "ERRORS"),
-        ] {
-            if let Some(b) = backend.as_ref().filter(|b| b.enabled == Some(true)) {
-                data.insert(
-                    format!("POLYAXON_{prefix}_BACKEND"),
-                    b.backend.clone().unwrap_or_else(|| "default".into()),
-                );
-                if let Some(url) = &b.url {
-                    data.insert(format!("POLYAXON_{prefix}_URL"), url.clone());
-                }
+        for (b, prefix) in enabled_backends(ext) {
+            data.insert(
+                format!("POLYAXON_{prefix}_BACKEND"),
+                b.backend.clone().unwrap_or_else(|| "default".into()),
+            );
+            if let Some(url) = &b.url {
+                data.insert(format!("POLYAXON_{prefix}_URL"), url.clone());
             }
         }
         if let Some(versions) = ext.allowed_versions.as_ref().filter(|v| !v.is_empty()) {
@@ -325,22 +341,9 @@ fn platform_config(
             if matches!(key.as_str(), "enabled" | "bindPassword") || value.is_null() {
                 continue;
             }
-            let upper: String = key
-                .chars()
-                .flat_map(|c| {
-                    if c.is_ascii_uppercase() {
-                        vec!['_', c]
-                    } else {
-                        vec![c.to_ascii_uppercase()]
-                    }
-                })
-                .collect();
             data.insert(
-                format!("POLYAXON_AUTH_LDAP_{upper}"),
-                match value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                },
+                format!("POLYAXON_AUTH_LDAP_{}", upper_snake(key)),
+                as_text(value),
             );
         }
     }
@@ -424,19 +427,12 @@ fn platform_secret(ctx: &Ctx<'_>, values: &Values<'_>) -> BTreeMap<String, Strin
         data.insert("POLYAXON_ORGANIZATION_KEY".into(), key.clone());
     }
     if let Some(ext) = &cfg.external_services {
-        for (backend, prefix) in [
-            (&ext.analytics, "ANALYTICS"),
-            (&ext.transactions, "TRANSACTIONS"),
-            (&ext.metrics, "METRICS"),
-            (&ext.errors, "ERRORS"),
-        ] {
-            if let Some(b) = backend.as_ref().filter(|b| b.enabled == Some(true)) {
-                insert_json(
-                    &mut data,
-                    &format!("POLYAXON_{prefix}_OPTIONS"),
-                    &b.options.clone().unwrap_or_default(),
-                );
-            }
+        for (b, prefix) in enabled_backends(ext) {
+            insert_json(
+                &mut data,
+                &format!("POLYAXON_{prefix}_OPTIONS"),
+                &b.options.clone().unwrap_or_default(),
+            );
         }
         if let Some(auth) = &ext.auth {
             for (provider, prefix) in [
@@ -467,20 +463,9 @@ fn host_ip_env(values: &Values<'_>) -> Vec<EnvVar> {
     if values.config.include_host_ips != Some(true) {
         return Vec::new();
     }
-    let field = |name: &str, path: &str| EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..ObjectFieldSelector::default()
-            }),
-            ..EnvVarSource::default()
-        }),
-        ..EnvVar::default()
-    };
     vec![
-        field("POLYAXON_POD_IP", "status.podIP"),
-        field("POLYAXON_HOST_IP", "status.hostIP"),
+        pod::field_env("POLYAXON_POD_IP", "status.podIP"),
+        pod::field_env("POLYAXON_HOST_IP", "status.hostIP"),
     ]
 }
 
@@ -505,48 +490,24 @@ fn api_workload(
     env.extend(agent_chart::debug_env(values));
     env.extend(host_ip_env(values));
     env.extend(mounts.env.clone());
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-api",
+        tag: &ctx.version,
+        requests: ("1000m", "2000Mi"),
+        limits: ("6000m", "8000Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         container_name,
-        image(
-            service.image.as_ref(),
-            service.image_tag.as_ref(),
-            "polyaxon/polyaxon-api",
-            &ctx.version,
-        ),
-        pull_policy(service.image_pull_policy),
+        service,
+        defaults,
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(
-            values,
-            service.resources.as_ref(),
-            ("1000m", "2000Mi"),
-            ("6000m", "8000Mi"),
-        ),
     );
-    let mut ports = vec![pod::port(target)];
-    if common::ssl_enabled(values) && name == n.gateway {
-        ports.push(pod::port(443));
-    }
-    container.ports = Some(ports);
-    let scheme = service
-        .scheme
-        .clone()
-        .unwrap_or_else(|| "HTTP".into())
-        .to_uppercase();
-    container.liveness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        60,
-        probe_host(values, name),
-    ));
-    container.readiness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        60,
-        probe_host(values, name),
-    ));
+    let tls = common::ssl_enabled(values) && name == n.gateway;
+    container.ports = Some(pod::serving_ports(target, tls));
+    http_probes(&mut container, values, service, target, 60, name);
     Workload {
         name: name.to_string(),
         role: Some(Role::Api),
@@ -555,16 +516,8 @@ fn api_workload(
         volumes: mounts.volumes,
         service_account: (values.rbac() && agent_chart::agent_enabled(values))
             .then(|| rbac::agent_sa(ctx.release)),
-        scheduling: Scheduling::core(
-            values,
-            service.node_selector.as_ref(),
-            service.affinity.as_ref(),
-            service.tolerations.as_ref(),
-        ),
-        pull_secrets: service
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        scheduling: Scheduling::of(values, service),
+        pull_secrets: pod::pull_secrets_of(values, service),
         ..Workload::default()
     }
 }
@@ -576,64 +529,31 @@ fn nginx_gateway(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> Workload {
     let mounts = agent_chart::ssl_mounts(values);
     let mut env_from = common::env_common(n);
     env_from.push(common::from_config_map(&n.proxies));
-    let mut container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-gateway",
+        tag: &ctx.version,
+        requests: ("128m", "300Mi"),
+        limits: ("1000m", "2000Mi"),
+    };
+    let mut container = pod::service_container(
         values,
         "polyaxon-gateway",
-        image(
-            gateway.image.as_ref(),
-            gateway.image_tag.as_ref(),
-            "polyaxon/polyaxon-gateway",
-            &ctx.version,
-        ),
-        pull_policy(gateway.image_pull_policy),
+        &gateway,
+        defaults,
         env_from,
         agent_chart::debug_env(values),
         mounts.mounts.clone(),
-        pod::resources(
-            values,
-            gateway.resources.as_ref(),
-            ("128m", "300Mi"),
-            ("1000m", "2000Mi"),
-        ),
     );
-    let mut ports = vec![pod::port(target)];
-    if common::ssl_enabled(values) {
-        ports.push(pod::port(443));
-    }
-    container.ports = Some(ports);
-    let scheme = gateway
-        .scheme
-        .clone()
-        .unwrap_or_else(|| "HTTP".into())
-        .to_uppercase();
-    container.liveness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        60,
-        probe_host(values, &n.gateway),
-    ));
-    container.readiness_probe = Some(pod::http_probe(
-        target,
-        &scheme,
-        60,
-        probe_host(values, &n.gateway),
-    ));
+    container.ports = Some(pod::serving_ports(target, common::ssl_enabled(values)));
+    http_probes(&mut container, values, &gateway, target, 60, &n.gateway);
     Workload {
         name: n.gateway.clone(),
         role: Some(Role::Api),
         replicas: replicas(gateway.replicas.or(values.config.global_replicas)),
         container,
         volumes: mounts.volumes,
-        scheduling: Scheduling::core(
-            values,
-            gateway.node_selector.as_ref(),
-            gateway.affinity.as_ref(),
-            gateway.tolerations.as_ref(),
-        ),
-        pull_secrets: gateway
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        scheduling: Scheduling::of(values, &gateway),
+        pull_secrets: pod::pull_secrets_of(values, &gateway),
         ..Workload::default()
     }
 }
@@ -659,32 +579,23 @@ fn celery(
     let mut env = backends.env();
     env.extend(agent_chart::debug_env(values));
     if let Some(c) = concurrency.or(cfg.global_concurrency) {
-        env.push(EnvVar {
-            name: "POLYAXON_CELERY_CONCURRENCY".into(),
-            value: Some(c.to_string()),
-            ..EnvVar::default()
-        });
+        env.push(pod::env("POLYAXON_CELERY_CONCURRENCY", &c.to_string()));
     }
     env.extend(mounts.env.clone());
-    let container = pod::container(
+    let defaults = Defaults {
+        image: default_image,
+        tag: &ctx.version,
+        requests: ("130m", "200Mi"),
+        limits: ("200m", "300Mi"),
+    };
+    let container = pod::service_container(
         values,
         &format!("polyaxon-{part}"),
-        image(
-            service.image.as_ref(),
-            service.image_tag.as_ref(),
-            default_image,
-            &ctx.version,
-        ),
-        pull_policy(service.image_pull_policy),
+        service,
+        defaults,
         env_from,
         env,
         mounts.mounts.clone(),
-        pod::resources(
-            values,
-            service.resources.as_ref(),
-            ("130m", "200Mi"),
-            ("200m", "300Mi"),
-        ),
     );
     // Celery pods: `celeryNodeSelector`/`celeryTolerations`/`celeryAffinity`
     // before the global core values.
@@ -706,10 +617,7 @@ fn celery(
                 .as_ref()
                 .or(cfg.celery_tolerations.as_ref()),
         ),
-        pull_secrets: service
-            .image_pull_secrets
-            .clone()
-            .unwrap_or_else(|| values.image_pull_secrets()),
+        pull_secrets: pod::pull_secrets_of(values, service),
         ..Workload::default()
     };
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
@@ -757,25 +665,20 @@ fn resources_daemon(
         });
     let mut env_from = common::env_common(n);
     env_from.extend(env_platform(values, n));
-    let container = pod::container(
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-monitor-resources",
+        tag: &ctx.version,
+        requests: ("50m", "64Mi"),
+        limits: ("200m", "256Mi"),
+    };
+    let container = pod::service_container(
         values,
         "polyaxon-resources",
-        image(
-            daemon.image.as_ref(),
-            daemon.image_tag.as_ref(),
-            "polyaxon/polyaxon-monitor-resources",
-            &ctx.version,
-        ),
-        pull_policy(daemon.image_pull_policy),
+        &daemon,
+        defaults,
         env_from,
         backends.env(),
         Vec::new(),
-        pod::resources(
-            values,
-            daemon.resources.as_ref(),
-            ("50m", "64Mi"),
-            ("200m", "256Mi"),
-        ),
     );
     let name = names::component(ctx.release, "resources");
     let workload = Workload {
@@ -832,12 +735,7 @@ fn install_hooks(
     let policy = pull_policy(settings.image_pull_policy.or(api.image_pull_policy));
     let mut env_from = common::env_common(n);
     env_from.extend(env_platform(values, n));
-    let scheduling = Scheduling::core(
-        values,
-        api.node_selector.as_ref(),
-        api.affinity.as_ref(),
-        api.tolerations.as_ref(),
-    );
+    let scheduling = Scheduling::of(values, &api);
     let container = |name: &str, args: Vec<String>| {
         let mut c = pod::container(
             values,
@@ -990,12 +888,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     };
     common::render_proxies(ctx, values, &n, &api_up, &streams_up)?;
     let agent_cfg = cfg.agent.clone().unwrap_or_default();
-    let agent_scheduling = Scheduling::core(
-        values,
-        agent_cfg.node_selector.as_ref(),
-        agent_cfg.affinity.as_ref(),
-        agent_cfg.tolerations.as_ref(),
-    );
+    let agent_scheduling = Scheduling::of(values, &agent_cfg);
     if agent_on {
         common::render_agent_config(ctx, values, &n, &agent_scheduling)?;
     }
@@ -1171,12 +1064,7 @@ fn flower(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), Rende
         role: Some(Role::Helpers),
         replicas: replicas(flower.replicas),
         container,
-        scheduling: Scheduling::core(
-            values,
-            flower.node_selector.as_ref(),
-            flower.affinity.as_ref(),
-            flower.tolerations.as_ref(),
-        ),
+        scheduling: Scheduling::of(values, &flower),
         pull_secrets: values.image_pull_secrets(),
         ..Workload::default()
     };

@@ -7,15 +7,18 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Affinity, Container, ContainerPort, EnvFromSource, EnvVar, LocalObjectReference,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SecurityContext,
-    Toleration, Volume, VolumeMount,
+    Affinity, Container, ContainerPort, EnvFromSource, EnvVar, EnvVarSource, LocalObjectReference,
+    ObjectFieldSelector, PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec,
+    Probe, ResourceRequirements, SecretKeySelector, SecurityContext, Toleration, Volume,
+    VolumeMount, VolumeResourceRequirements,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::ctx::Ctx;
 use super::labels::{self, Role};
-use super::values::Values;
+use super::values::{Values, pull_policy};
+use crate::config::schema::ServiceSettings;
 
 /// Where a pod may run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,6 +54,16 @@ impl Scheduling {
                 .cloned()
                 .or_else(|| values.tolerations()),
         }
+    }
+
+    /// The scheduling of a service from its section ([`Scheduling::core`]).
+    pub fn of(values: &Values<'_>, service: &impl ServiceSettings) -> Self {
+        Scheduling::core(
+            values,
+            service.node_selector(),
+            service.affinity(),
+            service.tolerations(),
+        )
     }
 
     /// As JSON for the agent config (`POLYAXON_AGENT_DEFAULT_SCHEDULING`).
@@ -110,7 +123,6 @@ pub fn resources(
     default_requests: (&str, &str),
     default_limits: (&str, &str),
 ) -> ResourceRequirements {
-    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
     let quantities = |(cpu, memory): (&str, &str)| {
         BTreeMap::from([
             ("cpu".to_string(), Quantity(cpu.to_string())),
@@ -159,6 +171,83 @@ pub struct Workload {
     pub termination_grace_period: Option<i64>,
 }
 
+/// `image:tag` of a service: its `image` or the default repository, its
+/// `imageTag` or the pinned version.
+pub fn image(image: Option<&String>, tag: Option<&String>, default: &str, version: &str) -> String {
+    let repo = image
+        .filter(|i| !i.is_empty())
+        .map_or(default, String::as_str);
+    let tag = tag
+        .filter(|t| !t.is_empty())
+        .map_or(version, String::as_str);
+    format!("{repo}:{tag}")
+}
+
+/// The pull secrets of a service's pods: its own `imagePullSecrets`, else
+/// the global ones.
+pub fn pull_secrets_of(values: &Values<'_>, service: &impl ServiceSettings) -> Vec<String> {
+    service
+        .image_pull_secrets()
+        .cloned()
+        .unwrap_or_else(|| values.image_pull_secrets())
+}
+
+/// What the charts give a service's main container where its section says
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Defaults<'a> {
+    /// Image repository.
+    pub image: &'a str,
+    /// Image tag: the pinned version.
+    pub tag: &'a str,
+    /// CPU and memory requests.
+    pub requests: (&'a str, &'a str),
+    /// CPU and memory limits (with `limitResources`).
+    pub limits: (&'a str, &'a str),
+}
+
+/// A service's main container ([`container`]): the image, pull policy and
+/// resources its section sets, else `defaults`.
+pub fn service_container(
+    values: &Values<'_>,
+    name: &str,
+    service: &impl ServiceSettings,
+    defaults: Defaults<'_>,
+    env_from: Vec<EnvFromSource>,
+    env: Vec<EnvVar>,
+    mounts: Vec<VolumeMount>,
+) -> Container {
+    container(
+        values,
+        name,
+        image(
+            service.image(),
+            service.image_tag(),
+            defaults.image,
+            defaults.tag,
+        ),
+        pull_policy(service.image_pull_policy()),
+        env_from,
+        env,
+        mounts,
+        resources(
+            values,
+            service.resources(),
+            defaults.requests,
+            defaults.limits,
+        ),
+    )
+}
+
+/// The container ports of a server: `target`, and 443 when it serves TLS itself.
+pub fn serving_ports(target: i32, tls: bool) -> Vec<ContainerPort> {
+    let mut ports = vec![port(target)];
+    if tls {
+        ports.push(port(443));
+    }
+    ports
+}
+
 /// A main container with the fields every core container sets.
 #[allow(clippy::too_many_arguments)]
 pub fn container(
@@ -181,6 +270,46 @@ pub fn container(
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
         resources: Some(resources),
         ..Container::default()
+    }
+}
+
+/// An env var with a value.
+pub fn env(name: &str, value: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        ..EnvVar::default()
+    }
+}
+
+/// An env var read from a Secret key.
+pub fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.into(),
+                key: key.into(),
+                ..SecretKeySelector::default()
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
+}
+
+/// An env var read from a field of the pod (`status.podIP`, `spec.nodeName`).
+pub fn field_env(name: &str, path: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector {
+                field_path: path.into(),
+                ..ObjectFieldSelector::default()
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
     }
 }
 
@@ -294,6 +423,28 @@ pub fn deployment(ctx: &Ctx<'_>, values: &Values<'_>, w: &Workload) -> Deploymen
             ..DeploymentSpec::default()
         }),
         ..Deployment::default()
+    }
+}
+
+/// The spec of a volume claim: one access mode (`ReadWriteOnce`,
+/// `ReadWriteMany`), a storage class (the cluster's default when `None`) and
+/// a size.
+pub fn claim_spec(
+    access_mode: &str,
+    storage_class: Option<String>,
+    size: &str,
+) -> PersistentVolumeClaimSpec {
+    PersistentVolumeClaimSpec {
+        access_modes: Some(vec![access_mode.into()]),
+        storage_class_name: storage_class,
+        resources: Some(VolumeResourceRequirements {
+            requests: Some(BTreeMap::from([(
+                "storage".to_string(),
+                Quantity(size.into()),
+            )])),
+            ..VolumeResourceRequirements::default()
+        }),
+        ..PersistentVolumeClaimSpec::default()
     }
 }
 

@@ -9,12 +9,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, EnvVarSource, Namespace, ObjectFieldSelector, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, Secret,
-    SecretVolumeSource, ServiceAccount, Volume, VolumeMount, VolumeResourceRequirements,
+    Container, Namespace, PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, PodSpec,
+    PodTemplateSpec, Secret, SecretVolumeSource, ServiceAccount, Volume, VolumeMount,
 };
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
@@ -23,6 +21,8 @@ use super::ctx::Ctx;
 use super::labels::Role;
 use super::manifest::Stage;
 use super::names;
+use super::pod;
+use super::rbac;
 use crate::config::schema::DeploymentConfig;
 
 /// The image of the agent; its tag is `deploymentVersion` (Teklia publishes
@@ -212,17 +212,8 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
         Stage::Rbac,
         &ClusterRoleBinding {
             metadata: ctx.cluster_meta(&agent, Role::Ponos),
-            role_ref: RoleRef {
-                api_group: Some("rbac.authorization.k8s.io".into()),
-                kind: "ClusterRole".into(),
-                name: rights.clone(),
-            },
-            subjects: Some(vec![Subject {
-                kind: "ServiceAccount".into(),
-                name: agent.clone(),
-                namespace: Some(ctx.namespace.to_string()),
-                ..Subject::default()
-            }]),
+            role_ref: rbac::role_ref("ClusterRole", &rights),
+            subjects: Some(vec![rbac::subject(&agent, ctx.namespace)]),
         },
     )?;
 
@@ -244,21 +235,15 @@ pub fn render(ctx: &mut Ctx<'_>, spec: &PonosSpec) -> Result<(), RenderError> {
         },
     )?;
 
-    let mut claim = BTreeMap::new();
-    claim.insert("storage".to_string(), Quantity(spec.storage_size.clone()));
     ctx.push(
         Stage::Config,
         &PersistentVolumeClaim {
             metadata: ctx.meta(&spec.pvc_name, Role::Ponos),
-            spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec!["ReadWriteMany".into()]),
-                storage_class_name: spec.storage_class.clone(),
-                resources: Some(VolumeResourceRequirements {
-                    requests: Some(claim),
-                    ..VolumeResourceRequirements::default()
-                }),
-                ..PersistentVolumeClaimSpec::default()
-            }),
+            spec: Some(pod::claim_spec(
+                "ReadWriteMany",
+                spec.storage_class.clone(),
+                &spec.storage_size,
+            )),
             ..PersistentVolumeClaim::default()
         },
     )?;
@@ -278,23 +263,17 @@ fn namespace(ctx: &Ctx<'_>) -> Namespace {
 
 /// The guide's ClusterRole rules, verbatim in meaning.
 fn rules() -> Vec<PolicyRule> {
-    let rule = |groups: &[&str], resources: &[&str], verbs: &[&str]| PolicyRule {
-        api_groups: Some(groups.iter().map(|s| s.to_string()).collect()),
-        resources: Some(resources.iter().map(|s| s.to_string()).collect()),
-        verbs: verbs.iter().map(|s| s.to_string()).collect(),
-        ..PolicyRule::default()
-    };
     vec![
         // Manage jobs.
-        rule(
+        rbac::rule(
             &["batch"],
             &["jobs", "jobs/status"],
             &["get", "list", "watch", "create"],
         ),
         // List claims to validate the configuration; list pods to read their logs.
-        rule(&[""], &["persistentvolumeclaims", "pods"], &["list"]),
+        rbac::rule(&[""], &["persistentvolumeclaims", "pods"], &["list"]),
         // Read the logs of a pod.
-        rule(&[""], &["pods/log"], &["get"]),
+        rbac::rule(&[""], &["pods/log"], &["get"]),
     ]
 }
 
@@ -322,18 +301,6 @@ fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Dep
         volumes.push(claim_volume(&extra.name, &extra.pvc_name, extra.read_only));
         mounts.push(mount(&extra.name, &extra.mount_path, extra.read_only));
     }
-
-    let downward = |name: &str, path: &str| EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..ObjectFieldSelector::default()
-            }),
-            ..EnvVarSource::default()
-        }),
-        ..EnvVar::default()
-    };
 
     let mut metadata = ctx.meta(agent, Role::Ponos);
     if let Some(labels) = metadata.labels.as_mut() {
@@ -363,9 +330,9 @@ fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Dep
                         volume_mounts: Some(mounts),
                         env: Some(vec![
                             // Identifies the node on the Arkindex instance.
-                            downward("PONOS_NODE_NAME", "spec.nodeName"),
+                            pod::field_env("PONOS_NODE_NAME", "spec.nodeName"),
                             // Identifies this pod in singleton detection.
-                            downward("PONOS_POD_ID", "metadata.uid"),
+                            pod::field_env("PONOS_POD_ID", "metadata.uid"),
                         ]),
                         ..Container::default()
                     }],

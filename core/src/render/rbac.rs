@@ -30,7 +30,8 @@ pub fn runs_sa(release: &str) -> String {
     names::component(release, "runs-sa")
 }
 
-fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
+/// An RBAC rule: `verbs` on `resources` of the API `groups`.
+pub fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
     PolicyRule {
         api_groups: Some(groups.iter().map(|s| s.to_string()).collect()),
         resources: Some(resources.iter().map(|s| s.to_string()).collect()),
@@ -44,6 +45,25 @@ const ALL: &[&str] = &[
     "create", "delete", "get", "list", "patch", "update", "watch",
 ];
 const STATUS: &[&str] = &["get", "patch", "update"];
+const READ: &[&str] = &["get", "watch", "list"];
+
+/// Reading the pod and node metrics (the agent and the runs).
+fn read_metrics() -> PolicyRule {
+    rule(
+        &["metrics.k8s.io"],
+        &["pods", "nodes"],
+        &["get", "list", "watch"],
+    )
+}
+
+/// Reading pods' events, status and logs (the agent and namespaced runs).
+fn read_pod_events() -> PolicyRule {
+    rule(
+        &[""],
+        &["events", "pods/status", "pods/log"],
+        &["watch", "get", "list"],
+    )
+}
 
 fn agent_rules(cluster: bool) -> Vec<PolicyRule> {
     let mut rules = Vec::new();
@@ -74,16 +94,8 @@ fn agent_rules(cluster: bool) -> Vec<PolicyRule> {
             &["deployments"],
             &["get", "create", "patch", "delete", "list"],
         ),
-        rule(
-            &["metrics.k8s.io"],
-            &["pods", "nodes"],
-            &["get", "list", "watch"],
-        ),
-        rule(
-            &[""],
-            &["events", "pods/status", "pods/log"],
-            &["watch", "get", "list"],
-        ),
+        read_metrics(),
+        read_pod_events(),
         rule(&[""], &["pods/exec"], &["get", "create"]),
         rule(&["core.polyaxon.com"], &["operations"], MANAGE),
     ]);
@@ -136,44 +148,24 @@ fn operator_rules(values: &Values<'_>) -> Vec<PolicyRule> {
 }
 
 fn runs_rules(cluster: bool) -> Vec<PolicyRule> {
-    if cluster {
+    let mut rules = if cluster {
         vec![
             rule(
                 &[""],
                 &["pods", "services", "events", "pods/status", "pods/log"],
-                &["get", "watch", "list"],
+                READ,
             ),
-            rule(
-                &["metrics.k8s.io"],
-                &["pods", "nodes"],
-                &["get", "list", "watch"],
-            ),
-            rule(
-                &["core.polyaxon.com"],
-                &["operations"],
-                &["get", "watch", "list"],
-            ),
+            read_metrics(),
         ]
     } else {
         vec![
-            rule(&[""], &["pods"], &["get", "watch", "list"]),
-            rule(
-                &["metrics.k8s.io"],
-                &["pods", "nodes"],
-                &["get", "list", "watch"],
-            ),
-            rule(
-                &[""],
-                &["events", "pods/status", "pods/log"],
-                &["watch", "get", "list"],
-            ),
-            rule(
-                &["core.polyaxon.com"],
-                &["operations"],
-                &["get", "watch", "list"],
-            ),
+            rule(&[""], &["pods"], READ),
+            read_metrics(),
+            read_pod_events(),
         ]
-    }
+    };
+    rules.push(rule(&["core.polyaxon.com"], &["operations"], READ));
+    rules
 }
 
 /// Whether the agent works beyond its namespace.
@@ -186,7 +178,8 @@ pub fn cluster_wide(values: &Values<'_>) -> bool {
             .is_some_and(|n| !n.is_empty())
 }
 
-fn role_ref(kind: &str, name: &str) -> RoleRef {
+/// A reference to the role (`Role` or `ClusterRole`) a binding grants.
+pub fn role_ref(kind: &str, name: &str) -> RoleRef {
     RoleRef {
         api_group: Some("rbac.authorization.k8s.io".into()),
         kind: kind.into(),
@@ -194,7 +187,8 @@ fn role_ref(kind: &str, name: &str) -> RoleRef {
     }
 }
 
-fn subject(name: &str, namespace: &str) -> Subject {
+/// The ServiceAccount `name` of `namespace`, as a binding's subject.
+pub fn subject(name: &str, namespace: &str) -> Subject {
     Subject {
         kind: "ServiceAccount".into(),
         name: name.into(),
@@ -311,26 +305,17 @@ pub fn render(
         .service_account_image_pull_secrets
         .clone()
         .unwrap_or_default();
-    ctx.push(
-        Stage::Rbac,
-        &ServiceAccount {
-            metadata,
-            image_pull_secrets: pod::pull_secrets(&pull_secrets),
-            ..ServiceAccount::default()
-        },
-    )?;
+    let account = |metadata| ServiceAccount {
+        metadata,
+        image_pull_secrets: pod::pull_secrets(&pull_secrets),
+        ..ServiceAccount::default()
+    };
+    ctx.push(Stage::Rbac, &account(metadata))?;
     // Runs in the additional namespaces use an account of the same name there.
     for namespace in agent_cfg.additional_namespaces.iter().flatten() {
         let mut metadata = ctx.meta(&runs, Role::Config);
         metadata.namespace = Some(namespace.clone());
-        ctx.push(
-            Stage::Rbac,
-            &ServiceAccount {
-                metadata,
-                image_pull_secrets: pod::pull_secrets(&pull_secrets),
-                ..ServiceAccount::default()
-            },
-        )?;
+        ctx.push(Stage::Rbac, &account(metadata))?;
     }
     let others: Vec<Subject> = agent_cfg
         .additional_namespaces

@@ -215,6 +215,15 @@ pub fn default_affinity() -> k8s_openapi::api::core::v1::Affinity {
     }
 }
 
+/// A free-form config value as an env var's text: a string as it is,
+/// anything else as JSON (`30`, `true`, `["a"]`).
+pub fn as_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The Kubernetes spelling of a pull policy.
 pub fn pull_policy(policy: Option<PullPolicy>) -> String {
     match policy.unwrap_or(PullPolicy::IfNotPresent) {

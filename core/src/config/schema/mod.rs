@@ -32,7 +32,8 @@ pub use scheduling::{
 pub use services::{
     AgentService, ApiService, CeleryConfig, DeploymentService, DockerRegistryService,
     HelperContainer, HooksService, OperatorService, PostgresqlService, PullPolicy, RabbitmqService,
-    RedisService, ResourcesDaemon, ServiceSpec, ServiceType, SidecarContainer, WorkerService,
+    RedisService, ResourcesDaemon, ServiceSettings, ServiceSpec, ServiceType, SidecarContainer,
+    WorkerService,
 };
 
 /// A free-form map, kept as given (`ldap`, `metrics`, `istio`, `hpa`, …).

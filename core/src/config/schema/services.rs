@@ -31,8 +31,30 @@ pub enum ServiceType {
     LoadBalancer,
 }
 
+/// What every service section declared with `service_struct!` says of its
+/// pods, for code that handles any of them alike.
+pub trait ServiceSettings {
+    /// `image`: the image repository.
+    fn image(&self) -> Option<&String>;
+    /// `imageTag`.
+    fn image_tag(&self) -> Option<&String>;
+    /// `imagePullPolicy`.
+    fn image_pull_policy(&self) -> Option<PullPolicy>;
+    /// `resources` of the main container.
+    fn resources(&self) -> Option<&ResourceRequirements>;
+    /// `nodeSelector` of the pods.
+    fn node_selector(&self) -> Option<&BTreeMap<String, String>>;
+    /// `affinity` of the pods.
+    fn affinity(&self) -> Option<&Affinity>;
+    /// `tolerations` of the pods.
+    fn tolerations(&self) -> Option<&Vec<Toleration>>;
+    /// `imagePullSecrets` of the pods.
+    fn image_pull_secrets(&self) -> Option<&Vec<String>>;
+}
+
 /// Declares a service struct with the fields every Polyaxon service shares
-/// (`BaseServiceConfig` + `DeploymentService`), plus its own.
+/// (`BaseServiceConfig` + `DeploymentService`), plus its own, and its
+/// [`ServiceSettings`].
 macro_rules! service_struct {
     (
         $(#[$meta:meta])*
@@ -79,6 +101,33 @@ macro_rules! service_struct {
                 $(#[$fmeta])*
                 pub $field: $ty,
             )*
+        }
+
+        impl ServiceSettings for $name {
+            fn image(&self) -> Option<&String> {
+                self.image.as_ref()
+            }
+            fn image_tag(&self) -> Option<&String> {
+                self.image_tag.as_ref()
+            }
+            fn image_pull_policy(&self) -> Option<PullPolicy> {
+                self.image_pull_policy
+            }
+            fn resources(&self) -> Option<&ResourceRequirements> {
+                self.resources.as_ref()
+            }
+            fn node_selector(&self) -> Option<&BTreeMap<String, String>> {
+                self.node_selector.as_ref()
+            }
+            fn affinity(&self) -> Option<&Affinity> {
+                self.affinity.as_ref()
+            }
+            fn tolerations(&self) -> Option<&Vec<Toleration>> {
+                self.tolerations.as_ref()
+            }
+            fn image_pull_secrets(&self) -> Option<&Vec<String>> {
+                self.image_pull_secrets.as_ref()
+            }
         }
     };
 }
