@@ -22,6 +22,11 @@ fn main() -> ExitCode {
     // for completions (`COMPLETE=bash polyaxon -- …`).
     complete::answer_shell_if_asked();
     let cli = args::parse();
+    // port-forward prints its own messages and errors, runs its own runtime,
+    // and ends cleanly on Ctrl-C (exit 0).
+    if let Command::PortForward(args) = &cli.command {
+        return port_forward::run(&cli.global, args).into();
+    }
     let out = Output::from_args(&cli.global);
     let exit = match run(cli, &out) {
         Ok(()) => Exit::Success,
@@ -41,10 +46,6 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
         && args.dry_run
     {
         return dry_run::run(args, &cli.global, out);
-    }
-    // port-forward runs its own runtime and handles Ctrl-C (it closes cleanly).
-    if let Command::PortForward(args) = &cli.command {
-        return exit_code(port_forward::run(&cli.global, args));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,7 +113,12 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Rollback(args) => lifecycle::rollback(global, &args, out).await,
         Command::Status(args) => lifecycle::status(global, &args, out).await,
         Command::History(args) => lifecycle::history(global, &args, out).await,
-        Command::PortForward(args) => exit_code(port_forward::run(global, &args)),
+        // Normally answered in `main` before any runtime starts; kept whole here
+        // so that every command has one path through `dispatch`.
+        Command::PortForward(args) => match port_forward::run(global, &args) {
+            Exit::Success => Ok(()),
+            exit => Err(Failure::new(exit, "port-forward ended")),
+        },
     }
 }
 
