@@ -352,12 +352,16 @@ async fn new_connections_reach_the_replacement_pod_after_the_pod_is_deleted() ->
         let first = the_ready_pod(&client, &ns).await?;
         backends.wait_for(&first, WAIT).await?;
 
-        // Release and namespace from a deployment config, as `-f` gives them.
+        // Release and namespace from a deployment config, as `-f` gives them
+        // (a valid agent config: the loader validates the whole file).
         let home = scratch_dir("pf-home")?;
         let config = home.join("config.yml");
         std::fs::write(
             &config,
-            format!("deploymentChart: agent\nreleaseName: {RELEASE}\nnamespace: {ns}\n"),
+            format!(
+                "deploymentChart: agent\nreleaseName: {RELEASE}\nnamespace: {ns}\n\
+                 agent:\n  instance: acme.agents.test\n  token: test-token\n"
+            ),
         )?;
         let port = free_port()?;
         let config_arg = config.to_str().context("UTF-8 path")?;
