@@ -7,7 +7,9 @@ use std::io::{BufRead, IsTerminal};
 use std::sync::{Arc, Mutex};
 
 use kube::Client;
-use polyaxon_core::apply::{Action, DEFAULT_CONCURRENCY, DeleteOptions, Plan};
+use polyaxon_core::apply::{
+    Action, DEFAULT_CONCURRENCY, DeleteOptions, Plan, WorkloadState, workload_states,
+};
 use polyaxon_core::cluster::{ClusterOptions, api_requests, api_writes};
 use polyaxon_core::config::{self, Deployment};
 use polyaxon_core::event::{Event, Reporter};
@@ -436,6 +438,14 @@ fn render_views<T: Serialize>(views: &T, format: Format) -> Result<String, Failu
     })
 }
 
+/// What `status` shows: the current revision and its workloads now.
+#[derive(Serialize)]
+struct StatusView {
+    #[serde(flatten)]
+    revision: RevisionView,
+    workloads: Vec<WorkloadState>,
+}
+
 /// `polyaxon status`.
 pub async fn status(
     global: &GlobalArgs,
@@ -445,20 +455,38 @@ pub async fn status(
     let target = release_target(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let record = ops::status(&client, &target).await?;
-    let view = RevisionView::of(&record);
+    let workloads = workload_states(&client, &record.inventory).await?;
+    let view = StatusView {
+        revision: RevisionView::of(&record),
+        workloads,
+    };
     let text = match args.output {
-        Format::Text => format!(
-            "release:   {}\nnamespace: {}\nrevision:  {}\nstatus:    {}\nchart:     {} {}\nupdated:   {}\nnote:      {}\nobjects:   {}\n",
-            view.release,
-            view.namespace,
-            view.revision,
-            view.status,
-            view.chart,
-            view.version,
-            view.updated,
-            view.description,
-            view.objects.len()
-        ),
+        Format::Text => {
+            let v = &view.revision;
+            let mut text = format!(
+                "release:   {}\nnamespace: {}\nrevision:  {}\nstatus:    {}\nchart:     {} {}\nupdated:   {}\nnote:      {}\nobjects:   {}\n",
+                v.release,
+                v.namespace,
+                v.revision,
+                v.status,
+                v.chart,
+                v.version,
+                v.updated,
+                v.description,
+                v.objects.len()
+            );
+            if !view.workloads.is_empty() {
+                text.push_str("workloads:\n");
+            }
+            for w in &view.workloads {
+                let state = if w.done { "ready" } else { "not ready" };
+                text.push_str(&format!(
+                    "  {:<50} {}/{} {state}\n",
+                    w.workload, w.ready, w.desired
+                ));
+            }
+            text
+        }
         format => render_views(&view, format)?,
     };
     out.result(text)?;

@@ -142,6 +142,18 @@ async fn history_status_and_rollback_through_the_binary() -> Result<()> {
     ])?)?;
     assert_eq!(status["revision"], 3);
     assert_eq!(status["version"], "2.18.0");
+    let gateway = status["workloads"]
+        .as_array()
+        .and_then(|w| {
+            w.iter()
+                .find(|w| w["workload"] == "Deployment/agent-polyaxon-gateway")
+        })
+        .context("status lists the gateway's state")?;
+    assert_eq!(
+        (gateway["ready"].as_i64(), gateway["desired"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(gateway["done"], true);
     let shown = status.to_string();
     assert!(
         !shown.contains("REPLACE-WITH-THE-AGENT-TOKEN"),

@@ -14,7 +14,7 @@ pub use diagnose::diagnose;
 pub use hooks::run_hooks;
 pub use plan::{Action, Plan, PlannedObject, plan};
 pub use ssa::{DEFAULT_CONCURRENCY, FIELD_MANAGER, apply_plan};
-pub use wait::wait_ready;
+pub use wait::{WorkloadState, wait_ready, workload_states};
 
 use kube::Client;
 use kube::api::{Api, DynamicObject};

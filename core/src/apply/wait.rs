@@ -91,6 +91,46 @@ pub(crate) fn job(j: &Job) -> Readiness {
     }
 }
 
+/// A workload's state as `status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WorkloadState {
+    /// `Kind/name`.
+    pub workload: String,
+    /// Ready replicas (or completed pods).
+    pub ready: i32,
+    /// Wanted replicas.
+    pub desired: i32,
+    /// Ready and rolled out (or complete).
+    pub done: bool,
+}
+
+/// The state of every workload among `objects`, in their order; a workload
+/// that is gone shows 0 ready.
+pub async fn workload_states(
+    client: &Client,
+    objects: &[ObjectRef],
+) -> Result<Vec<WorkloadState>, kube::Error> {
+    let mut states = Vec::new();
+    for object in objects.iter().filter(|o| is_workload(&o.kind)) {
+        let state = retry(|| readiness(client, object)).await?;
+        states.push(match state {
+            Some(r) => WorkloadState {
+                workload: object.id(),
+                ready: r.ready,
+                desired: r.desired,
+                done: r.done,
+            },
+            None => WorkloadState {
+                workload: object.id(),
+                ready: 0,
+                desired: 0,
+                done: false,
+            },
+        });
+    }
+    Ok(states)
+}
+
 /// Whether this kind is waited for.
 pub(crate) fn is_workload(kind: &str) -> bool {
     matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "Job")
