@@ -3,13 +3,12 @@
 //! loading and pinning, rendering, staged server-side apply, waits, hooks.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 use polyaxon_core::apply::{DEFAULT_CONCURRENCY, DeleteOptions};
 use polyaxon_core::config::{self, LoadOptions};
@@ -17,18 +16,12 @@ use polyaxon_core::event::{Event, Reporter};
 use polyaxon_core::ops::{self, Deploy, Source, Target, Teardown, WaitOptions};
 use polyaxon_core::render::labels::release_selector;
 use polyaxon_core::render::{self, Hook, ReleaseState};
-use polyaxon_e2e::{client, unique_namespace, workspace_root};
-use serde_json::json;
+use polyaxon_e2e::{
+    client, delete_namespace, recorder, unique_namespace, user_claim, workspace_root,
+};
 
 fn example(name: &str) -> PathBuf {
     workspace_root().join("examples").join(name)
-}
-
-fn recorder() -> (Reporter, Arc<Mutex<Vec<Event>>>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = events.clone();
-    let reporter: Reporter = Arc::new(move |e| sink.lock().unwrap().push(e));
-    (reporter, events)
 }
 
 /// Loads an example into `namespace` and deploys it as `polyaxon deploy` does.
@@ -85,34 +78,6 @@ async fn teardown(
         },
     };
     ops::teardown(client, &op, reporter).await?;
-    Ok(())
-}
-
-/// A claim the user provides (the agent's artifacts store, Ponos' CA bundle).
-async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<()> {
-    let namespaces: Api<Namespace> = Api::all(client.clone());
-    let params = PatchParams::apply("polyaxon-e2e").force();
-    namespaces
-        .patch(
-            namespace,
-            &params,
-            &Patch::Apply(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}),
-            ),
-        )
-        .await?;
-    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
-    claims
-        .patch(
-            name,
-            &params,
-            &Patch::Apply(json!({
-                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                "metadata": {"name": name},
-                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}}
-            })),
-        )
-        .await?;
     Ok(())
 }
 
@@ -194,12 +159,6 @@ async fn labelled_left(client: &Client, target: &Target) -> Result<Vec<String>> 
         Api::<rbac::ClusterRoleBinding>::all(client.clone())
     );
     Ok(left)
-}
-
-async fn delete_namespace(client: &Client, ns: &str) {
-    let _ = Api::<Namespace>::all(client.clone())
-        .delete(ns, &DeleteParams::default())
-        .await;
 }
 
 fn position(events: &[Event], wanted: impl Fn(&Event) -> bool) -> Option<usize> {

@@ -7,7 +7,6 @@
 //! own; the chart renderers are deployed by their own end-to-end tests.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -17,7 +16,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Container, PodSpec, PodTemplateSpec, Secret, Service, ServicePort, ServiceSpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::api::{Api, ListParams, PostParams};
 use kube::{Client, ResourceExt};
 use polyaxon_core::apply::{Action, DeleteOptions};
 use polyaxon_core::event::{Event, Reporter};
@@ -28,7 +27,7 @@ use polyaxon_core::release::{RecordStore, Status};
 use polyaxon_core::render::labels::release_selector;
 use polyaxon_core::render::manifest::erase;
 use polyaxon_core::render::{Hook, Manifest, ReleaseState, RenderError, Stage};
-use polyaxon_e2e::{client, unique_namespace};
+use polyaxon_e2e::{client, delete_namespace, recorder, unique_namespace};
 
 /// A tiny release: what the renderers' output looks like, by hand.
 #[derive(Clone)]
@@ -187,14 +186,6 @@ fn wait(seconds: u64) -> WaitOptions {
     }
 }
 
-/// A reporter that keeps every event, to check what happened in which order.
-fn recorder() -> (Reporter, Arc<Mutex<Vec<Event>>>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = events.clone();
-    let reporter: Reporter = Arc::new(move |e| sink.lock().unwrap().push(e));
-    (reporter, events)
-}
-
 async fn deploy(client: &Client, chart: &Chart, reporter: &Reporter) -> Result<(), OpError> {
     let render = |s: &ReleaseState| chart.render(s);
     let source = Source {
@@ -298,11 +289,6 @@ async fn create_namespace(client: &Client, ns: &str) -> Result<()> {
     object.metadata.name = Some(ns.into());
     namespaces.create(&PostParams::default(), &object).await?;
     Ok(())
-}
-
-async fn delete_namespace(client: &Client, ns: &str) {
-    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
-    let _ = namespaces.delete(ns, &DeleteParams::default()).await;
 }
 
 #[tokio::test]

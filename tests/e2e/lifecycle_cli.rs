@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use polyaxon_e2e::{client, kubeconfig, polyaxon_binary, unique_namespace, workspace_root};
-use serde_json::{Value, json};
+use kube::api::Api;
+use polyaxon_e2e::{
+    client, delete_namespace, kubeconfig, polyaxon_binary, unique_namespace, user_claim,
+    workspace_root,
+};
+use serde_json::Value;
 
 fn command(args: &[&str]) -> Result<Command> {
     let mut command = Command::new(polyaxon_binary()?);
@@ -45,31 +47,6 @@ fn run_ok(args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-async fn artifacts_claim(client: &Client, ns: &str) -> Result<()> {
-    let params = PatchParams::apply("polyaxon-e2e").force();
-    Api::<Namespace>::all(client.clone())
-        .patch(
-            ns,
-            &params,
-            &Patch::Apply(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
-            ),
-        )
-        .await?;
-    Api::<k8s_openapi::api::core::v1::PersistentVolumeClaim>::namespaced(client.clone(), ns)
-        .patch(
-            "polyaxon-artifacts",
-            &params,
-            &Patch::Apply(json!({
-                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                "metadata": {"name": "polyaxon-artifacts"},
-                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}}
-            })),
-        )
-        .await?;
-    Ok(())
-}
-
 async fn gateway_replicas(client: &Client, ns: &str) -> Result<Option<i32>> {
     let gateway: Deployment = Api::namespaced(client.clone(), ns)
         .get("agent-polyaxon-gateway")
@@ -94,18 +71,12 @@ fn statuses(history: &Value) -> Vec<(u64, String)> {
         .unwrap_or_default()
 }
 
-async fn delete_namespace(client: &Client, ns: &str) {
-    let _ = Api::<Namespace>::all(client.clone())
-        .delete(ns, &DeleteParams::default())
-        .await;
-}
-
 #[tokio::test]
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn history_status_and_rollback_through_the_binary() -> Result<()> {
     let client = client().await?;
     let ns = unique_namespace("rollback");
-    artifacts_claim(&client, &ns).await?;
+    user_claim(&client, &ns, "polyaxon-artifacts").await?;
     let agent = "examples/agent.yml";
     run_ok(&["deploy", "-f", agent, "-n", &ns])?;
     run_ok(&[
@@ -247,7 +218,7 @@ async fn ctrl_c_during_a_deploy_marks_it_failed_and_releases_the_lock() -> Resul
     );
 
     // The next deploy is not blocked by the interrupted one.
-    artifacts_claim(&client, &ns).await?;
+    user_claim(&client, &ns, "polyaxon-artifacts").await?;
     run_ok(&["deploy", "-f", "examples/agent.yml", "-n", &ns])?;
     run_ok(&["teardown", "-r", "agent", "-n", &ns, "--yes", "--no-hooks"])?;
     delete_namespace(&client, &ns).await;

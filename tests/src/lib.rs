@@ -275,3 +275,57 @@ pub fn scratch_dir(name: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
 }
+
+/// A reporter that keeps every event of an operation, to check what happened
+/// in which order.
+pub fn recorder() -> (
+    polyaxon_core::event::Reporter,
+    std::sync::Arc<std::sync::Mutex<Vec<polyaxon_core::event::Event>>>,
+) {
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let reporter: polyaxon_core::event::Reporter = std::sync::Arc::new(move |e| {
+        if let Ok(mut events) = sink.lock() {
+            events.push(e);
+        }
+    });
+    (reporter, events)
+}
+
+/// Deletes a test's namespace without waiting (the tests check their own
+/// objects are gone first).
+pub async fn delete_namespace(client: &Client, namespace: &str) {
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+        kube::Api::all(client.clone());
+    let _ = namespaces.delete(namespace, &Default::default()).await;
+}
+
+/// Creates (or keeps) `namespace` and a 1Gi ReadWriteMany claim `name` in it:
+/// a volume the user provides, such as the agent's artifacts store.
+pub async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<()> {
+    use kube::api::{Patch, PatchParams};
+    let params = PatchParams::apply("polyaxon-e2e").force();
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+        kube::Api::all(client.clone());
+    namespaces
+        .patch(
+            namespace,
+            &params,
+            &Patch::Apply(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})),
+        )
+        .await?;
+    let claims: kube::Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        kube::Api::namespaced(client.clone(), namespace);
+    claims
+        .patch(
+            name,
+            &params,
+            &Patch::Apply(serde_json::json!({
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": name},
+                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}}
+            })),
+        )
+        .await?;
+    Ok(())
+}
