@@ -228,59 +228,44 @@ async fn upgrade(
     ops::upgrade(client, &op, &source, &polyaxon_core::event::silent()).await
 }
 
+/// `Kind/name` → resourceVersion of the release's objects of kind `K`.
+async fn labelled<K>(client: &Client, chart: &Chart) -> Result<BTreeMap<String, String>>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let params = ListParams::default().labels(&release_selector(&chart.release));
+    let list = Api::<K>::namespaced(client.clone(), &chart.namespace)
+        .list(&params)
+        .await?;
+    Ok(list
+        .items
+        .iter()
+        .map(|o| {
+            (
+                format!("{}/{}", K::kind(&()), o.name_any()),
+                o.resource_version().unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
 /// resourceVersion of every object of the release, by kind/name.
 async fn versions(client: &Client, chart: &Chart) -> Result<BTreeMap<String, String>> {
-    let ns = &chart.namespace;
-    let selector = release_selector(&chart.release);
-    let params = ListParams::default().labels(&selector);
-    let mut out = BTreeMap::new();
-    for cm in Api::<ConfigMap>::namespaced(client.clone(), ns)
-        .list(&params)
-        .await?
-    {
-        out.insert(
-            format!("ConfigMap/{}", cm.name_any()),
-            cm.resource_version().unwrap_or_default(),
-        );
-    }
-    for svc in Api::<Service>::namespaced(client.clone(), ns)
-        .list(&params)
-        .await?
-    {
-        out.insert(
-            format!("Service/{}", svc.name_any()),
-            svc.resource_version().unwrap_or_default(),
-        );
-    }
-    for d in Api::<Deployment>::namespaced(client.clone(), ns)
-        .list(&params)
-        .await?
-    {
-        out.insert(
-            format!("Deployment/{}", d.name_any()),
-            d.resource_version().unwrap_or_default(),
-        );
-    }
+    let mut out = labelled::<ConfigMap>(client, chart).await?;
+    out.extend(labelled::<Service>(client, chart).await?);
+    out.extend(labelled::<Deployment>(client, chart).await?);
     Ok(out)
 }
 
+/// What still carries the release's labels, jobs and pods included.
 async fn labelled_left(client: &Client, chart: &Chart) -> Result<Vec<String>> {
-    let params = ListParams::default().labels(&release_selector(&chart.release));
-    let ns = &chart.namespace;
-    let mut left: Vec<String> = versions(client, chart).await?.into_keys().collect();
-    for job in Api::<Job>::namespaced(client.clone(), ns)
-        .list(&params)
-        .await?
-    {
-        left.push(format!("Job/{}", job.name_any()));
-    }
-    for pod in Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), ns)
-        .list(&params)
-        .await?
-    {
-        left.push(format!("Pod/{}", pod.name_any()));
-    }
-    Ok(left)
+    let mut left = versions(client, chart).await?;
+    left.extend(labelled::<Job>(client, chart).await?);
+    left.extend(labelled::<k8s_openapi::api::core::v1::Pod>(client, chart).await?);
+    Ok(left.into_keys().collect())
 }
 
 async fn create_namespace(client: &Client, ns: &str) -> Result<()> {
