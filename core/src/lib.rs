@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod apply;
+pub mod chart_version;
 pub mod cluster;
 pub mod config;
 pub mod discover;

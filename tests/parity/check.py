@@ -61,7 +61,7 @@ def version_key(v):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=str(ROOT / "target/debug/polyaxon"))
-    ap.add_argument("--shared", default=os.environ.get("POLYAXON_SHARED", str(ROOT.parent / "shared")))
+    ap.add_argument("--shared", default=os.environ.get("POLYAXON_SHARED_DIR", str(ROOT.parent / "shared")))
     ap.add_argument("--only", help="only this chart version")
     ap.add_argument("--chart", help="only agent or platform")
     ap.add_argument("--config", help="only configs matching this glob")
@@ -75,7 +75,7 @@ def main():
     renders = shared / "reference/official-renders"
     tool = shared / "tools/chart_parity.py"
     if not renders.is_dir() or not tool.is_file():
-        print(f"parity: the references are not at {shared} (set POLYAXON_SHARED)", file=sys.stderr)
+        print(f"parity: the references are not at {shared} (set POLYAXON_SHARED_DIR)", file=sys.stderr)
         return 2
     allow = allowed_entries(ROOT / "docs/chart-differences.md")
     used = set()

@@ -30,7 +30,9 @@ pub use manifest::{Hook, Manifest, RenderedObject, Stage};
 pub use state::ReleaseState;
 
 use crate::config::schema::{Chart, DeploymentConfig};
+use crate::chart_version::ChartVersion;
 use crate::config::{Deployment, Generation};
+use crate::version::PolyaxonVersion;
 
 /// What to render: a loaded config with its chart, release, namespace,
 /// pinned version and generation resolved.
@@ -51,6 +53,10 @@ pub struct Target<'a> {
     pub version: &'a str,
     /// The generation of the charts (1.x or 2.x).
     pub generation: Generation,
+    /// The published chart whose templates this version gets: every fact
+    /// that changed between chart versions is chosen from it, in
+    /// [`ChartVersion::at_least`] tests next to the fact.
+    pub chart_version: &'a ChartVersion,
 }
 
 /// Renders a loaded deployment with the release's generated values `state`
@@ -58,6 +64,7 @@ pub struct Target<'a> {
 /// keep it with the release): every object of its chart, in apply order.
 pub fn render(deployment: &Deployment, state: &ReleaseState) -> Result<Manifest, RenderError> {
     let version = deployment.version.version.image_tag();
+    let chart_version = chart_version_of(deployment.chart, &deployment.version.version);
     render_target(
         &Target {
             config: &deployment.config,
@@ -67,9 +74,19 @@ pub fn render(deployment: &Deployment, state: &ReleaseState) -> Result<Manifest,
             namespace: &deployment.namespace,
             version: &version,
             generation: deployment.generation,
+            chart_version: &chart_version,
         },
         state,
     )
+}
+
+/// The chart templates `pinned` renders with: those of the newest published
+/// chart not newer than it; the pinned version itself when no chart is
+/// published for it (ponos, or a version older than every chart).
+pub fn chart_version_of(chart: Chart, pinned: &PolyaxonVersion) -> ChartVersion {
+    ChartVersion::for_release(chart, pinned).unwrap_or_else(|| ChartVersion {
+        version: pinned.semver.clone(),
+    })
 }
 
 /// Renders `target` with the release's generated values `state`: every
@@ -85,6 +102,7 @@ pub fn render_target(target: &Target<'_>, state: &ReleaseState) -> Result<Manife
         config: target.config,
         chart: target.chart,
         generation: target.generation,
+        chart_version: target.chart_version,
         raw: target.raw,
     };
     match target.chart {

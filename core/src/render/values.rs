@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::chart_version::ChartVersion;
 use crate::config::Generation;
 use crate::config::schema::{
     AffinitySetting, ApiService, Chart, DeploymentConfig, DeploymentType, PullPolicy, ServiceType,
@@ -21,6 +22,8 @@ pub struct Values<'a> {
     pub chart: Chart,
     /// The generation rendered.
     pub generation: Generation,
+    /// The published chart whose templates are rendered.
+    pub chart_version: &'a ChartVersion,
     /// The merged config as written (before typing), where an explicit `null`
     /// differs from an absent key (`user.password: null` means "generate").
     pub raw: &'a serde_json::Value,

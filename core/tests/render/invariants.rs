@@ -102,6 +102,7 @@ fn long_release_names_are_cut_to_63_as_the_charts_do() {
         namespace: "polyaxon",
         version: VERSION,
         generation: Generation::V2,
+        chart_version: &polyaxon_core::chart_version::ChartVersion::exactly(2, 15, 1),
     };
     let m = polyaxon_core::render::render_target(
         &target,
