@@ -72,17 +72,20 @@ fn secrets_are_redacted_unless_show_secrets() {
 fn hooks_are_marked_and_json_is_a_list() {
     let path = example("platform.yml");
     let path = path.to_str().unwrap();
-    let text = stdout(&polyaxon(&["deploy", "-f", path, "--dry-run"]));
+    // The 2.x chart runs install hooks only when `apiHooks` asks for them.
+    let hooks = ["--set", "apiHooks.syncdb=true"];
+    let text = stdout(&polyaxon(
+        &[&["deploy", "-f", path, "--dry-run"][..], &hooks].concat(),
+    ));
     assert!(text.contains("---\n# hook: post-install\napiVersion: batch/v1\nkind: Job\n"));
     assert!(text.contains("---\n# hook: pre-delete\n"));
-    let json = stdout(&polyaxon(&[
-        "deploy",
-        "-f",
-        path,
-        "--dry-run",
-        "-o",
-        "json",
-    ]));
+    let json = stdout(&polyaxon(
+        &[
+            &["deploy", "-f", path, "--dry-run", "-o", "json"][..],
+            &hooks,
+        ]
+        .concat(),
+    ));
     let list: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let list = list.as_array().expect("a JSON list");
     assert_eq!(list.len(), text.matches("---\n").count());

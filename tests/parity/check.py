@@ -122,7 +122,11 @@ def main():
             chart_file = work / f"{chart}-{version}-{config}.chart.yaml"
             chart_file.write_text(ref.read_text() + "\n---\n" + crds.read_text())
             out = work / f"{chart}-{version}-{config}.json"
-            cmp = subprocess.run([sys.executable, str(tool), str(ours), str(chart_file), "--ns", "polyaxon",
+            # The references were rendered into the config's namespace (else
+            # `polyaxon`); helm leaves it out of most objects' metadata.
+            given = re.search(r"^namespace:\s*([\w.-]+)", cfg.read_text(), re.M)
+            namespace = given.group(1) if given else "polyaxon"
+            cmp = subprocess.run([sys.executable, str(tool), str(ours), str(chart_file), "--ns", namespace,
                                   "--json", str(out)], capture_output=True, text=True)
             if cmp.returncode != 0:
                 print(f"FAIL {name}: chart_parity.py failed: {cmp.stderr.strip()[:2000]}")

@@ -19,7 +19,7 @@ use super::pod::{self, Defaults, Scheduling, Workload};
 use super::rbac;
 use super::values::Values;
 use crate::config::Generation;
-use crate::config::schema::{AgentService, ApiService, Chart};
+use crate::config::schema::{AgentService, ApiService};
 
 /// The Namespace object (stage `crds`, created if missing).
 pub fn namespace(ctx: &Ctx<'_>) -> Namespace {
@@ -336,8 +336,14 @@ fn gateway_deployment(
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
 }
 
-/// The 1.x streams Deployment and Service (`<fullname>-streams`).
-pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
+/// The 1.x streams Deployment and Service (`<fullname>-streams`), reading
+/// `extra_env_from` too (the platform's config on the platform).
+pub fn streams(
+    ctx: &mut Ctx<'_>,
+    values: &Values<'_>,
+    n: &Names,
+    extra_env_from: Vec<k8s_openapi::api::core::v1::EnvFromSource>,
+) -> Result<(), RenderError> {
     let streams: ApiService = values.config.streams.clone().unwrap_or_default();
     let name = super::names::component(ctx.release, "streams");
     let spec = streams.service.clone().unwrap_or_default();
@@ -348,9 +354,7 @@ pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), 
     let mut env_from = common::env_common(n);
     env_from.extend(common::env_agent(values, n));
     env_from.push(common::from_config_map(&n.proxies));
-    if values.chart == Chart::Platform {
-        env_from.extend(super::platform::env_platform(values, n));
-    }
+    env_from.extend(extra_env_from);
     env_from.extend(mounts.env_from.clone());
     let mut env = debug_env(values);
     env.extend(mounts.env.clone());
@@ -494,7 +498,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     )?;
     gateway_deployment(ctx, values, &n)?;
     if values.generation == Generation::V1 {
-        streams(ctx, values, &n)?;
+        streams(ctx, values, &n, Vec::new())?;
     }
     if agent_enabled(values) {
         agent_deployment(ctx, values, &n, Vec::new())?;

@@ -20,20 +20,27 @@ fn number(hpa: &Dict, key: &str, default: i32) -> i32 {
         .unwrap_or(default)
 }
 
-/// Adds an autoscaler for the Deployment `name` when `hpa.enabled`.
-pub fn render(ctx: &mut Ctx<'_>, name: &str, hpa: Option<&Dict>) -> Result<(), RenderError> {
+/// Adds the autoscaler `name` of the Deployment `target`, playing `role`,
+/// when `hpa.enabled`.
+pub fn render(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    target: &str,
+    role: Role,
+    hpa: Option<&Dict>,
+) -> Result<(), RenderError> {
     let Some(hpa) = hpa.filter(|h| h.get("enabled").and_then(Value::as_bool) == Some(true)) else {
         return Ok(());
     };
     let min = number(hpa, "minpods", 1);
     let max = number(hpa, "maxpods", 4).max(min);
     let autoscaler = HorizontalPodAutoscaler {
-        metadata: ctx.meta(name, Role::Api),
+        metadata: ctx.meta(name, role),
         spec: HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
                 api_version: Some("apps/v1".into()),
                 kind: "Deployment".into(),
-                name: name.into(),
+                name: target.into(),
             },
             min_replicas: Some(min),
             max_replicas: max,

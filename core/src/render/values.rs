@@ -74,9 +74,12 @@ impl<'a> Values<'a> {
         }
     }
 
-    /// `limitResources`: apply the services' limits (default false, as the charts).
+    /// `limitResources`: apply the services' limits (default false, and
+    /// true from chart 2.14.0, as the charts).
     pub fn limit_resources(&self) -> bool {
-        self.config.limit_resources.unwrap_or(false)
+        self.config
+            .limit_resources
+            .unwrap_or_else(|| self.chart_version.at_least(2, 14, 0))
     }
 
     /// The gateway section, or an empty one.

@@ -213,7 +213,7 @@ fn secrets_are_redacted_unless_shown() {
 
 #[test]
 fn yaml_output_is_multi_document_in_order_with_hooks_marked() {
-    let m = render("");
+    let m = render("apiHooks: {syncdb: true}\n");
     let text = output::to_yaml(&m, false).unwrap();
     let docs: Vec<&str> = text.split("---\n").filter(|d| !d.is_empty()).collect();
     assert_eq!(docs.len(), m.objects.len());
@@ -245,7 +245,7 @@ fn pod_templates_carry_a_checksum_of_the_config() {
     let b = render("timezone: Europe/Paris\n");
     let sum = |m: &Manifest| {
         container(m, "Deployment", &name("agent"));
-        get(m, "Deployment", &name("gateway"))["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone()
+        get(m, "Deployment", &name("api"))["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone()
     };
     assert!(sum(&a).is_string());
     assert_ne!(sum(&a), sum(&b), "a config change rolls the pods");

@@ -14,7 +14,7 @@ fn platform_config(m: &Manifest, key: &str) -> Option<String> {
 fn the_platform_resource_set() {
     let m = render("");
     for (kind, n) in [
-        ("Deployment", name("gateway")),
+        ("Deployment", name("api")),
         ("Deployment", name("agent")),
         ("Deployment", name("operator")),
         ("Service", name("gateway")),
@@ -31,9 +31,10 @@ fn the_platform_resource_set() {
         assert!(has(&m, kind, &n), "{kind}/{n} missing");
     }
     assert_eq!(
-        container(&m, "Deployment", &name("gateway"))["image"],
+        container(&m, "Deployment", &name("api"))["image"],
         "polyaxon/polyaxon-api:2.18.0"
     );
+    assert!(!has(&m, "Deployment", &name("gateway")));
     // Redis, RabbitMQ and the scheduler are off by default.
     assert!(!has(&m, "StatefulSet", &format!("{RELEASE}-redis-master")));
     assert!(!has(&m, "Deployment", &name("scheduler")));
@@ -113,18 +114,20 @@ fn user_goes_to_the_admin_hook_and_its_password_to_a_secret() {
     let m = render("");
     assert_eq!(
         platform_config(&m, "POLYAXON_ADMIN_NAME").as_deref(),
-        Some("root")
+        Some("rootuser")
     );
     assert_eq!(
         platform_config(&m, "POLYAXON_ADMIN_MAIL").as_deref(),
-        Some("root@polyaxon.local")
+        Some("rootuser@polyaxon.local")
     );
     assert_eq!(
         secret(&m, &name("platform-secret"), "POLYAXON_ADMIN_PASSWORD").as_deref(),
         Some("rootpassword")
     );
 
-    let m = render("user: {username: travis, email: travis@acme.com, password: s3cret}\n");
+    let m = render(
+        "user: {username: travis, email: travis@acme.com, password: s3cret}\napiHooks: {adminUser: true}\n",
+    );
     assert_eq!(
         platform_config(&m, "POLYAXON_ADMIN_NAME").as_deref(),
         Some("travis")
@@ -159,12 +162,15 @@ fn user_goes_to_the_admin_hook_and_its_password_to_a_secret() {
         assert!(!json(o).to_string().contains("s3cret"), "{}", o.name());
     }
 
-    // A null password is generated (from the release state).
-    let m = render("user: {password: null}\n");
-    assert_eq!(
-        secret(&m, &name("platform-secret"), "POLYAXON_ADMIN_PASSWORD").as_deref(),
-        Some(PLACEHOLDER_FOR_TESTS)
-    );
+    // A null or empty password is generated (from the release state).
+    for given in ["null", "''"] {
+        let m = render(&format!("user: {{password: {given}}}\n"));
+        assert_eq!(
+            secret(&m, &name("platform-secret"), "POLYAXON_ADMIN_PASSWORD").as_deref(),
+            Some(PLACEHOLDER_FOR_TESTS),
+            "{given}"
+        );
+    }
 }
 
 #[test]
@@ -191,7 +197,7 @@ fn persistence_logs_repos_upload_are_mounted_in_the_core_pods() {
     let m = render(
         "persistence:\n  logs: {existingClaim: logs-pvc}\n  repos: {hostPath: /mnt/repos, mountPath: /repos}\n  upload: {}\n",
     );
-    let gw = get(&m, "Deployment", &name("gateway"));
+    let gw = get(&m, "Deployment", &name("api"));
     let c = &gw["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(
         volume(&gw, "logs").unwrap()["persistentVolumeClaim"]["claimName"],
@@ -217,7 +223,7 @@ fn persistence_logs_repos_upload_are_mounted_in_the_core_pods() {
         .is_some()
     );
     // Without `persistence`, nothing of the sort.
-    assert!(volume(&get(&render(""), "Deployment", &name("gateway")), "logs").is_none());
+    assert!(volume(&get(&render(""), "Deployment", &name("api")), "logs").is_none());
 }
 
 #[test]
@@ -225,7 +231,7 @@ fn persistence_data_entries_are_mounted_and_listed_as_connections() {
     let m = render(
         "persistence:\n  data:\n    data1: {mountPath: /data/1, hostPath: /path/to/data, readOnly: true}\n    data2: {mountPath: /data/2, existingClaim: data-2-pvc}\n    data-s3: {store: s3, bucket: 's3://data-bucket', secret: secret-name, secretKey: secret-key}\n",
     );
-    let gw = get(&m, "Deployment", &name("gateway"));
+    let gw = get(&m, "Deployment", &name("api"));
     let c = &gw["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(mount(c, "/data/1").unwrap()["readOnly"], true);
     assert_eq!(
@@ -257,11 +263,7 @@ fn persistence_data_entries_are_mounted_and_listed_as_connections() {
     // The default data entry is one host path `/data`.
     let m = render("persistence: {}\n");
     assert_eq!(
-        volume(
-            &get(&m, "Deployment", &name("gateway")),
-            "data-default-data"
-        )
-        .unwrap()["hostPath"]["path"],
+        volume(&get(&m, "Deployment", &name("api")), "data-default-data").unwrap()["hostPath"]["path"],
         "/data"
     );
 }
@@ -282,7 +284,7 @@ fn persistence_outputs_first_entry_is_the_artifacts_store() {
             .iter()
             .any(|c| c["name"] == "outputs2")
     );
-    let gw = container(&m, "Deployment", &name("gateway"));
+    let gw = container(&m, "Deployment", &name("api"));
     assert!(mount(&gw, "/outputs/1").is_some());
     assert!(mount(&gw, "/outputs/2").is_some());
 }
@@ -355,7 +357,7 @@ fn dependencies_in_cluster_or_external() {
         secret(&m, &pg, "postgres-password").as_deref(),
         Some(PLACEHOLDER_FOR_TESTS)
     );
-    let gw = container(&m, "Deployment", &name("gateway"));
+    let gw = container(&m, "Deployment", &name("api"));
     assert_eq!(
         env(&gw, "POLYAXON_DB_PASSWORD").unwrap()["valueFrom"]["secretKeyRef"]["name"],
         pg
@@ -466,10 +468,8 @@ fn allowed_hosts_host_name_and_admin_view() {
         parse(&platform_config(&m, "POLYAXON_ALLOWED_HOSTS").unwrap()),
         json!(["127.0.0.1", ".mysite.com"])
     );
-    assert_eq!(
-        platform_config(&m, "POLYAXON_API_HOST").as_deref(),
-        Some("polyaxon.foo.com")
-    );
+    // The host name is the platform's address, not a platform config key.
+    assert!(platform_config(&m, "POLYAXON_API_HOST").is_none());
     assert_eq!(
         cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST").as_deref(),
         Some("polyaxon.foo.com")
@@ -478,75 +478,166 @@ fn allowed_hosts_host_name_and_admin_view() {
         platform_config(&m, "POLYAXON_ADMIN_VIEW_ENABLED").as_deref(),
         Some("true")
     );
-    // Probes name a host the allowed hosts accept.
-    let probe = &container(&m, "Deployment", &name("gateway"))["readinessProbe"]["httpGet"]["httpHeaders"]
-        [0];
-    assert_eq!(probe["value"], Value::from(name("gateway")));
+    // Probes name a host the allowed hosts accept: the API's, as the chart.
+    let probe =
+        &container(&m, "Deployment", &name("api"))["readinessProbe"]["httpGet"]["httpHeaders"][0];
+    assert_eq!(probe["value"], Value::from(name("api")));
     let m = render("");
     assert!(platform_config(&m, "POLYAXON_ALLOWED_HOSTS").is_none());
     assert!(platform_config(&m, "POLYAXON_ADMIN_VIEW_ENABLED").is_none());
 }
 
 #[test]
-fn email_settings_with_credentials_in_the_secret() {
+fn email_settings_with_the_password_in_the_secret() {
     let m = render(
-        "email: {host: smtp.acme.com, port: 587, useTls: true, hostUser: mailer, hostPassword: mailpw, from: plx@acme.com}\n",
+        "email: {enabled: true, host: smtp.acme.com, port: 587, useTls: true, hostUser: mailer, hostPassword: mailpw, from: plx@acme.com}\n",
     );
-    assert_eq!(
-        platform_config(&m, "POLYAXON_EMAIL_HOST").as_deref(),
-        Some("smtp.acme.com")
-    );
-    assert_eq!(
-        platform_config(&m, "POLYAXON_EMAIL_PORT").as_deref(),
-        Some("587")
-    );
-    assert_eq!(
-        platform_config(&m, "POLYAXON_EMAIL_USE_TLS").as_deref(),
-        Some("true")
-    );
-    assert_eq!(
-        platform_config(&m, "POLYAXON_EMAIL_FROM").as_deref(),
-        Some("plx@acme.com")
-    );
-    assert_eq!(
-        secret(&m, &name("platform-secret"), "POLYAXON_EMAIL_HOST_USER").as_deref(),
-        Some("mailer")
-    );
+    for (key, value) in [
+        ("POLYAXON_EMAIL_HOST", "smtp.acme.com"),
+        ("POLYAXON_EMAIL_PORT", "587"),
+        ("POLYAXON_EMAIL_USE_TLS", "true"),
+        ("POLYAXON_EMAIL_FROM", "plx@acme.com"),
+        // The chart keeps the user in the config, only the password secret.
+        ("POLYAXON_EMAIL_HOST_USER", "mailer"),
+    ] {
+        assert_eq!(platform_config(&m, key).as_deref(), Some(value), "{key}");
+    }
     assert_eq!(
         secret(&m, &name("platform-secret"), "POLYAXON_EMAIL_HOST_PASSWORD").as_deref(),
         Some("mailpw")
     );
     assert!(platform_config(&m, "POLYAXON_EMAIL_HOST_PASSWORD").is_none());
-    assert!(
-        platform_config(
-            &render("email: {enabled: false, host: smtp}\n"),
-            "POLYAXON_EMAIL_HOST"
-        )
-        .is_none()
+    // Only `email.enabled` turns email on, as the chart: a host alone does not.
+    for off in [
+        "email: {enabled: false, host: smtp}\n",
+        "email: {host: smtp.acme.com, hostPassword: mailpw}\n",
+    ] {
+        let m = render(off);
+        assert!(
+            platform_config(&m, "POLYAXON_EMAIL_HOST").is_none(),
+            "{off}"
+        );
+        assert!(
+            secret(&m, &name("platform-secret"), "POLYAXON_EMAIL_HOST_PASSWORD").is_none(),
+            "{off}"
+        );
+    }
+}
+
+/// The names of the hook Jobs that run at `hook`, in order.
+fn hook_names(m: &Manifest, hook: Hook) -> Vec<String> {
+    m.hooks(hook).map(|h| h.name().to_string()).collect()
+}
+
+#[test]
+fn install_hooks_run_when_api_hooks_ask_for_them() {
+    // The 2.x charts render no install hook by default.
+    let m = render("");
+    assert!(hook_names(&m, Hook::PostInstall).is_empty());
+    assert!(hook_names(&m, Hook::PostUpgrade).is_empty());
+
+    let m = render(
+        "apiHooks: {syncdb: true, adminUser: true, tables: true, loadFixtures: true, defaultOrg: true}\n",
+    );
+    let job = |part: &str| format!("{RELEASE}-{part}");
+    // In the chart's hook-weight order.
+    assert_eq!(
+        hook_names(&m, Hook::PostInstall),
+        ["sync-db", "load-fixtures", "admin-user", "default-org"].map(job)
+    );
+    assert_eq!(
+        hook_names(&m, Hook::PostUpgrade),
+        ["tables", "sync-db"].map(job)
+    );
+    let sync = m
+        .hooks(Hook::PostInstall)
+        .find(|h| h.name() == job("sync-db"))
+        .map(json)
+        .expect("sync-db");
+    let c = &sync["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["name"], "sync-db-job");
+    assert_eq!(c["args"], json!(["migrate"]));
+    assert_eq!(c["image"], "polyaxon/polyaxon-api:2.18.0");
+    assert_eq!(env(c, "POLYAXON_MANAGE").unwrap()["value"], "true");
+    assert_eq!(env(c, "POLYAXON_DB_NO_CHECK").unwrap()["value"], "true");
+    assert!(env(c, "POLYAXON_DB_PASSWORD").is_some());
+    assert_eq!(
+        env_from(c),
+        [
+            name("secret"),
+            name("config"),
+            name("platform-secret"),
+            name("platform-config"),
+            name("agent-config")
+        ]
+    );
+    // The chart sets no resources on its hooks.
+    assert!(c.get("resources").is_none());
+    assert_eq!(
+        sync["spec"]["template"]["spec"]["activeDeadlineSeconds"],
+        900
+    );
+    let tables = m
+        .hooks(Hook::PostUpgrade)
+        .find(|h| h.name() == job("tables"))
+        .map(json)
+        .expect("tables");
+    assert_eq!(
+        tables["spec"]["template"]["spec"]["containers"][0]["args"],
+        json!(["tables"])
+    );
+
+    // The hooks run the gateway's image unless `apiHooks` names one.
+    let m = render(
+        "gateway: {image: acme/api, imageTag: v9}\napiHooks: {syncdb: true, adminUser: true, imageTag: v10}\n",
+    );
+    for h in m.hooks(Hook::PostInstall) {
+        assert_eq!(
+            json(h)["spec"]["template"]["spec"]["containers"][0]["image"],
+            "acme/api:v10"
+        );
+    }
+
+    // The 2.0.0 chart's tables hook still named the EE app.
+    let m = try_render_with("apiHooks: {tables: true}\n", "2.0.0").unwrap();
+    let tables = m.hooks(Hook::PostUpgrade).next().map(json).expect("tables");
+    assert_eq!(
+        tables["spec"]["template"]["spec"]["containers"][0]["args"],
+        json!(["tables", "--app=eedb"])
     );
 }
 
 #[test]
-fn install_hooks_sync_the_database_and_create_the_admin() {
-    let m = render("");
-    let sync = m
-        .hooks(Hook::PostInstall)
-        .find(|h| h.name() == format!("{RELEASE}-sync-db"))
-        .expect("sync-db");
+fn v1_install_hooks_sync_create_the_admin_and_the_tables() {
+    // The 1.x charts always sync the database and create the admin user.
+    let m = render_v1("");
+    let job = |part: &str| format!("{RELEASE}-{part}");
     assert_eq!(
-        json(sync).pointer("/spec/template/spec/containers/0/args"),
-        Some(&json!(["migrate"]))
+        hook_names(&m, Hook::PostInstall),
+        ["sync-db", "admin-user"].map(job)
     );
-    assert!(
-        m.hooks(Hook::PostUpgrade)
-            .any(|h| h.name() == format!("{RELEASE}-sync-db"))
+    assert_eq!(hook_names(&m, Hook::PostUpgrade), ["sync-db"].map(job));
+    // `tablesHook` runs its own image after upgrades, before the sync.
+    let m = render_v1("tablesHook: {enabled: true}\n");
+    assert_eq!(
+        hook_names(&m, Hook::PostUpgrade),
+        ["tables", "sync-db"].map(job)
     );
-    assert!(
-        !m.hooks(Hook::PostUpgrade)
-            .any(|h| h.name().ends_with("admin-user"))
+    let tables = m
+        .hooks(Hook::PostUpgrade)
+        .find(|h| h.name() == job("tables"))
+        .map(json)
+        .expect("tables");
+    let c = &tables["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["image"], "polyaxon/polyaxon-tables:0.4.4");
+    assert_eq!(c["args"][0], "--db=$(POLYAXON_DB_NAME)");
+    // The RabbitMQ exchange is created when the Celery services use it.
+    let m =
+        render_v1("rabbitmq-ha: {enabled: true}\nscheduler: {enabled: true}\nbroker: rabbitmq\n");
+    assert_eq!(
+        hook_names(&m, Hook::PostInstall),
+        ["create-exchange", "sync-db", "admin-user"].map(job)
     );
-    let m = render("apiHooks: {syncdb: false, adminUser: false}\n");
-    assert_eq!(m.hooks(Hook::PostInstall).count(), 0);
 }
 
 #[test]
@@ -587,9 +678,10 @@ fn hpa_and_flower_when_enabled() {
         hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
         80
     );
+    // The chart's gateway autoscaler, scaling the API.
     assert_eq!(
         hpa["spec"]["scaleTargetRef"]["name"],
-        Value::from(name("gateway"))
+        Value::from(name("api"))
     );
     assert_eq!(
         container(&m, "Deployment", &name("flower"))["image"],
@@ -640,14 +732,194 @@ fn celery_services_when_enabled_with_their_autoscalers() {
         get(&m, "Deployment", &name("worker"))["spec"]["replicas"],
         2
     );
+    // Each runs its part with its concurrency (default 2), as the chart.
+    for (part, args) in [
+        ("scheduler", json!(["scheduler", "--concurrency=2"])),
+        ("worker", json!(["worker", "--concurrency=4"])),
+        ("compiler", json!(["compiler", "--concurrency=2"])),
+        ("beat", json!(["beat"])),
+    ] {
+        let c = container(&m, "Deployment", &name(part));
+        assert_eq!(c["args"], args, "{part}");
+        assert_eq!(
+            c["livenessProbe"]["exec"]["command"],
+            json!(["/bin/bash", "./entrypoint.sh", "healthz"]),
+            "{part}"
+        );
+        // The workers read the proxies config and run as the agent; beat
+        // does neither.
+        let workers = part != "beat";
+        assert_eq!(
+            env_from(&c).contains(&name("proxies-config")),
+            workers,
+            "{part}"
+        );
+        let sa = get(&m, "Deployment", &name(part))
+            .pointer("/spec/template/spec/serviceAccountName")
+            .cloned();
+        assert_eq!(sa.is_some(), workers, "{part}");
+    }
     let worker = container(&m, "Deployment", &name("worker"));
     assert_eq!(
-        env(&worker, "POLYAXON_CELERY_CONCURRENCY").unwrap()["value"],
-        "4"
+        env(&worker, "POLYAXON_CELERY_WORKER_PREFETCH_MULTIPLIER").unwrap()["value"],
+        "10"
     );
+    let beat = container(&m, "Deployment", &name("beat"));
+    assert_eq!(env(&beat, "POLYAXON_IS_BEAT").unwrap()["value"], "true");
     assert_eq!(
         get(&m, "HorizontalPodAutoscaler", &name("scheduler"))["spec"]["maxReplicas"],
         3
     );
     assert!(!has(&m, "HorizontalPodAutoscaler", &name("worker")));
+}
+
+#[test]
+fn celery_defaults_follow_the_chart_version() {
+    let config = "redis: {enabled: true}\nbroker: redis\nscheduler: {enabled: true}\nbeat: {enabled: true}\n";
+    let resources = |version: &str, part: &str| {
+        let m = try_render_with(config, version).unwrap();
+        container(&m, "Deployment", &name(part))["resources"].clone()
+    };
+    // Chart 2.14.0 turned `limitResources` on and raised the limits.
+    assert!(resources("2.13.0", "scheduler").get("limits").is_none());
+    assert_eq!(
+        resources("2.15.1", "scheduler"),
+        json!({"requests": {"cpu": "150m", "memory": "200Mi"}, "limits": {"cpu": "1000m", "memory": "1Gi"}})
+    );
+    assert_eq!(
+        resources("2.15.1", "beat"),
+        json!({"requests": {"cpu": "150m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}})
+    );
+    assert_eq!(
+        resources("2.13.0", "beat")["requests"],
+        json!({"cpu": "50m", "memory": "128Mi"})
+    );
+    // Chart 2.0.1 made the probes start sooner.
+    let delay = |version: &str| {
+        let m = try_render_with(config, version).unwrap();
+        container(&m, "Deployment", &name("scheduler"))["livenessProbe"]["initialDelaySeconds"]
+            .clone()
+    };
+    assert_eq!(delay("2.0.0"), 60);
+    assert_eq!(delay("2.15.1"), 20);
+}
+
+#[test]
+fn the_api_is_selected_by_the_gateway_name_whatever_gateway_enabled_says() {
+    // `gateway.enabled` has no effect in the 2.x chart: the API always runs.
+    for config in ["", "gateway: {enabled: false}\n"] {
+        let m = render(config);
+        let api = get(&m, "Deployment", &name("api"));
+        let labels = &api["spec"]["template"]["metadata"]["labels"];
+        assert_eq!(
+            labels["app.kubernetes.io/name"],
+            Value::from(name("gateway"))
+        );
+        assert_eq!(
+            api["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"],
+            Value::from(name("gateway"))
+        );
+        let service = get(&m, "Service", &name("gateway"));
+        for (key, value) in service["spec"]["selector"].as_object().unwrap() {
+            assert_eq!(&labels[key], value, "the gateway Service selects the API");
+        }
+        let c = container(&m, "Deployment", &name("api"));
+        assert_eq!(c["name"], "polyaxon-api");
+        assert_eq!(c["ports"], json!([{"containerPort": 8000}]));
+        assert_eq!(c["readinessProbe"]["periodSeconds"], 20);
+        assert_eq!(c["readinessProbe"]["timeoutSeconds"], 4);
+        assert_eq!(
+            api["spec"]["template"]["spec"]["serviceAccountName"],
+            Value::from(format!("{RELEASE}-polyaxon-agent-sa"))
+        );
+    }
+}
+
+#[test]
+fn the_platform_config_follows_the_chart_version() {
+    // Chart 2.0.6 renamed the password length key and added `passwordAuth`.
+    let m = try_render_with("passwordLength: 12\n", "2.0.0").unwrap();
+    assert_eq!(
+        platform_config(&m, "POLYAXON_PASSWORD_LENGTH").as_deref(),
+        Some("12")
+    );
+    assert!(platform_config(&m, "POLYAXON_AUTH_PASSWORD_ENABLED").is_none());
+    let m = render("");
+    assert_eq!(
+        platform_config(&m, "POLYAXON_AUTH_PASSWORD_LENGTH").as_deref(),
+        Some("8")
+    );
+    assert_eq!(
+        platform_config(&m, "POLYAXON_AUTH_PASSWORD_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert!(platform_config(&m, "POLYAXON_PASSWORD_LENGTH").is_none());
+    assert_eq!(
+        platform_config(&m, "POLYAXON_INTERVALS_COMPATIBILITY_CHECK").as_deref(),
+        Some("1800")
+    );
+    // Before chart 2.3.0 the scheduler's intervals were in the platform config.
+    let celery = "redis: {enabled: true}\nbroker: redis\nscheduler: {enabled: true}\n";
+    let m = try_render_with(celery, "2.0.0").unwrap();
+    assert_eq!(
+        platform_config(&m, "POLYAXON_INTERVALS_RUNS_SCHEDULER").as_deref(),
+        Some("15")
+    );
+    let m = render(celery);
+    assert!(platform_config(&m, "POLYAXON_INTERVALS_RUNS_SCHEDULER").is_none());
+    assert_eq!(
+        platform_config(&m, "POLYAXON_REDIS_CELERY_BROKER_URL"),
+        Some(format!("{RELEASE}-redis-master:6379/0"))
+    );
+    // Without the scheduler the broker is not in the platform config.
+    let m = render("redis: {enabled: true}\nbroker: redis\n");
+    assert!(platform_config(&m, "POLYAXON_REDIS_HOST").is_none());
+    assert!(platform_config(&m, "POLYAXON_SCHEDULER_ENABLED").is_none());
+}
+
+#[test]
+fn ldap_keys_are_the_charts() {
+    let m = render(
+        "ldap: {enabled: true, serverUri: 'ldap://ldap.acme.com', bindDN: 'cn=admin', bindPassword: pw, userSearchFilterStr: '(uid=%(user)s)'}\n",
+    );
+    for (key, value) in [
+        ("POLYAXON_AUTH_LDAP", "true"),
+        ("POLYAXON_AUTH_LDAP_SERVER_URI", "ldap://ldap.acme.com"),
+        ("POLYAXON_AUTH_LDAP_BIND_DN", "cn=admin"),
+        ("POLYAXON_AUTH_LDAP_USER_SEARCH_FILTERSTR", "(uid=%(user)s)"),
+        ("POLYAXON_AUTH_LDAP_GLOBAL_OPTIONS", "{}"),
+        ("POLYAXON_AUTH_LDAP_START_TLS", "false"),
+    ] {
+        assert_eq!(platform_config(&m, key).as_deref(), Some(value), "{key}");
+    }
+    assert!(platform_config(&m, "POLYAXON_AUTH_LDAP_BIND_PASSWORD").is_none());
+    assert_eq!(
+        secret(
+            &m,
+            &name("platform-secret"),
+            "POLYAXON_AUTH_LDAP_BIND_PASSWORD"
+        )
+        .as_deref(),
+        Some("pw")
+    );
+}
+
+#[test]
+fn backend_passwords_come_from_their_secrets_as_the_chart() {
+    // With the Celery services and no RabbitMQ in the cluster, the chart
+    // renders the external RabbitMQ's password Secret (whatever the broker).
+    let m = render("redis: {enabled: true}\nbroker: redis\nscheduler: {enabled: true}\n");
+    assert_eq!(
+        secret(&m, &name("rabbitmq-secret"), "rabbitmq-password").as_deref(),
+        Some(PLACEHOLDER_FOR_TESTS)
+    );
+    let c = container(&m, "Deployment", &name("api"));
+    assert!(env(&c, "POLYAXON_RABBITMQ_PASSWORD").is_none());
+    assert!(!has(&render(""), "Secret", &name("rabbitmq-secret")));
+    // `platformSecret` holds every password: the pods read no other Secret.
+    let m = render("platformSecret: my-secret\n");
+    let c = container(&m, "Deployment", &name("api"));
+    assert!(env(&c, "POLYAXON_DB_PASSWORD").is_none());
+    assert!(env_from(&c).contains(&"my-secret".to_string()));
+    assert!(!has(&m, "Secret", &name("platform-secret")));
 }

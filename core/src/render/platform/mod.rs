@@ -1,0 +1,169 @@
+//! The `platform` chart: Polyaxon CE. In 2.x the API (`polyaxon/polyaxon-api`)
+//! runs behind the gateway Service; in 1.x an nginx gateway fronts separate
+//! API and streams. Around it: the agent and operator, the optional Celery
+//! services and Flower, the in-cluster dependencies or the external ones,
+//! the install hooks and the clean-up hook, and the 0.x seed's keys
+//! (persistence, NVIDIA paths, per-role scheduling, resources daemon, refs).
+//!
+//! Each file renders one part as the chart of the pinned version does;
+//! facts that changed between chart versions are tests of
+//! `values.chart_version` next to their use.
+
+mod api;
+mod backends;
+mod config;
+mod env;
+mod flower;
+mod hooks;
+mod secret;
+mod seed;
+mod workers;
+mod workload;
+
+use std::collections::BTreeMap;
+
+use backends::Backends;
+
+/// What every part of the platform reads once the dependencies are
+/// rendered: the names of the release's objects and where its backends are.
+pub struct Platform {
+    /// The release's object names.
+    pub n: Names,
+    /// The database, Redis, RabbitMQ and registry.
+    pub backends: Backends,
+}
+
+use super::RenderError;
+use super::agent;
+use super::common::{self, Names, Upstream};
+use super::ctx::Ctx;
+use super::manifest::Stage;
+use super::names;
+use super::network;
+use super::pod::Scheduling;
+use super::rbac;
+use super::values::Values;
+use crate::config::Generation;
+
+/// Renders the platform chart into `ctx`.
+pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError> {
+    let n = Names::new(ctx.release);
+    let agent_side = env::agent_side(values);
+    ctx.push(Stage::Crds, &agent::namespace(ctx))?;
+    agent::render_crds(ctx, values)?;
+    rbac::render(ctx, values, agent_side, agent::operator_enabled(values))?;
+
+    common::render_common(ctx, values, &n)?;
+    let backends = Backends::render(ctx, values)?;
+    let data = config::data(ctx.release, values, &backends);
+    ctx.push(
+        Stage::Config,
+        &common::config_map(ctx, &n.platform_config, data),
+    )?;
+    if values
+        .config
+        .platform_secret
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        let data = secret::data(ctx, values);
+        ctx.push(
+            Stage::Config,
+            &common::secret(ctx, &n.platform_secret, data),
+        )?;
+    }
+    let (api_up, streams_up) = upstreams(ctx, values, &n);
+    common::render_proxies(ctx, values, &n, &api_up, &streams_up)?;
+    if agent_side {
+        let agent_cfg = values.config.agent.clone().unwrap_or_default();
+        common::render_agent_config(ctx, values, &n, &Scheduling::of(values, &agent_cfg))?;
+    }
+    ctx.push(Stage::Services, &gateway_service(ctx, values, &n))?;
+
+    let platform = Platform { n, backends };
+    let n = &platform.n;
+    api::render(ctx, values, &platform)?;
+    if streams_enabled(values) {
+        agent::streams(ctx, values, n, env::platform(values, n))?;
+    }
+    if agent::agent_enabled(values) {
+        agent::agent_deployment(ctx, values, n, Vec::new())?;
+    }
+    if agent::operator_enabled(values) {
+        agent::operator_deployment(ctx, values, n)?;
+    }
+    workers::render(ctx, values, &platform)?;
+    flower::render(ctx, values, &platform)?;
+    seed::resources_daemon(ctx, values, &platform)?;
+    if values.ingress() {
+        ctx.push(Stage::Ingress, &network::ingress(ctx, values, n))?;
+    }
+    hooks::render(ctx, values, &platform)?;
+    agent::clean_runs_hook(ctx, values, n)
+}
+
+/// Whether a separate streams server runs: always in 1.x (unless
+/// disabled); in 2.x, where the API serves streams, only when asked for.
+fn streams_enabled(values: &Values<'_>) -> bool {
+    let given = values.config.streams.as_ref().and_then(|s| s.enabled);
+    given.unwrap_or(values.generation == Generation::V1)
+}
+
+/// Where the proxies config sends API and streams traffic: in 2.x the
+/// gateway Service (the API) for both, unless a streams server runs; in
+/// 1.x the API and streams Services.
+fn upstreams(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> (Upstream, Upstream) {
+    let service = |part: &str, spec: Option<&crate::config::schema::ApiService>| {
+        let spec = spec.and_then(|s| s.service.clone()).unwrap_or_default();
+        Upstream {
+            host: names::component(ctx.release, part),
+            port: common::service_port(spec.port, 80),
+            target_port: common::service_port(spec.target_port, 80),
+            use_resolver: false,
+        }
+    };
+    let gateway = || Upstream {
+        host: n.gateway.clone(),
+        port: common::gateway_port(values),
+        target_port: common::gateway_target_port(values),
+        use_resolver: false,
+    };
+    let streams = || {
+        if streams_enabled(values) {
+            service("streams", values.config.streams.as_ref())
+        } else {
+            gateway()
+        }
+    };
+    match values.generation {
+        Generation::V1 => (service("api", values.config.api.as_ref()), streams()),
+        Generation::V2 => (gateway(), streams()),
+    }
+}
+
+/// The gateway Service; in 2.x it fronts the API, so the seed's
+/// `api.service.annotations` land on it too.
+fn gateway_service(
+    ctx: &Ctx<'_>,
+    values: &Values<'_>,
+    n: &Names,
+) -> k8s_openapi::api::core::v1::Service {
+    let mut service = network::gateway_service(ctx, values, n, &n.gateway);
+    let seed_annotations = values
+        .config
+        .api
+        .as_ref()
+        .and_then(|a| a.service.as_ref())
+        .and_then(|s| s.annotations.clone())
+        .filter(|a| !a.is_empty());
+    if values.generation == Generation::V2
+        && let Some(extra) = seed_annotations
+    {
+        service
+            .metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .extend(extra);
+    }
+    service
+}
