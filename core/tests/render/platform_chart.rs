@@ -617,6 +617,12 @@ fn v1_install_hooks_sync_create_the_admin_and_the_tables() {
         ["sync-db", "admin-user"].map(job)
     );
     assert_eq!(hook_names(&m, Hook::PostUpgrade), ["sync-db"].map(job));
+    // The charts read `apiHooks`, never the seed's `hooks`.
+    let fixtures = |config: &str| {
+        hook_names(&render_v1(config), Hook::PostInstall).contains(&job("load-fixtures"))
+    };
+    assert!(fixtures("apiHooks: {loadFixtures: true}\n"));
+    assert!(!fixtures("hooks: {loadFixtures: true}\n"));
     // `tablesHook` runs its own image after upgrades, before the sync.
     let m = render_v1("tablesHook: {enabled: true}\n");
     assert_eq!(

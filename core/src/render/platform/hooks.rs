@@ -43,14 +43,10 @@ const INSTALL: &[Hook] = &[Hook::PostInstall];
 const UPGRADE: &[Hook] = &[Hook::PostUpgrade];
 const INSTALL_AND_UPGRADE: &[Hook] = &[Hook::PostInstall, Hook::PostUpgrade];
 
-/// The hooks' settings: `apiHooks` (the 1.x seed's `hooks` too).
+/// The hooks' settings: `apiHooks` (the charts read no other key; the 1.x
+/// seed's `hooks` is not theirs).
 fn settings(values: &Values<'_>) -> HooksService {
-    let cfg = values.config;
-    match values.generation {
-        Generation::V1 => cfg.hooks.clone().or_else(|| cfg.api_hooks.clone()),
-        Generation::V2 => cfg.api_hooks.clone().or_else(|| cfg.hooks.clone()),
-    }
-    .unwrap_or_default()
+    values.config.api_hooks.clone().unwrap_or_default()
 }
 
 /// The API section the hooks run like: its image, scheduling and pull secrets.
