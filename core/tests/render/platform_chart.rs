@@ -929,3 +929,38 @@ fn backend_passwords_come_from_their_secrets_as_the_chart() {
     assert!(env_from(&c).contains(&"my-secret".to_string()));
     assert!(!has(&m, "Secret", &name("platform-secret")));
 }
+
+#[test]
+fn metrics_enabled_adds_the_statsd_exporter() {
+    let m = render("");
+    assert!(!has(&m, "Deployment", &name("metrics")));
+    assert!(platform_config(&m, "POLYAXON_METRICS_BACKEND").is_none());
+    let m = render("metrics: {enabled: true}\n");
+    assert_eq!(
+        platform_config(&m, "POLYAXON_METRICS_BACKEND").as_deref(),
+        Some("statsd")
+    );
+    assert_eq!(
+        parse(&platform_config(&m, "POLYAXON_METRICS_OPTIONS").unwrap()),
+        json!({"host": name("metrics"), "port": 9125})
+    );
+    let c = container(&m, "Deployment", &name("metrics"));
+    assert_eq!(c["image"], "prom/statsd-exporter:v0.10.5");
+    assert_eq!(
+        c["args"],
+        json!(["--statsd.listen-udp=:9125", "--web.listen-address=:9102"])
+    );
+    assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/metrics");
+    let svc = get(&m, "Service", &name("metrics"));
+    let ports = svc["spec"]["ports"].as_array().unwrap();
+    assert!(
+        ports
+            .iter()
+            .any(|p| p["name"] == "statsd" && p["protocol"] == "UDP" && p["port"] == 9125)
+    );
+    assert!(
+        ports
+            .iter()
+            .any(|p| p["name"] == "metrics" && p["port"] == 9102)
+    );
+}

@@ -15,6 +15,7 @@ mod config;
 mod env;
 mod flower;
 mod hooks;
+mod metrics;
 mod secret;
 mod seed;
 mod workers;
@@ -94,6 +95,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     }
     workers::render(ctx, values, &platform)?;
     flower::render(ctx, values, &platform)?;
+    metrics::render(ctx, values)?;
     seed::resources_daemon(ctx, values, &platform)?;
     if values.ingress() {
         ctx.push(Stage::Ingress, &network::ingress(ctx, values, n))?;
