@@ -6,6 +6,7 @@
 //! scope. No text templates.
 
 mod agent;
+mod agent_config;
 mod autoscale;
 mod common;
 mod connections;
@@ -21,6 +22,7 @@ pub mod output;
 mod platform;
 mod pod;
 mod ponos;
+mod proxies;
 mod rbac;
 pub mod state;
 mod values;
@@ -29,8 +31,8 @@ pub use labels::release_selector;
 pub use manifest::{Hook, Manifest, RenderedObject, Stage};
 pub use state::ReleaseState;
 
-use crate::config::schema::{Chart, DeploymentConfig};
 use crate::chart_version::ChartVersion;
+use crate::config::schema::{Chart, DeploymentConfig};
 use crate::config::{Deployment, Generation};
 use crate::version::PolyaxonVersion;
 
