@@ -162,7 +162,7 @@ fn stateful_set(ctx: &Ctx<'_>, values: &Values<'_>, s: Stateful) -> StatefulSet 
         mount_path: s.data_path.into(),
         ..VolumeMount::default()
     }]);
-    let mut pod_labels = labels::selector(ctx.release, &s.name);
+    let mut pod_labels = labels::selector(&s.name);
     pod_labels.extend(ctx.labels(&s.name, Role::Dependency));
     let claim_templates = s.persist.enabled.then(|| {
         vec![PersistentVolumeClaim {
@@ -647,7 +647,7 @@ pub fn registry(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Registr
         credentials = Some(secret);
     }
     push_service(ctx, &name, "registry", port, 5000)?;
-    let mut pod_labels = labels::selector(ctx.release, &name);
+    let mut pod_labels = labels::selector(&name);
     pod_labels.extend(ctx.labels(&name, Role::Dependency));
     let scheduling = dep_scheduling(
         values,
