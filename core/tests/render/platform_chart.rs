@@ -73,6 +73,10 @@ fn rbac_enabled_false_renders_no_roles_or_accounts() {
     let m = render("");
     assert!(all(&m, "Role").count() >= 3);
     let m = render("rbac: {enabled: false}\n");
+    // The PostgreSQL subchart keeps its own ServiceAccount, as in the chart.
+    let polyaxon_own = |o: &&polyaxon_core::render::RenderedObject| {
+        json(o)["metadata"]["labels"]["app.kubernetes.io/name"] != "postgresql"
+    };
     for kind in [
         "Role",
         "RoleBinding",
@@ -80,8 +84,9 @@ fn rbac_enabled_false_renders_no_roles_or_accounts() {
         "ClusterRoleBinding",
         "ServiceAccount",
     ] {
-        assert_eq!(all(&m, kind).count(), 0, "{kind}");
+        assert_eq!(all(&m, kind).filter(polyaxon_own).count(), 0, "{kind}");
     }
+    assert!(has(&m, "ServiceAccount", &format!("{RELEASE}-postgresql")));
     let agent = get(&m, "Deployment", &name("agent"));
     assert!(
         agent
@@ -424,23 +429,39 @@ fn dependencies_in_cluster_or_external() {
 }
 
 #[test]
-fn persistence_enabled_gives_the_dependencies_volumes() {
+fn the_database_keeps_its_data_on_a_claim_as_the_chart() {
     let pg = format!("{RELEASE}-postgresql");
-    let m = render("");
-    assert!(
-        get(&m, "StatefulSet", &pg)["spec"]
-            .get("volumeClaimTemplates")
-            .is_none()
-    );
-    let m = render("persistence: {enabled: true}\n");
-    let claims = &get(&m, "StatefulSet", &pg)["spec"]["volumeClaimTemplates"];
-    assert_eq!(claims[0]["spec"]["accessModes"], json!(["ReadWriteOnce"]));
-    let m = render("postgresql: {persistence: {enabled: true, size: 20Gi}}\n");
-    let claims = &get(&m, "StatefulSet", &pg)["spec"]["volumeClaimTemplates"];
+    let claim = |m: &Manifest| get(m, "StatefulSet", &pg)["spec"]["volumeClaimTemplates"].clone();
+    // A claim `data` of 8Gi by default, whatever `persistence.enabled` says
+    // (the chart's values.yaml ships a `false` the subchart never reads).
+    for yaml in [
+        "",
+        "persistence: {enabled: false}\n",
+        "postgresql: {persistence: {enabled: false}}\n",
+    ] {
+        let claims = claim(&render(yaml));
+        assert_eq!(claims[0]["metadata"]["name"], "data", "{yaml}");
+        assert_eq!(claims[0]["spec"]["accessModes"], json!(["ReadWriteOnce"]));
+        assert_eq!(claims[0]["spec"]["resources"]["requests"]["storage"], "8Gi");
+    }
+    // Our size and class, as the subchart's `primary.persistence` would.
+    let m = render("postgresql: {persistence: {size: 20Gi, storageClass: fast}}\n");
     assert_eq!(
-        claims[0]["spec"]["resources"]["requests"]["storage"],
+        claim(&m)[0]["spec"]["resources"]["requests"]["storage"],
         "20Gi"
     );
+    assert_eq!(claim(&m)[0]["spec"]["storageClassName"], "fast");
+    // The subchart's own keys win, and only they turn the claim off.
+    let m =
+        render("postgresql: {persistence: {size: 20Gi}, primary: {persistence: {size: 30Gi}}}\n");
+    assert_eq!(
+        claim(&m)[0]["spec"]["resources"]["requests"]["storage"],
+        "30Gi"
+    );
+    let m = render("postgresql: {primary: {persistence: {enabled: false}}}\n");
+    assert!(claim(&m).is_null());
+    let data = volume(&get(&m, "StatefulSet", &pg), "data").unwrap();
+    assert!(data.get("emptyDir").is_some());
 }
 
 #[test]
