@@ -48,12 +48,12 @@ fn http_probe(values: &Values<'_>, service: &ApiService, target: i32, host: &str
         .or_else(|| service.scheme.clone())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "HTTP".into());
-    let probe = pod::http_probe(target, &scheme, 60, agent::probe_host(values, host));
-    if values.chart_version.at_least(2, 0, 1) {
-        workload::timed(probe, 20, 20, 4)
+    let timing = if values.chart_version.at_least(2, 0, 1) {
+        workload::timing(20, 20, 4)
     } else {
-        workload::timed(probe, 60, 30, 4)
-    }
+        workload::timing(60, 30, 4)
+    };
+    pod::http_probe(target, &scheme, timing, agent::probe_host(values, host))
 }
 
 /// The API's default resources; the 2.x charts raised them (the published
@@ -111,7 +111,7 @@ fn api(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result<(), Rende
     let mut deployment = pod::deployment(ctx, values, &workload);
     deployment.metadata.name = Some(name.clone());
     ctx.push(Stage::Workloads, &deployment)?;
-    autoscale::render(ctx, &p.n.gateway, &name, Role::Api, gateway.hpa.as_ref())
+    autoscale::render_for(ctx, &p.n.gateway, &name, gateway.hpa.as_ref())
 }
 
 /// The 1.x nginx gateway (`polyaxon/polyaxon-gateway`): proxies only.
@@ -123,7 +123,13 @@ fn nginx_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result
         requests: ("128m", "300Mi"),
         limits: ("1000m", "2000Mi"),
     };
-    let probe = pod::http_probe(target, "HTTP", 60, agent::probe_host(values, &p.n.gateway));
+    let timing = workload::timing(60, 30, 2);
+    let probe = pod::http_probe(
+        target,
+        "HTTP",
+        timing,
+        agent::probe_host(values, &p.n.gateway),
+    );
     let workload = PlatformPod::new(ctx, values, "gateway", &gateway, defaults, Role::Api)
         .env(agent::debug_env(values))
         .reads(Reads::Proxies)
@@ -133,13 +139,7 @@ fn nginx_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result
         .replicas(workload::replicas(values, gateway.replicas))
         .build(ctx, values, p);
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
-    autoscale::render(
-        ctx,
-        &p.n.gateway,
-        &p.n.gateway,
-        Role::Api,
-        gateway.hpa.as_ref(),
-    )
+    autoscale::render(ctx, &p.n.gateway, gateway.hpa.as_ref())
 }
 
 /// The 1.x API (`api.*` settings) and its Service.
@@ -167,5 +167,5 @@ fn api_v1(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result<(), Re
     service.metadata.annotations = spec.annotations.filter(|a| !a.is_empty());
     ctx.push(Stage::Services, &service)?;
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
-    autoscale::render(ctx, &name, &name, Role::Api, api.hpa.as_ref())
+    autoscale::render(ctx, &name, api.hpa.as_ref())
 }

@@ -2,17 +2,13 @@
 //! get their passwords: the chart's `pgsql.*`, `redis.*`, `rabbitmq.*`
 //! helpers and `config.envs`.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::EnvVar;
 
 use super::workers;
 use crate::config::schema::Broker;
 use crate::render::RenderError;
-use crate::render::common;
 use crate::render::ctx::Ctx;
 use crate::render::deps::{self, Database, Endpoint, Registry};
-use crate::render::manifest::Stage;
 use crate::render::names;
 use crate::render::pod;
 use crate::render::values::Values;
@@ -32,39 +28,12 @@ pub struct Backends {
 impl Backends {
     /// Renders the dependencies and returns where they are.
     pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Self, RenderError> {
-        let backends = Backends {
+        Ok(Backends {
             db: deps::postgres(ctx, values)?,
             redis: deps::redis(ctx, values)?,
             rabbitmq: deps::rabbitmq(ctx, values)?,
             registry: deps::registry(ctx, values)?,
-        };
-        backends.rabbitmq_secret(ctx, values)?;
-        Ok(backends)
-    }
-
-    /// With the Celery services on and no RabbitMQ in the cluster, the chart
-    /// renders `<fullname>-rabbitmq-secret` (whatever the broker) for the
-    /// pods to read the external RabbitMQ's password from; it is rendered
-    /// here when the dependencies did not (no external host given), with the
-    /// given password or the release's generated one.
-    fn rabbitmq_secret(&self, ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError> {
-        if !workers::scheduler_enabled(values)
-            || deps::rabbitmq_in_cluster(values)
-            || self.rabbitmq.is_some()
-        {
-            return Ok(());
-        }
-        let given = values
-            .config
-            .external_services
-            .as_ref()
-            .and_then(|e| e.rabbitmq.as_ref())
-            .and_then(|r| r.password.clone())
-            .filter(|p| !p.is_empty());
-        let (name, key) = external_rabbitmq_secret(ctx);
-        let password = given.unwrap_or_else(|| ctx.state.rabbitmq_password.clone());
-        let data = BTreeMap::from([(key, password)]);
-        ctx.push(Stage::Config, &common::secret(ctx, &name, data))
+        })
     }
 
     /// The passwords every platform pod reads from the backends' Secrets
@@ -119,7 +88,9 @@ impl Backends {
     }
 }
 
-/// `<fullname>-rabbitmq-secret` and its key: an external RabbitMQ's password.
+/// `<fullname>-rabbitmq-secret` and its key: an external RabbitMQ's
+/// password (the dependencies render it whenever the scheduler runs without
+/// an in-cluster RabbitMQ, as the chart).
 fn external_rabbitmq_secret(ctx: &Ctx<'_>) -> (String, String) {
     (
         names::component(ctx.release, "rabbitmq-secret"),

@@ -1,28 +1,12 @@
 //! What the platform's pods read: the chart's `config.envFrom.*` lists, the
-//! agent's ServiceAccount they run as (`config.agent.sa`) and the host IPs
-//! (`config.hostIps`).
+//! host IPs (`config.hostIps`) and the management switch of the hooks.
 
 use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar};
 
-use crate::render::agent;
+use crate::render::agent_config;
 use crate::render::common::{self, Names};
-use crate::render::ctx::Ctx;
 use crate::render::pod;
-use crate::render::rbac;
 use crate::render::values::Values;
-
-/// Whether the agent side of the platform is there: the agent runs, or the
-/// platform is CE (no `organizationKey`). The chart then renders the agent
-/// config and has the platform's pods read it and run as the agent's
-/// ServiceAccount.
-pub fn agent_side(values: &Values<'_>) -> bool {
-    agent::agent_enabled(values)
-        || values
-            .config
-            .organization_key
-            .as_deref()
-            .is_none_or(str::is_empty)
-}
 
 /// The platform's Secret (`config.envFrom.secret`): `platformSecret` when
 /// given, else the release's own and `encryptionSecret`.
@@ -42,7 +26,8 @@ fn secret(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
 pub fn platform(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
     let mut list = secret(values, n);
     list.push(common::from_config_map(&n.platform_config));
-    if agent_side(values) {
+    // The agent config, when the chart renders it.
+    if agent_config::agent_config_rendered(values) {
         list.push(common::from_config_map(&n.agent_config));
     }
     list
@@ -57,12 +42,6 @@ pub fn sources(values: &Values<'_>, n: &Names, proxies: bool) -> Vec<EnvFromSour
         list.push(common::from_config_map(&n.proxies));
     }
     list
-}
-
-/// The agent's ServiceAccount, which the API and the Celery workers run as
-/// when RBAC is on and the agent side is there (`config.agent.sa`).
-pub fn service_account(ctx: &Ctx<'_>, values: &Values<'_>) -> Option<String> {
-    (values.rbac() && agent_side(values)).then(|| rbac::agent_sa(ctx.release))
 }
 
 /// The pod and host IPs (`includeHostIps`).

@@ -45,16 +45,15 @@ fn probe(values: &Values<'_>, metrics: &Dict, which: &str) -> Option<Probe> {
     } else {
         30
     };
-    let mut probe = pod::http_probe(METRICS, "HTTP", initial, None);
-    if let Some(get) = probe.http_get.as_mut() {
-        get.path = Some("/metrics".into());
-    }
-    let mut probe = workload::timed(
-        probe,
+    let timing = workload::timing(
         number("initialDelaySeconds", initial),
         number("periodSeconds", 5),
         number("timeoutSeconds", 2),
     );
+    let mut probe = pod::http_probe(METRICS, "HTTP", timing, None);
+    if let Some(get) = probe.http_get.as_mut() {
+        get.path = Some("/metrics".into());
+    }
     probe.failure_threshold = Some(number("failureThreshold", 3));
     probe.success_threshold = Some(number("successThreshold", 1));
     Some(probe)

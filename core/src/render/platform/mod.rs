@@ -36,10 +36,9 @@ pub struct Platform {
 
 use super::RenderError;
 use super::agent;
-use super::common::{self, Names, Upstream};
+use super::common::{self, Names};
 use super::ctx::Ctx;
 use super::manifest::Stage;
-use super::names;
 use super::network;
 use super::pod::Scheduling;
 use super::rbac;
@@ -49,10 +48,14 @@ use crate::config::Generation;
 /// Renders the platform chart into `ctx`.
 pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError> {
     let n = Names::new(ctx.release);
-    let agent_side = env::agent_side(values);
     ctx.push(Stage::Crds, &agent::namespace(ctx))?;
     agent::render_crds(ctx, values)?;
-    rbac::render(ctx, values, agent_side, agent::operator_enabled(values))?;
+    rbac::render(
+        ctx,
+        values,
+        agent::agent_enabled(values),
+        agent::operator_enabled(values),
+    )?;
 
     common::render_common(ctx, values, &n)?;
     let backends = Backends::render(ctx, values)?;
@@ -73,12 +76,9 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             &common::secret(ctx, &n.platform_secret, data),
         )?;
     }
-    let (api_up, streams_up) = upstreams(ctx, values, &n);
-    common::render_proxies(ctx, values, &n, &api_up, &streams_up)?;
-    if agent_side {
-        let agent_cfg = values.config.agent.clone().unwrap_or_default();
-        common::render_agent_config(ctx, values, &n, &Scheduling::of(values, &agent_cfg))?;
-    }
+    common::render_proxies(ctx, values, &n)?;
+    let agent_cfg = values.config.agent.clone().unwrap_or_default();
+    common::render_agent_config(ctx, values, &n, &Scheduling::of(values, &agent_cfg))?;
     ctx.push(Stage::Services, &gateway_service(ctx, values, &n))?;
 
     let platform = Platform { n, backends };
@@ -109,38 +109,6 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
 fn streams_enabled(values: &Values<'_>) -> bool {
     let given = values.config.streams.as_ref().and_then(|s| s.enabled);
     given.unwrap_or(values.generation == Generation::V1)
-}
-
-/// Where the proxies config sends API and streams traffic: in 2.x the
-/// gateway Service (the API) for both, unless a streams server runs; in
-/// 1.x the API and streams Services.
-fn upstreams(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> (Upstream, Upstream) {
-    let service = |part: &str, spec: Option<&crate::config::schema::ApiService>| {
-        let spec = spec.and_then(|s| s.service.clone()).unwrap_or_default();
-        Upstream {
-            host: names::component(ctx.release, part),
-            port: common::service_port(spec.port, 80),
-            target_port: common::service_port(spec.target_port, 80),
-            use_resolver: false,
-        }
-    };
-    let gateway = || Upstream {
-        host: n.gateway.clone(),
-        port: common::gateway_port(values),
-        target_port: common::gateway_target_port(values),
-        use_resolver: false,
-    };
-    let streams = || {
-        if streams_enabled(values) {
-            service("streams", values.config.streams.as_ref())
-        } else {
-            gateway()
-        }
-    };
-    match values.generation {
-        Generation::V1 => (service("api", values.config.api.as_ref()), streams()),
-        Generation::V2 => (gateway(), streams()),
-    }
 }
 
 /// The gateway Service; in 2.x it fronts the API, so the seed's

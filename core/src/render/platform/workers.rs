@@ -31,8 +31,8 @@ fn default_resources(
     values: &Values<'_>,
     part: &str,
 ) -> ((&'static str, &'static str), (&'static str, &'static str)) {
-    // Chart 2.14.0 raised the limits (and turned `limitResources` on).
-    let raised = values.chart_version.at_least(2, 14, 0);
+    // Chart 2.13.3 raised the limits (and turned `limitResources` on).
+    let raised = values.chart_version.at_least(2, 13, 3);
     match (part, raised) {
         ("scheduler", false) => (("150m", "200Mi"), ("350m", "350Mi")),
         ("scheduler", true) => (("150m", "200Mi"), ("1000m", "1Gi")),
@@ -46,11 +46,12 @@ fn default_resources(
 /// The exec probe of the Celery services (`entrypoint.sh healthz`); chart
 /// 2.0.1 made it start sooner and wait longer.
 fn probe(values: &Values<'_>) -> k8s_openapi::api::core::v1::Probe {
-    if values.chart_version.at_least(2, 0, 1) {
-        workload::timed(pod::exec_probe(), 20, 30, 30)
+    let timing = if values.chart_version.at_least(2, 0, 1) {
+        workload::timing(20, 30, 30)
     } else {
-        workload::timed(pod::exec_probe(), 60, 60, 10)
-    }
+        workload::timing(60, 60, 10)
+    };
+    workload::timed(pod::exec_probe(), timing)
 }
 
 /// The Celery settings as env vars (`config.<part>.celery`): only those set.
@@ -178,5 +179,5 @@ fn worker(
         .build(ctx, values, p);
     let name = workload.name.clone();
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
-    autoscale::render(ctx, &name, &name, Role::Worker, service.hpa.as_ref())
+    autoscale::render(ctx, &name, service.hpa.as_ref())
 }

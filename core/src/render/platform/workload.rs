@@ -11,11 +11,12 @@ use k8s_openapi::api::core::v1::{ContainerPort, EnvVar, Probe};
 use super::Platform;
 use super::env;
 use crate::config::schema::ServiceSettings;
+use crate::render::agent;
 use crate::render::connections::Mounts;
 use crate::render::ctx::Ctx;
 use crate::render::labels::Role;
 use crate::render::names;
-use crate::render::pod::{self, Defaults, Scheduling, Workload};
+use crate::render::pod::{self, Defaults, ProbeTiming, Scheduling, Workload};
 use crate::render::values::Values;
 
 /// What the chart gives a service's main container where its section says
@@ -155,7 +156,7 @@ impl<'s, S: ServiceSettings> PlatformPod<'s, S> {
     /// Runs the pods as the agent's ServiceAccount when the chart does
     /// (`config.agent.sa`).
     pub fn agent_service_account(mut self, ctx: &Ctx<'_>, values: &Values<'_>) -> Self {
-        self.service_account = env::service_account(ctx, values);
+        self.service_account = agent::agent_service_account(ctx, values);
         self
     }
 
@@ -220,15 +221,22 @@ impl<'s, S: ServiceSettings> PlatformPod<'s, S> {
     }
 }
 
-/// A probe with the charts' timings: `initial` seconds before the first,
-/// then every `period`, each given `timeout`; ten failures restart the pod.
-pub fn timed(mut probe: Probe, initial: i32, period: i32, timeout: i32) -> Probe {
-    probe.initial_delay_seconds = Some(initial);
-    probe.period_seconds = Some(period);
-    probe.timeout_seconds = Some(timeout);
-    probe.success_threshold = Some(1);
-    probe.failure_threshold = Some(10);
+/// `probe` at another `timing` than its own.
+pub fn timed(mut probe: Probe, timing: ProbeTiming) -> Probe {
+    probe.initial_delay_seconds = Some(timing.initial_delay);
+    probe.period_seconds = Some(timing.period);
+    probe.timeout_seconds = Some(timing.timeout);
     probe
+}
+
+/// A probe timing: `initial_delay` seconds before the first, then every
+/// `period`, each given `timeout`.
+pub fn timing(initial_delay: i32, period: i32, timeout: i32) -> ProbeTiming {
+    ProbeTiming {
+        initial_delay,
+        period,
+        timeout,
+    }
 }
 
 /// Replicas: the service's, else `globalReplicas` (seed), else one.
