@@ -20,7 +20,7 @@ use crate::render::ctx::Ctx;
 use crate::render::labels::Role;
 use crate::render::manifest::Stage;
 use crate::render::pod::{self, Scheduling};
-use crate::render::values::Values;
+use crate::render::values::{Values, strip_nulls};
 
 /// Renders the resources daemon when asked for.
 pub fn resources_daemon(
@@ -123,16 +123,5 @@ pub fn config_keys(values: &Values<'_>, backends: &Backends, data: &mut BTreeMap
 /// A value as JSON without its null fields (the seed's structures are
 /// written as given).
 fn stripped(value: &impl serde::Serialize) -> Value {
-    fn strip(value: Value) -> Value {
-        match value {
-            Value::Object(map) => Value::Object(
-                map.into_iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .map(|(k, v)| (k, strip(v)))
-                    .collect(),
-            ),
-            other => other,
-        }
-    }
-    strip(serde_json::to_value(value).unwrap_or_default())
+    strip_nulls(serde_json::to_value(value).unwrap_or_default())
 }
