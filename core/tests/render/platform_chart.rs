@@ -717,6 +717,43 @@ fn hpa_and_flower_when_enabled() {
         get(&m, "Service", &name("flower"))["spec"]["ports"][0]["nodePort"],
         30679
     );
+    // Flower watches the broker; the chart sets it no resources.
+    let m = render(
+        "redis: {enabled: true}\nbroker: redis\nscheduler: {enabled: true}\nflower: {enabled: true}\n",
+    );
+    let flower = container(&m, "Deployment", &name("flower"));
+    assert_eq!(
+        env(&flower, "CELERY_BROKER_URL").unwrap()["value"],
+        Value::from(format!("redis://{RELEASE}-redis-master:6379/0"))
+    );
+    assert_eq!(env(&flower, "FLOWER_PORT").unwrap()["value"], "8888");
+    assert!(flower.get("resources").is_none());
+    assert!(!env_from(&flower).contains(&name("proxies-config")));
+}
+
+#[test]
+fn the_api_follows_the_chart_version() {
+    let api = |version: &str| {
+        let m = try_render_with("", version).unwrap();
+        container(&m, "Deployment", &name("api"))
+    };
+    // Chart 2.0.1 made the API's probes start sooner and run more often.
+    let old = api("2.0.0");
+    assert_eq!(old["livenessProbe"]["initialDelaySeconds"], 60);
+    assert_eq!(old["livenessProbe"]["periodSeconds"], 30);
+    assert_eq!(old["livenessProbe"]["timeoutSeconds"], 4);
+    assert_eq!(
+        old["resources"],
+        json!({"requests": {"cpu": "1000m", "memory": "2000Mi"}})
+    );
+    // From chart 2.13.3 the limits apply by default.
+    let new = api("2.15.1");
+    assert_eq!(new["livenessProbe"]["initialDelaySeconds"], 20);
+    assert_eq!(
+        new["resources"]["limits"],
+        json!({"cpu": "6000m", "memory": "8000Mi"})
+    );
+    assert_eq!(new["image"], "polyaxon/polyaxon-api:2.15.1");
 }
 
 #[test]
