@@ -23,17 +23,6 @@ mod workload;
 
 use std::collections::BTreeMap;
 
-use backends::Backends;
-
-/// What every part of the platform reads once the dependencies are
-/// rendered: the names of the release's objects and where its backends are.
-pub struct Platform {
-    /// The release's object names.
-    pub n: Names,
-    /// The database, Redis, RabbitMQ and registry.
-    pub backends: Backends,
-}
-
 use super::RenderError;
 use super::agent;
 use super::common::{self, Names};
@@ -44,6 +33,16 @@ use super::pod::Scheduling;
 use super::rbac;
 use super::values::Values;
 use crate::config::Generation;
+use backends::Backends;
+
+/// What every part of the platform reads once the dependencies are
+/// rendered: the names of the release's objects and where its backends are.
+pub struct Platform {
+    /// The release's object names.
+    pub n: Names,
+    /// The database, Redis, RabbitMQ and registry.
+    pub backends: Backends,
+}
 
 /// Renders the platform chart into `ctx`.
 pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError> {
