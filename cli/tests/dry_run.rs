@@ -106,7 +106,9 @@ fn flags_override_the_config() {
         "minikube",
     ]));
     assert!(text.contains("name: lab-polyaxon-gateway\n  namespace: ml\n"));
-    assert!(text.contains("nodePort: 31833"));
+    // minikube makes the gateway a NodePort Service; the 2.x platform
+    // chart's default node port is 31811.
+    assert!(text.contains("nodePort: 31811"));
     let text = stdout(&polyaxon(&[
         "deploy",
         "-f",
