@@ -280,9 +280,10 @@ pub fn operator_deployment(
 }
 
 /// The pre-delete hook that cleans the runs of the namespace (both charts'
-/// `hooks/clean-runs.yaml`): `polyaxon admin clean-ops` in 2.x (the 2.x CLI
-/// has no top-level `clean-ops`), `polyaxon clean-ops` in 1.x; in the
-/// agent's pod settings, without resources unless `cleanHooks` sets some.
+/// `hooks/clean-runs.yaml`): `polyaxon admin clean-ops` from chart 1.18.0
+/// (the 2.x CLI has no top-level `clean-ops`), `polyaxon clean-ops` before;
+/// in the agent's pod settings, without resources unless `cleanHooks` sets
+/// some.
 pub fn clean_runs_hook(
     ctx: &mut Ctx<'_>,
     values: &Values<'_>,
@@ -309,10 +310,10 @@ pub fn clean_runs_hook(
     );
     container.resources = hooks_cfg.resources.clone();
     container.command = Some(vec!["polyaxon".into()]);
-    let mut args = match values.generation {
-        Generation::V1 => Vec::new(),
-        Generation::V2 => vec!["admin".to_string()],
-    };
+    let mut args = Vec::new();
+    if values.chart_version.at_least(1, 18, 0) {
+        args.push("admin".to_string());
+    }
     args.extend([
         "clean-ops".into(),
         format!("--namespace={}", ctx.namespace),
