@@ -106,9 +106,9 @@ fn flags_override_the_config() {
         "minikube",
     ]));
     assert!(text.contains("name: lab-polyaxon-gateway\n  namespace: ml\n"));
-    // minikube makes the gateway a NodePort Service; the 2.x platform
-    // chart's default node port is 31811.
-    assert!(text.contains("nodePort: 31811"));
+    // The deployment type reaches the config; as in the charts, it changes
+    // no Service type.
+    assert!(text.contains("POLYAXON_DEPLOYMENT_TYPE: minikube"));
     let text = stdout(&polyaxon(&[
         "deploy",
         "-f",
@@ -118,6 +118,10 @@ fn flags_override_the_config() {
         "gateway.service.type=NodePort",
     ]));
     assert!(text.contains("type: NodePort"));
+    assert!(
+        text.contains("nodePort: 31811"),
+        "the platform chart's node port"
+    );
 }
 
 #[test]

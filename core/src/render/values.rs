@@ -297,7 +297,7 @@ pub fn merge_values(defaults: serde_json::Value, given: serde_json::Value) -> se
 }
 
 /// `value` without the null members of its mappings, at every depth.
-fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
+pub fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
         Value::Object(map) => Value::Object(
