@@ -132,12 +132,13 @@ def main():
             counts = result["counts"]
             unlisted = []
             for f in result["findings"]:
-                if f["cls"] != "BREAKS":
+                if f["cls"] not in ("BREAKS", "DIFFERS"):
                     continue
                 hit = [e for e in allow if matches(e, f, version, config)]
                 if hit:
+                    # An entry that explains a DIFFERS is in use too, not stale.
                     used.add(hit[0][0])
-                else:
+                elif f["cls"] == "BREAKS":
                     unlisted.append(f)
             s = summary.setdefault(f"{chart}-{version}", {"renders": 0, "matched": 0, "missing": 0, "extra": 0,
                                                          "BREAKS": 0, "DIFFERS": 0, "unlisted": 0, "ms": []})
