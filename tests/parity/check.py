@@ -54,6 +54,13 @@ def matches(entry, finding, version, config):
             and any(fnmatch.fnmatchcase(config, c.strip()) for c in configs.split(",")))
 
 
+def release_namespace(config):
+    """The config's `namespace`, else `polyaxon` (the Python CLI's default)."""
+    import yaml  # the shared chart_parity.py needs it too
+    values = yaml.safe_load(config.read_text()) or {}
+    return str(values.get("namespace") or "polyaxon")
+
+
 def version_key(v):
     return tuple(int(x) for x in v.split("."))
 
@@ -122,7 +129,9 @@ def main():
             chart_file = work / f"{chart}-{version}-{config}.chart.yaml"
             chart_file.write_text(ref.read_text() + "\n---\n" + crds.read_text())
             out = work / f"{chart}-{version}-{config}.json"
-            cmp = subprocess.run([sys.executable, str(tool), str(ours), str(chart_file), "--ns", "polyaxon",
+            # helm installs the objects its templates leave without a
+            # namespace into the release's: the config's, else `polyaxon`.
+            cmp = subprocess.run([sys.executable, str(tool), str(ours), str(chart_file), "--ns", release_namespace(cfg),
                                   "--json", str(out)], capture_output=True, text=True)
             if cmp.returncode != 0:
                 print(f"FAIL {name}: chart_parity.py failed: {cmp.stderr.strip()[:2000]}")

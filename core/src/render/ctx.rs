@@ -76,10 +76,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The selector of the workload named `name`.
+    /// The selector of a chart workload whose pods are named `name`
+    /// ([`labels::selector`]).
     pub fn selector(&self, name: &str) -> LabelSelector {
         LabelSelector {
-            match_labels: Some(labels::selector(self.release, name)),
+            match_labels: Some(labels::selector(name)),
             ..LabelSelector::default()
         }
     }

@@ -40,32 +40,31 @@ fn the_platform_resource_set() {
 }
 
 #[test]
-fn deployment_type_minikube_and_microk8s_make_the_gateway_a_node_port() {
-    for (kind, expect) in [
-        ("kubernetes", "ClusterIP"),
-        ("minikube", "NodePort"),
-        ("microk8s", "NodePort"),
-    ] {
+fn deployment_type_is_written_and_the_service_type_is_the_configs() {
+    // As the charts (and the Python CLI, which installs them as they are):
+    // `deploymentType` is written to the config and changes no Service; the
+    // charts' own CI sets `type: NodePort` beside `deploymentType: minikube`.
+    for kind in ["kubernetes", "minikube", "microk8s"] {
         let m = render(&format!("deploymentType: {kind}\n"));
         let svc = get(&m, "Service", &name("gateway"));
-        assert_eq!(svc["spec"]["type"], expect, "{kind}");
-        if expect == "NodePort" {
-            assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31833, "{kind}");
-            assert_eq!(
-                cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST"),
-                Some(format!("http://{}:31833", name("gateway")))
-            );
-        }
+        assert_eq!(svc["spec"]["type"], "ClusterIP", "{kind}");
         assert_eq!(
             cm(&m, &name("config"), "POLYAXON_DEPLOYMENT_TYPE").as_deref(),
             Some(kind)
         );
     }
-    // The deployment type wins over a ClusterIP asked in the config.
-    let m = render("deploymentType: minikube\ngateway: {service: {type: ClusterIP}}\n");
+    // NodePort on the 2.x platform chart's node port, which the platform
+    // host names.
+    let m = render("deploymentType: minikube\ngateway: {service: {type: NodePort}}\n");
+    let svc = get(&m, "Service", &name("gateway"));
+    assert_eq!(svc["spec"]["type"], "NodePort");
+    assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31811);
     assert_eq!(
-        get(&m, "Service", &name("gateway"))["spec"]["type"],
-        "NodePort"
+        cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST"),
+        Some(format!(
+            "http://{}.polyaxon.svc.cluster.local:31811",
+            name("gateway")
+        ))
     );
 }
 
@@ -626,8 +625,8 @@ fn hpa_and_flower_when_enabled() {
 fn the_seed_spellings_deployment_type_and_dependency_aliases() {
     let m = render("DeploymentType: microk8s\n");
     assert_eq!(
-        get(&m, "Service", &name("gateway"))["spec"]["type"],
-        "NodePort"
+        cm(&m, &name("config"), "POLYAXON_DEPLOYMENT_TYPE").as_deref(),
+        Some("microk8s")
     );
     let m = render("registry: {enabled: true}\n");
     assert!(has(&m, "Deployment", &format!("{RELEASE}-docker-registry")));
