@@ -98,7 +98,7 @@ pub fn registry(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Registr
     let ports = vec![network::port("registry", port, 5000)];
     let service = network::service(ctx, &name, &name, Role::Dependency, ports);
     ctx.push(Stage::Services, &service)?;
-    let mut pod_labels = labels::selector(ctx.release, &name);
+    let mut pod_labels = labels::selector(&name);
     pod_labels.extend(ctx.labels(&name, Role::Dependency));
     let deployment = Deployment {
         metadata: ctx.meta(&name, Role::Dependency),
