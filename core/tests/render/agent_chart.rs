@@ -62,7 +62,11 @@ fn workload_selectors_are_the_charts_name_label_alone() {
         let deployment = get(&m, "Deployment", &name(part));
         let selector = deployment["spec"]["selector"]["matchLabels"].clone();
         let app = if part == "streams" { "gateway" } else { part };
-        assert_eq!(selector, json!({"app.kubernetes.io/name": name(app)}), "{part}");
+        assert_eq!(
+            selector,
+            json!({"app.kubernetes.io/name": name(app)}),
+            "{part}"
+        );
         let labels = &deployment["spec"]["template"]["metadata"]["labels"];
         assert_eq!(labels["app.kubernetes.io/name"], name(app), "{part}");
         // Ours keeps the release on the objects and pods (ownership sweeps).
@@ -455,7 +459,14 @@ fn the_default_core_affinity_and_its_override() {
         assert!(spec["affinity"]["podAffinity"].is_object(), "{id}");
         assert!(spec["affinity"]["nodeAffinity"].is_object(), "{id}");
     }
-    let runs = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_DEFAULT_SCHEDULING").unwrap());
+    let runs = parse(
+        &cm(
+            &m,
+            &name("agent-config"),
+            "POLYAXON_AGENT_DEFAULT_SCHEDULING",
+        )
+        .unwrap(),
+    );
     assert!(runs["affinity"]["podAffinity"].is_object());
     assert!(runs["affinity"]["nodeAffinity"].is_object());
     // An empty mapping keeps the default, as helm merges it; the seed's
@@ -703,7 +714,10 @@ fn the_clean_up_hook_runs_before_delete() {
         ])
     );
     assert!(c.get("resources").is_none(), "the charts set none");
-    let spec = json(hooks[0]).pointer("/spec/template/spec").cloned().unwrap();
+    let spec = json(hooks[0])
+        .pointer("/spec/template/spec")
+        .cloned()
+        .unwrap();
     assert_eq!(spec["restartPolicy"], Value::from("Never"));
     assert_eq!(spec["activeDeadlineSeconds"], 360);
     assert_eq!(spec["serviceAccountName"], name("agent-sa"));
@@ -823,7 +837,14 @@ fn operators_switch_on_their_config_flags_and_operator_rules() {
         cm(&m_211, &name("agent-config"), "POLYAXON_RAY_JOB_ENABLED").as_deref(),
         Some("false")
     );
-    assert!(cm(&m_211, &name("agent-config"), "POLYAXON_RAY_CLUSTER_ENABLED").is_none());
+    assert!(
+        cm(
+            &m_211,
+            &name("agent-config"),
+            "POLYAXON_RAY_CLUSTER_ENABLED"
+        )
+        .is_none()
+    );
     // Before 2.1.0 only the switches turned on.
     let m_200 = old("2.0.0");
     assert_eq!(

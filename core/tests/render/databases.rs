@@ -413,3 +413,37 @@ fn generated_database_passwords_stay_with_the_release() {
     );
     assert_eq!(typed(json!({}), (2, 15, 1), &state), m);
 }
+
+#[test]
+fn a_platform_change_does_not_restart_the_databases() {
+    let yaml = |zone: &str| {
+        format!(
+            "timezone: {zone}\nredis: {{enabled: true}}\nbroker: redis\nscheduler: {{enabled: true}}\n"
+        )
+    };
+    let (a, b) = (
+        at("2.15.1", &yaml("UTC")),
+        at("2.15.1", &yaml("Europe/Paris")),
+    );
+    let annotations = |m: &Manifest, set: &str| {
+        get(m, "StatefulSet", set)["spec"]["template"]["metadata"]["annotations"].clone()
+    };
+    for set in ["postgresql", "redis-master", "redis-replicas"] {
+        let set = format!("{RELEASE}-{set}");
+        assert!(
+            annotations(&a, &set).get("checksum/config").is_none(),
+            "{set}"
+        );
+        assert_eq!(annotations(&a, &set), annotations(&b, &set), "{set}");
+    }
+    // Their own config does roll them.
+    let c = at(
+        "2.15.1",
+        "timezone: UTC\nredis: {enabled: true, usePassword: true}\nbroker: redis\nscheduler: {enabled: true}\n",
+    );
+    let master = format!("{RELEASE}-redis-master");
+    assert_ne!(
+        annotations(&a, &master)["checksum/secret"],
+        annotations(&c, &master)["checksum/secret"]
+    );
+}
