@@ -190,10 +190,19 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Render
             "tcp-postgresql",
         )]
     };
-    ctx.push(
-        Stage::Services,
-        &sub.headless_service(&headless, Some("primary"), ports(), true),
-    )?;
+    let mut headless_service = sub.headless_service(&headless, Some("primary"), ports(), true);
+    if !newer {
+        // 12.1.14 still labels it with the pre-1.11 spelling of publishNotReadyAddresses.
+        headless_service
+            .metadata
+            .labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(
+                "service.alpha.kubernetes.io/tolerate-unready-endpoints".into(),
+                "true".into(),
+            );
+    }
+    ctx.push(Stage::Services, &headless_service)?;
     ctx.push(
         Stage::Services,
         &sub.service(&sub.fullname, Some("primary"), ports(), false),

@@ -74,9 +74,10 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
         Generation::V1 => "rabbitmq-ha",
         Generation::V2 => "rabbitmq",
     };
-    // The chart's labels say the subchart's version from chart 2.0.4 (the
-    // first published as a helm v2 chart); 2.0.0 shows none.
-    let labelled = values.generation == Generation::V2 && values.chart_version.at_least(2, 0, 4);
+    // rabbitmq 11.7.0's own labels carry no version; helm's named templates
+    // are global, so from chart 2.5.0 the newer PostgreSQL and Redis
+    // subcharts' `common.labels.standard` (which adds it) labels it too.
+    let labelled = values.generation == Generation::V2 && values.chart_version.at_least(2, 5, 0);
     let sub = Subchart::new(ctx, chart, &section, labelled.then_some("3.11.8"));
     let headless = sub.named("headless");
     let reader = sub.named("endpoint-reader");
