@@ -109,7 +109,9 @@ fn flags_override_the_config() {
         "minikube",
     ]));
     assert!(text.contains("name: lab-polyaxon-gateway\n  namespace: ml\n"));
-
+    // The deployment type reaches the config; as in the charts, it changes
+    // no Service type.
+    assert!(text.contains("POLYAXON_DEPLOYMENT_TYPE: minikube"));
     let text = stdout(&polyaxon(&[
         "deploy",
         "-f",
@@ -119,8 +121,10 @@ fn flags_override_the_config() {
         "gateway.service.type=NodePort",
     ]));
     assert!(text.contains("type: NodePort"));
-    // The platform chart's node port.
-    assert!(text.contains("nodePort: 31811"));
+    assert!(
+        text.contains("nodePort: 31811"),
+        "the platform chart's node port"
+    );
 }
 
 #[test]

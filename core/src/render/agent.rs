@@ -5,7 +5,7 @@
 //! templates in the platform chart, which renders them from here too.
 
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount,
+    Container, EnvFromSource, EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount,
 };
 
 use super::RenderError;
@@ -51,18 +51,22 @@ pub fn operator_enabled(values: &Values<'_>) -> bool {
         .unwrap_or(true)
 }
 
+/// Whether the agent's config and account exist: unless the agent is off on
+/// a platform that has an `organizationKey` (the charts' condition).
+pub fn agent_config_rendered(values: &Values<'_>) -> bool {
+    agent_enabled(values)
+        || values
+            .config
+            .organization_key
+            .as_deref()
+            .is_none_or(str::is_empty)
+}
+
 /// The ServiceAccount of the pods that act for the agent (the agent, the
-/// gateway/streams, the clean-up hook): the agent's, with RBAC on, unless
-/// the agent is off on a platform with an `organizationKey` (the charts'
-/// `config.agent.sa`).
+/// gateway/streams, the clean-up hook): the agent's, with RBAC on, when it
+/// exists (the charts' `config.agent.sa`).
 pub fn agent_service_account(ctx: &Ctx<'_>, values: &Values<'_>) -> Option<String> {
-    let no_organization = values
-        .config
-        .organization_key
-        .as_deref()
-        .is_none_or(str::is_empty);
-    (values.rbac() && (agent_enabled(values) || no_organization))
-        .then(|| rbac::agent_sa(ctx.release))
+    (values.rbac() && agent_config_rendered(values)).then(|| rbac::agent_sa(ctx.release))
 }
 
 /// The CRDs, when the operator runs and `operator.skipCRD` is not set.
@@ -182,24 +186,37 @@ pub fn data_mounts(values: &Values<'_>) -> Mounts {
     out
 }
 
+/// The `envFrom` and `env` of a pod that acts for the agent: the common,
+/// agent and proxies configs, `extra`, then what its `mounts` bring, and
+/// `POLYAXON_DEBUG` with `debugMode` (the charts' order).
+pub fn agent_env(
+    values: &Values<'_>,
+    n: &Names,
+    extra: Vec<EnvFromSource>,
+    mounts: &Mounts,
+) -> (Vec<EnvFromSource>, Vec<EnvVar>) {
+    let mut env_from = common::env_common(n);
+    env_from.extend(common::env_agent(values, n));
+    env_from.push(common::from_config_map(&n.proxies));
+    env_from.extend(extra);
+    env_from.extend(mounts.env_from.clone());
+    let mut env = debug_env(values);
+    env.extend(mounts.env.clone());
+    (env_from, env)
+}
+
 /// The agent Deployment (`<fullname>-agent`, both charts'
 /// `agent-deployment.yaml`).
 pub fn agent_deployment(
     ctx: &mut Ctx<'_>,
     values: &Values<'_>,
     n: &Names,
-    extra_env_from: Vec<k8s_openapi::api::core::v1::EnvFromSource>,
+    extra_env_from: Vec<EnvFromSource>,
 ) -> Result<Scheduling, RenderError> {
     let agent: AgentService = values.config.agent.clone().unwrap_or_default();
     let scheduling = Scheduling::of(values, &agent);
     let mounts = seed_mounts(values);
-    let mut env_from = common::env_common(n);
-    env_from.extend(common::env_agent(values, n));
-    env_from.push(common::from_config_map(&n.proxies));
-    env_from.extend(extra_env_from);
-    env_from.extend(mounts.env_from.clone());
-    let mut env = debug_env(values);
-    env.extend(mounts.env.clone());
+    let (env_from, env) = agent_env(values, n, extra_env_from, &mounts);
     let defaults = Defaults {
         image: "polyaxon/polyaxon-agent",
         tag: &ctx.version,
@@ -280,9 +297,10 @@ pub fn operator_deployment(
 }
 
 /// The pre-delete hook that cleans the runs of the namespace (both charts'
-/// `hooks/clean-runs.yaml`): `polyaxon admin clean-ops` in 2.x (the 2.x CLI
-/// has no top-level `clean-ops`), `polyaxon clean-ops` in 1.x; in the
-/// agent's pod settings, without resources unless `cleanHooks` sets some.
+/// `hooks/clean-runs.yaml`): `polyaxon admin clean-ops` from chart 1.18.0
+/// (the 2.x CLI has no top-level `clean-ops`), `polyaxon clean-ops` before;
+/// in the agent's pod settings, without resources unless `cleanHooks` sets
+/// some.
 pub fn clean_runs_hook(
     ctx: &mut Ctx<'_>,
     values: &Values<'_>,
@@ -309,10 +327,10 @@ pub fn clean_runs_hook(
     );
     container.resources = hooks_cfg.resources.clone();
     container.command = Some(vec!["polyaxon".into()]);
-    let mut args = match values.generation {
-        Generation::V1 => Vec::new(),
-        Generation::V2 => vec!["admin".to_string()],
-    };
+    let mut args = Vec::new();
+    if values.chart_version.at_least(1, 18, 0) {
+        args.push("admin".to_string());
+    }
     args.extend([
         "clean-ops".into(),
         format!("--namespace={}", ctx.namespace),
@@ -348,12 +366,7 @@ fn streams_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<
         mounts.extend(connections::artifacts_store_mounts(values));
     }
     mounts.extend(data_mounts(values));
-    let mut env_from = common::env_common(n);
-    env_from.extend(common::env_agent(values, n));
-    env_from.push(common::from_config_map(&n.proxies));
-    env_from.extend(mounts.env_from.clone());
-    let mut env = debug_env(values);
-    env.extend(mounts.env.clone());
+    let (env_from, env) = agent_env(values, n, Vec::new(), &mounts);
     let defaults = Defaults {
         image: "polyaxon/polyaxon-streams",
         tag: &ctx.version,
@@ -456,13 +469,7 @@ pub fn streams(
     let target = common::service_port(spec.target_port, 80);
     let mut mounts = connections::artifacts_store_mounts(values);
     mounts.extend(data_mounts(values));
-    let mut env_from = common::env_common(n);
-    env_from.extend(common::env_agent(values, n));
-    env_from.push(common::from_config_map(&n.proxies));
-    env_from.extend(extra_env_from);
-    env_from.extend(mounts.env_from.clone());
-    let mut env = debug_env(values);
-    env.extend(mounts.env.clone());
+    let (env_from, env) = agent_env(values, n, extra_env_from, &mounts);
     let defaults = Defaults {
         image: "polyaxon/polyaxon-streams",
         tag: &ctx.version,

@@ -72,23 +72,6 @@ fn operator_switches(values: &Values<'_>) -> Vec<(&'static str, Option<bool>)> {
     ]
 }
 
-/// Whether the agent config is rendered: unless the agent is off on a
-/// platform that has an `organizationKey` (both charts' condition).
-pub fn agent_config_rendered(values: &Values<'_>) -> bool {
-    let agent_on = values
-        .config
-        .agent
-        .as_ref()
-        .and_then(|a| a.enabled)
-        .unwrap_or(true);
-    agent_on
-        || values
-            .config
-            .organization_key
-            .as_deref()
-            .is_none_or(str::is_empty)
-}
-
 /// The agent ConfigMap and, with a token, the agent Secret (the token is
 /// only ever in a Secret), each as the charts render them.
 pub fn render_agent_config(
@@ -97,7 +80,7 @@ pub fn render_agent_config(
     n: &Names,
     scheduling: &Scheduling,
 ) -> Result<(), RenderError> {
-    if !agent_config_rendered(values) {
+    if !super::agent::agent_config_rendered(values) {
         return Ok(());
     }
     let data = agent_config(ctx, values, n, scheduling);
@@ -273,8 +256,12 @@ fn agent_config(
     if agent.is_replica == Some(true) {
         data.insert("POLYAXON_AGENT_IS_REPLICA".into(), b(true));
     }
-    if let Some(v) = agent.compressed_logs {
-        data.insert("POLYAXON_AGENT_COMPRESSED_LOGS".into(), b(v));
+    // 1.x only: its charts always write it (`agent.compressedLogs: false`).
+    if values.generation == Generation::V1 {
+        data.insert(
+            "POLYAXON_AGENT_COMPRESSED_LOGS".into(),
+            b(agent.compressed_logs.unwrap_or(false)),
+        );
     }
     if values.chart_version.at_least(2, 8, 1) {
         data.insert(

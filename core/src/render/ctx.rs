@@ -114,7 +114,9 @@ impl<'a> Ctx<'a> {
 
     /// The manifest, in apply order. Every pod template gets the checksum
     /// of the release's ConfigMaps and Secrets (`checksum/config`), as the
-    /// charts do, so a config change rolls the pods that read it.
+    /// charts do, so a config change rolls the pods that read it; those
+    /// that carry checksums of their own (the in-cluster databases, which
+    /// a platform change must not restart) keep only theirs.
     pub fn finish(self) -> Manifest {
         let mut manifest = Manifest {
             objects: self.objects,
@@ -147,7 +149,10 @@ impl<'a> Ctx<'a> {
                     let annotations = metadata
                         .entry("annotations")
                         .or_insert_with(|| serde_json::json!({}));
-                    if let Some(annotations) = annotations.as_object_mut() {
+                    if let Some(annotations) = annotations
+                        .as_object_mut()
+                        .filter(|a| !a.keys().any(|k| k.starts_with("checksum/")))
+                    {
                         annotations.insert("checksum/config".into(), digest.clone().into());
                     }
                 }

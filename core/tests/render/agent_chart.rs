@@ -721,13 +721,20 @@ fn the_clean_up_hook_runs_before_delete() {
     assert_eq!(spec["restartPolicy"], Value::from("Never"));
     assert_eq!(spec["activeDeadlineSeconds"], 360);
     assert_eq!(spec["serviceAccountName"], name("agent-sa"));
-    // The 1.x CLI had it at the top level.
-    let v1 = render_v1("deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n");
-    let job = v1.hooks(Hook::PreDelete).next().expect("clean-up hook");
-    assert_eq!(
-        json(job).pointer("/spec/template/spec/containers/0/args/0"),
-        Some(&json!("clean-ops"))
-    );
+    // The charts before 1.18.0 ran it at the top level.
+    let first_arg = |version: &str| {
+        let m = try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+            version,
+        )
+        .unwrap();
+        let job = m.hooks(Hook::PreDelete).next().expect("clean-up hook");
+        json(job)
+            .pointer("/spec/template/spec/containers/0/args/0")
+            .cloned()
+    };
+    assert_eq!(first_arg("1.14.0"), Some(json!("clean-ops")));
+    assert_eq!(first_arg("1.20.0"), Some(json!("admin")));
 }
 
 #[test]
@@ -862,4 +869,224 @@ fn operators_switch_on_their_config_flags_and_operator_rules() {
     };
     assert!(has_rule("tfjobs") && has_rule("rayclusters"));
     assert!(!has_rule("mpijobs"));
+}
+
+#[test]
+fn the_agent_config_has_the_charts_keys_and_defaults() {
+    let m = agent("");
+    let key = |k: &str| cm(&m, &name("agent-config"), k);
+    for (k, v) in [
+        ("POLYAXON_WATCH_CLUSTER", "false"),
+        ("POLYAXON_SINGLE_NAMESPACE", "true"),
+        ("POLYAXON_ADDITIONAL_NAMESPACES", "[]"),
+        ("POLYAXON_ENABLE_STATUS_FINALIZERS", "true"),
+        ("POLYAXON_ENABLE_LOGS_FINALIZERS", "false"),
+        ("POLYAXON_MAX_CONCURRENT_RECONCILES", "8"),
+        ("POLYAXON_AGENT_EXECUTOR_REFRESH_INTERVAL", "300"),
+        ("POLYAXON_K8S_IN_CLUSTER", "true"),
+        ("POLYAXON_SET_AGENT", "true"),
+    ] {
+        assert_eq!(key(k).as_deref(), Some(v), "{k}");
+    }
+    // The helper containers handed to runs carry the chart's resources; the
+    // sidecar its intervals.
+    let resources = json!({
+        "limits": {"cpu": "1000m", "memory": "2000Mi"},
+        "requests": {"cpu": "100m", "memory": "100Mi"},
+    });
+    for (k, image) in [
+        ("POLYAXON_AGENT_INIT", "polyaxon/polyaxon-init"),
+        ("POLYAXON_AGENT_CLEANER", "polyaxon/polyaxon-init"),
+        (
+            "POLYAXON_AGENT_NOTIFIER",
+            "polyaxon/polyaxon-events-handlers",
+        ),
+        ("POLYAXON_AGENT_SIDECAR", "polyaxon/polyaxon-sidecar"),
+    ] {
+        let helper = parse(&key(k).unwrap());
+        assert_eq!(helper["image"], image, "{k}");
+        assert_eq!(helper["imageTag"], "2.18.0", "{k}");
+        assert_eq!(helper["imagePullPolicy"], "IfNotPresent", "{k}");
+        assert_eq!(helper["resources"], resources, "{k}");
+    }
+    let sidecar = parse(&key("POLYAXON_AGENT_SIDECAR").unwrap());
+    assert_eq!(
+        (
+            sidecar["sleepInterval"].clone(),
+            sidecar["syncInterval"].clone()
+        ),
+        (json!(10), json!(10))
+    );
+    // As helm merges values: what the config gives replaces its part only.
+    let m = render(
+        "deploymentChart: agent\nsidecar:\n  syncInterval: 30\n  resources: {requests: {cpu: 50m}}\nagent:\n  instance: a.b.c\n  token: t\n  enableStatusFinalizers: false\n  watchCluster: true\n  additionalNamespaces: [runs-a, runs-b]\n",
+    );
+    let key = |k: &str| cm(&m, &name("agent-config"), k);
+    let sidecar = parse(&key("POLYAXON_AGENT_SIDECAR").unwrap());
+    assert_eq!(sidecar["syncInterval"], 30);
+    assert_eq!(sidecar["sleepInterval"], 10);
+    assert_eq!(
+        sidecar["resources"],
+        json!({"limits": {"cpu": "1000m", "memory": "2000Mi"}, "requests": {"cpu": "50m", "memory": "100Mi"}})
+    );
+    assert_eq!(
+        key("POLYAXON_ENABLE_STATUS_FINALIZERS").as_deref(),
+        Some("false")
+    );
+    assert_eq!(key("POLYAXON_WATCH_CLUSTER").as_deref(), Some("true"));
+    assert_eq!(key("POLYAXON_SINGLE_NAMESPACE").as_deref(), Some("false"));
+    assert_eq!(
+        key("POLYAXON_ADDITIONAL_NAMESPACES").as_deref(),
+        Some(r#"["runs-a","runs-b"]"#)
+    );
+    // The platform chart has no executor refresh interval.
+    let platform = render("");
+    assert_eq!(
+        cm(
+            &platform,
+            &name("agent-config"),
+            "POLYAXON_AGENT_EXECUTOR_REFRESH_INTERVAL"
+        ),
+        None
+    );
+    // Keys by chart version: the finalizer switches from 2.8.1, the
+    // namespaces from 2.1.0.
+    let at = |version: &str| {
+        try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+            version,
+        )
+        .unwrap()
+    };
+    let m_280 = at("2.8.0");
+    assert_eq!(
+        cm(
+            &m_280,
+            &name("agent-config"),
+            "POLYAXON_ENABLE_STATUS_FINALIZERS"
+        ),
+        None
+    );
+    assert_eq!(
+        cm(&m_280, &name("agent-config"), "POLYAXON_SINGLE_NAMESPACE").as_deref(),
+        Some("true")
+    );
+    let m_200 = at("2.0.0");
+    assert_eq!(
+        cm(&m_200, &name("agent-config"), "POLYAXON_SINGLE_NAMESPACE"),
+        None
+    );
+    assert_eq!(
+        cm(
+            &m_200,
+            &name("agent-config"),
+            "POLYAXON_MAX_CONCURRENT_RECONCILES"
+        )
+        .as_deref(),
+        Some("8")
+    );
+}
+
+#[test]
+fn the_agent_token_is_copied_into_each_additional_namespace() {
+    let m = render(
+        "deploymentChart: agent\nnamespace: ml\nagent:\n  instance: a.b.c\n  token: tok-123\n  additionalNamespaces: [ml-runs]\n",
+    );
+    let copies: Vec<_> = all(&m, "Secret")
+        .filter(|o| o.name() == name("agent-secret"))
+        .map(|o| o.namespace().map(String::from))
+        .collect();
+    assert_eq!(
+        copies,
+        [Some("ml".to_string()), Some("ml-runs".to_string())]
+    );
+    // Not before chart 2.1.0.
+    let old = try_render_with(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t, additionalNamespaces: [ml-runs]}\n",
+        "2.0.0",
+    )
+    .unwrap();
+    assert_eq!(
+        all(&old, "Secret")
+            .filter(|o| o.name() == name("agent-secret"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn the_common_config_names_the_platform_secret_and_the_chart_revision() {
+    let m = agent("");
+    let key = |k: &str| cm(&m, &name("config"), k);
+    assert_eq!(
+        key("POLYAXON_K8S_APP_SECRET_NAME"),
+        Some(name("platform-secret"))
+    );
+    assert_eq!(key("POLYAXON_CHART_REVISION").as_deref(), Some("1"));
+    assert_eq!(key("POLYAXON_CHART_VERSION").as_deref(), Some("2.18.0"));
+    assert_eq!(
+        key("POLYAXON_PLATFORM_HOST").as_deref(),
+        Some("http://plx-polyaxon-gateway.polyaxon.svc.cluster.local:80")
+    );
+    assert_eq!(key("POLYAXON_DEBUG"), None, "only the containers' env");
+    let m = agent("includeChartRevision: false\n");
+    assert_eq!(cm(&m, &name("config"), "POLYAXON_CHART_REVISION"), None);
+}
+
+#[test]
+fn limits_apply_by_default_from_chart_2_13_3_and_the_streams_probes() {
+    let limits = |version: &str| {
+        let m = try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+            version,
+        )
+        .unwrap();
+        container(&m, "Deployment", &name("agent"))["resources"]["limits"].clone()
+    };
+    assert_eq!(limits("2.12.0"), Value::Null);
+    assert_eq!(limits("2.15.1"), json!({"cpu": "500m", "memory": "2000Mi"}));
+    let m = agent("limitResources: false\n");
+    assert!(
+        container(&m, "Deployment", &name("agent"))["resources"]
+            .get("limits")
+            .is_none()
+    );
+
+    // The 2.x agent has no probes (the charts' `agent.enableHealthChecks`
+    // is off); the streams server is probed every 20 s.
+    let m = agent("allowedHosts: [polyaxon.acme.com]\n");
+    let agent_c = container(&m, "Deployment", &name("agent"));
+    assert!(agent_c.get("livenessProbe").is_none());
+    let streams = container(&m, "Deployment", &name("streams"));
+    let probe = &streams["readinessProbe"];
+    assert_eq!(probe["httpGet"]["port"], 8000);
+    assert_eq!(probe["initialDelaySeconds"], 20);
+    assert_eq!(probe["periodSeconds"], 20);
+    assert_eq!(
+        probe["httpGet"]["httpHeaders"][0],
+        json!({"name": "Host", "value": name("streams")})
+    );
+    assert_eq!(streams["ports"], json!([{"containerPort": 8000}]));
+}
+
+#[test]
+fn ingress_path_type_and_extra_paths() {
+    let m = agent(
+        "ingress:\n  enabled: true\n  pathType: Exact\n  extraPaths:\n  - {path: /docs, backend: {service: {name: docs, port: {number: 8080}}}}\n",
+    );
+    let paths = get(&m, "Ingress", &name("ingress"))["spec"]["rules"][0]["http"]["paths"].clone();
+    assert_eq!(paths[0]["pathType"], "Exact");
+    assert_eq!(paths[1]["path"], "/docs");
+    assert_eq!(paths[1]["pathType"], "Exact");
+    assert_eq!(
+        paths[1]["backend"]["service"],
+        json!({"name": "docs", "port": {"number": 8080}})
+    );
+    // Without a pathType: Prefix, or ImplementationSpecific for a wildcard
+    // path, which `Prefix` cannot express.
+    let m = agent("ingress: {enabled: true, path: '/*'}\n");
+    assert_eq!(
+        get(&m, "Ingress", &name("ingress"))["spec"]["rules"][0]["http"]["paths"][0]["pathType"],
+        "ImplementationSpecific"
+    );
 }

@@ -729,6 +729,9 @@ pub struct Workload {
     pub persistence: Persistence,
     /// Whether the claim template carries the selector labels (Redis, RabbitMQ).
     pub claim_labels: bool,
+    /// Checksums of the subchart's own config (`checksum/<name>`), so that
+    /// the pods roll when it changes, and only then.
+    pub checksums: BTreeMap<String, String>,
     /// StatefulSet fields that only some subcharts set.
     pub extras: WorkloadExtras,
 }
@@ -778,6 +781,12 @@ impl Workload {
                 template: PodTemplateSpec {
                     metadata: Some(ObjectMeta {
                         labels: Some(subchart.labels(self.component)),
+                        annotations: Some(
+                            self.checksums
+                                .into_iter()
+                                .map(|(name, sum)| (format!("checksum/{name}"), sum))
+                                .collect(),
+                        ),
                         ..ObjectMeta::default()
                     }),
                     spec: Some(pod),

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{EmptyDirVolumeSource, PodSpec, Volume, VolumeMount};
 
 use super::super::RenderError;
-use super::super::ctx::Ctx;
+use super::super::ctx::{Ctx, checksum};
 use super::super::manifest::Stage;
 use super::super::pod::{Scheduling, env, secret_env};
 use super::super::values::Values;
@@ -165,13 +165,14 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Render
         .unwrap_or(PORT);
     let headless = sub.named("hl");
 
+    let data: BTreeMap<String, String> = auth
+        .admin
+        .iter()
+        .chain(auth.user_password.iter())
+        .cloned()
+        .collect();
+    let checksums = BTreeMap::from([("secret".to_string(), checksum(&data))]);
     if auth.render_secret {
-        let data: BTreeMap<String, String> = auth
-            .admin
-            .iter()
-            .chain(auth.user_password.iter())
-            .cloned()
-            .collect();
         ctx.push(Stage::Config, &sub.secret(&sub.fullname, data))?;
     }
     if newer {
@@ -189,15 +190,25 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Render
             "tcp-postgresql",
         )]
     };
-    ctx.push(
-        Stage::Services,
-        &sub.headless_service(&headless, Some("primary"), ports(), true),
-    )?;
+    let mut headless_service = sub.headless_service(&headless, Some("primary"), ports(), true);
+    if !newer {
+        // 12.1.14 still labels it with the pre-1.11 spelling of publishNotReadyAddresses.
+        headless_service
+            .metadata
+            .labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(
+                "service.alpha.kubernetes.io/tolerate-unready-endpoints".into(),
+                "true".into(),
+            );
+    }
+    ctx.push(Stage::Services, &headless_service)?;
     ctx.push(
         Stage::Services,
         &sub.service(&sub.fullname, Some("primary"), ports(), false),
     )?;
-    let workload = workload(values, &pg, &sub, &auth, newer, headless)?;
+    let mut workload = workload(values, &pg, &sub, &auth, newer, headless)?;
+    workload.checksums = checksums;
     ctx.push(Stage::Workloads, &workload.build(&sub))?;
     Ok(Database {
         host: sub.fullname.clone(),
@@ -366,6 +377,7 @@ fn workload(
         data_volume: "data",
         persistence: Persistence::read(&primary.at("persistence"), pg.persistence.as_ref()),
         claim_labels: false,
+        checksums: BTreeMap::new(),
         extras: WorkloadExtras {
             empty_rolling_update: true,
             ..WorkloadExtras::default()

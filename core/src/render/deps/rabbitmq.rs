@@ -18,7 +18,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 
 use super::super::RenderError;
-use super::super::ctx::Ctx;
+use super::super::ctx::{Ctx, checksum};
 use super::super::manifest::Stage;
 use super::super::pod::{Scheduling, env, field_env, secret_env};
 use super::super::values::{self, Values};
@@ -74,9 +74,10 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
         Generation::V1 => "rabbitmq-ha",
         Generation::V2 => "rabbitmq",
     };
-    // The chart's labels say the subchart's version from chart 2.0.4 (the
-    // first published as a helm v2 chart); 2.0.0 shows none.
-    let labelled = values.generation == Generation::V2 && values.chart_version.at_least(2, 0, 4);
+    // rabbitmq 11.7.0's own labels carry no version; helm's named templates
+    // are global, so from chart 2.5.0 the newer PostgreSQL and Redis
+    // subcharts' `common.labels.standard` (which adds it) labels it too.
+    let labelled = values.generation == Generation::V2 && values.chart_version.at_least(2, 5, 0);
     let sub = Subchart::new(ctx, chart, &section, labelled.then_some("3.11.8"));
     let headless = sub.named("headless");
     let reader = sub.named("endpoint-reader");
@@ -85,29 +86,23 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
         Stage::Rbac,
         &sub.service_account(&sub.fullname, true, std::slice::from_ref(&sub.fullname)),
     )?;
-    ctx.push(
-        Stage::Config,
-        &sub.secret(
-            &sub.named("config"),
-            BTreeMap::from([(
-                "rabbitmq.conf".to_string(),
-                configuration(&auth, sub.namespace),
-            )]),
+    let config = BTreeMap::from([(
+        "rabbitmq.conf".to_string(),
+        configuration(&auth, sub.namespace),
+    )]);
+    let secrets = BTreeMap::from([
+        ("rabbitmq-password".to_string(), auth.password.clone()),
+        (
+            "rabbitmq-erlang-cookie".to_string(),
+            auth.erlang_cookie.clone(),
         ),
-    )?;
-    ctx.push(
-        Stage::Config,
-        &sub.secret(
-            &sub.fullname,
-            BTreeMap::from([
-                ("rabbitmq-password".to_string(), auth.password.clone()),
-                (
-                    "rabbitmq-erlang-cookie".to_string(),
-                    auth.erlang_cookie.clone(),
-                ),
-            ]),
-        ),
-    )?;
+    ]);
+    let checksums = BTreeMap::from([
+        ("config".to_string(), checksum(&config)),
+        ("secret".to_string(), checksum(&secrets)),
+    ]);
+    ctx.push(Stage::Config, &sub.secret(&sub.named("config"), config))?;
+    ctx.push(Stage::Config, &sub.secret(&sub.fullname, secrets))?;
     ctx.push(Stage::Rbac, &endpoint_reader(&sub, &reader))?;
     ctx.push(Stage::Rbac, &endpoint_reader_binding(&sub, &reader))?;
 
@@ -140,7 +135,8 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
         Stage::Services,
         &sub.service(&sub.fullname, None, ports(true), false),
     )?;
-    let workload = workload(&r, &sub, &auth, headless)?;
+    let mut workload = workload(&r, &sub, &auth, headless)?;
+    workload.checksums = checksums;
     ctx.push(Stage::Workloads, &workload.build(&sub))?;
     Ok(Endpoint {
         host: sub.fullname.clone(),
@@ -355,6 +351,7 @@ fn workload(
             None,
         ),
         claim_labels: true,
+        checksums: BTreeMap::new(),
         extras: WorkloadExtras {
             pod_management_policy: Some("OrderedReady"),
             ..WorkloadExtras::default()

@@ -13,13 +13,15 @@
 //! `.nodeSelector`, `.affinity`, `.tolerations`, `nameOverride`,
 //! `fullnameOverride`.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{
     ConfigMapVolumeSource, Container, EnvVar, PodSpec, TCPSocketAction, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::RenderError;
-use super::super::ctx::Ctx;
+use super::super::ctx::{Ctx, checksum};
 use super::super::manifest::Stage;
 use super::super::pod::{Scheduling, env, secret_env};
 use super::super::values::Values;
@@ -67,6 +69,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
     // The subchart requires a password with `auth.enabled`; the Polyaxon
     // chart hands one to the platform with `usePassword`. Either one sets
     // up both here, so the two never disagree.
+    let mut secret_sum = checksum(&BTreeMap::<String, String>::new());
     let password = if auth.flag(&["enabled"]) == Some(true) || r.use_password == Some(true) {
         match auth.text(&["existingSecret"]) {
             Some(existing) => Some((
@@ -79,7 +82,8 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
                     .text(&["password"])
                     .or_else(|| r.password.clone().filter(|p| !p.is_empty()))
                     .unwrap_or_else(|| ctx.state.redis_password.clone());
-                let data = [("redis-password".to_string(), value)].into();
+                let data = BTreeMap::from([("redis-password".to_string(), value)]);
+                secret_sum = checksum(&data);
                 ctx.push(Stage::Config, &sub.secret(&sub.fullname, data))?;
                 Some((sub.fullname.clone(), "redis-password".into()))
             }
@@ -135,29 +139,30 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
     } else {
         ctx.push(Stage::Rbac, &sub.service_account(&sub.fullname, true, &[]))?;
     }
-    ctx.push(
-        Stage::Config,
-        &sub.config_map(&sub.named("configuration"), redis_scripts::configuration()),
-    )?;
-    ctx.push(
-        Stage::Config,
-        &sub.config_map(
-            &sub.named("health"),
-            redis_scripts::health(if newer { 15 } else { 3 }),
-        ),
-    )?;
     let fqdn = format!("{}.{}.svc.cluster.local", shared.headless, sub.namespace);
-    ctx.push(
-        Stage::Config,
-        &sub.config_map(
-            &sub.named("scripts"),
+    let config_maps = [
+        ("configuration", redis_scripts::configuration()),
+        ("health", redis_scripts::health(if newer { 15 } else { 3 })),
+        (
+            "scripts",
             redis_scripts::scripts(
                 shared.password.is_some(),
                 replication,
                 newer.then_some(fqdn.as_str()),
             ),
         ),
-    )?;
+    ];
+    let mut checksums = BTreeMap::from([("secret".to_string(), secret_sum)]);
+    for (part, data) in config_maps {
+        // The chart names the configuration's checksum `configmap`.
+        let sum = if part == "configuration" {
+            "configmap"
+        } else {
+            part
+        };
+        checksums.insert(sum.to_string(), checksum(&data));
+        ctx.push(Stage::Config, &sub.config_map(&sub.named(part), data))?;
+    }
     let port = || vec![bitnami::service_port("tcp-redis", PORT, "redis")];
     ctx.push(
         Stage::Services,
@@ -167,14 +172,14 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
         Stage::Services,
         &sub.service(&sub.named("master"), Some("master"), port(), true),
     )?;
-    let master = workload(&r, &shared, Role::Master, &fqdn)?;
+    let master = workload(&r, &shared, Role::Master, &fqdn, &checksums)?;
     ctx.push(Stage::Workloads, &master.build(sub))?;
     if replication {
         ctx.push(
             Stage::Services,
             &sub.service(&sub.named("replicas"), Some("replica"), port(), true),
         )?;
-        let replicas = workload(&r, &shared, Role::Replica, &fqdn)?;
+        let replicas = workload(&r, &shared, Role::Replica, &fqdn, &checksums)?;
         ctx.push(Stage::Workloads, &replicas.build(sub))?;
     }
     Ok(Endpoint {
@@ -208,6 +213,7 @@ fn workload(
     shared: &Shared<'_>,
     role: Role,
     headless_fqdn: &str,
+    checksums: &BTreeMap<String, String>,
 ) -> Result<Workload, RenderError> {
     let sub = &shared.sub;
     let section = Section::new(Some(&r.extra), "redis");
@@ -320,6 +326,7 @@ fn workload(
         data_volume: "redis-data",
         persistence: Persistence::read(&part.at("persistence"), r.persistence.as_ref()),
         claim_labels: true,
+        checksums: checksums.clone(),
         extras: WorkloadExtras {
             revision_history_limit: newer.then_some(10),
             ..WorkloadExtras::default()

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar};
 
-use crate::render::agent_config;
+use crate::render::agent;
 use crate::render::common::{self, Names};
 use crate::render::pod;
 use crate::render::values::Values;
@@ -27,7 +27,7 @@ pub fn platform(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
     let mut list = secret(values, n);
     list.push(common::from_config_map(&n.platform_config));
     // The agent config, when the chart renders it.
-    if agent_config::agent_config_rendered(values) {
+    if agent::agent_config_rendered(values) {
         list.push(common::from_config_map(&n.agent_config));
     }
     list
