@@ -110,23 +110,43 @@ async fn check_config(
     let manifest = render::render(&deployment, &state)
         .with_context(|| format!("rendering {}", path.display()))?;
 
+    // The release's namespace, and the others its objects go to (an agent's
+    // `additionalNamespaces` get a copy of its token), exist as they must
+    // for a real deploy; a unique prefix keeps them this test's own.
+    let mut wanted: Vec<String> = vec![namespace.clone()];
+    for object in &manifest.objects {
+        if let Some(ns) = object.namespace().filter(|_| object.namespaced)
+            && !wanted.iter().any(|w| w == ns)
+        {
+            wanted.push(ns.to_string());
+        }
+    }
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let ns = Namespace {
-        metadata: kube::api::ObjectMeta {
-            name: Some(namespace.clone()),
+    let mut created = Vec::new();
+    for name in &wanted {
+        if namespaces.get_opt(name).await?.is_some() {
+            continue;
+        }
+        let ns = Namespace {
+            metadata: kube::api::ObjectMeta {
+                name: Some(name.clone()),
+                ..Default::default()
+            },
             ..Default::default()
-        },
-        ..Default::default()
-    };
-    namespaces
-        .create(&PostParams::default(), &ns)
-        .await
-        .with_context(|| format!("creating namespace {namespace}"))?;
+        };
+        namespaces
+            .create(&PostParams::default(), &ns)
+            .await
+            .with_context(|| format!("creating namespace {name}"))?;
+        created.push(name.clone());
+    }
     let refused = dry_run_all(client, &manifest).await;
-    namespaces
-        .delete(&namespace, &DeleteParams::default())
-        .await
-        .with_context(|| format!("deleting namespace {namespace}"))?;
+    for name in created {
+        namespaces
+            .delete(&name, &DeleteParams::default())
+            .await
+            .with_context(|| format!("deleting namespace {name}"))?;
+    }
     Ok(Some(refused))
 }
 
