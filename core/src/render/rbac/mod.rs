@@ -1,6 +1,15 @@
-//! Service accounts and RBAC: the agent's (namespaced, or cluster-wide with
-//! `agent.watchCluster` / `agent.additionalNamespaces`), the operator's, and
-//! the one runs use. None of the roles when `rbac.enabled: false`.
+//! Service accounts and RBAC of the agent, the operator and the runs. None of
+//! the roles when `rbac.enabled: false`.
+//!
+//! Where they reach, by chart version (`docs/chart-history.md`):
+//! - 2.0.x: Roles in the release namespace; `agent.watchCluster` adds a
+//!   ClusterRole for the nodes beside the agent's Role.
+//! - 2.1.0 on (d4dfabb): with `agent.additionalNamespaces`, ClusterRoles
+//!   replace the three Roles (the agent's starting with the node rules when
+//!   `agent.watchCluster`), and the runs get an account in each additional
+//!   namespace; without, Roles only (`watchCluster` alone grants nothing more).
+
+mod rules;
 
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{
@@ -14,6 +23,8 @@ use super::manifest::Stage;
 use super::names;
 use super::pod;
 use super::values::Values;
+
+pub use rules::rule;
 
 /// Name of the agent's ServiceAccount.
 pub fn agent_sa(release: &str) -> String {
@@ -30,152 +41,29 @@ pub fn runs_sa(release: &str) -> String {
     names::component(release, "runs-sa")
 }
 
-/// An RBAC rule: `verbs` on `resources` of the API `groups`.
-pub fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
-    PolicyRule {
-        api_groups: Some(groups.iter().map(|s| s.to_string()).collect()),
-        resources: Some(resources.iter().map(|s| s.to_string()).collect()),
-        verbs: verbs.iter().map(|s| s.to_string()).collect(),
-        ..PolicyRule::default()
+/// The namespaces beside the release's where runs go
+/// (`agent.additionalNamespaces`, read from chart 2.1.0 on).
+pub fn additional_namespaces(values: &Values<'_>) -> Vec<String> {
+    if !values.chart_version.at_least(2, 1, 0) {
+        return Vec::new();
     }
+    values
+        .config
+        .agent
+        .as_ref()
+        .and_then(|a| a.additional_namespaces.clone())
+        .unwrap_or_default()
 }
 
-const MANAGE: &[&str] = &["get", "watch", "list", "create", "delete", "patch"];
-const ALL: &[&str] = &[
-    "create", "delete", "get", "list", "patch", "update", "watch",
-];
-const STATUS: &[&str] = &["get", "patch", "update"];
-const READ: &[&str] = &["get", "watch", "list"];
-
-/// Reading the pod and node metrics (the agent and the runs).
-fn read_metrics() -> PolicyRule {
-    rule(
-        &["metrics.k8s.io"],
-        &["pods", "nodes"],
-        &["get", "list", "watch"],
-    )
+/// Whether the release works in its namespace only: the chart's
+/// `config.singleNamespace` (no additional namespaces); the roles are then
+/// namespaced.
+pub fn single_namespace(values: &Values<'_>) -> bool {
+    additional_namespaces(values).is_empty()
 }
 
-/// Reading pods' events, status and logs (the agent and namespaced runs).
-fn read_pod_events() -> PolicyRule {
-    rule(
-        &[""],
-        &["events", "pods/status", "pods/log"],
-        &["watch", "get", "list"],
-    )
-}
-
-fn agent_rules(cluster: bool) -> Vec<PolicyRule> {
-    let mut rules = Vec::new();
-    if cluster {
-        rules.push(rule(&[""], &["nodes"], &["watch", "list", "patch"]));
-        rules.push(rule(&["metrics.k8s.io"], &["nodes"], &["get", "list"]));
-        rules.push(PolicyRule {
-            non_resource_urls: Some(vec!["/version/".into()]),
-            verbs: vec!["get".into()],
-            ..PolicyRule::default()
-        });
-    }
-    rules.extend([
-        rule(&[""], &["pods"], MANAGE),
-        rule(&["batch"], &["jobs"], MANAGE),
-        rule(
-            &[""],
-            &["configmaps", "secrets"],
-            &["get", "update", "patch", "create", "delete"],
-        ),
-        rule(
-            &[""],
-            &["services"],
-            &["get", "create", "patch", "delete", "list"],
-        ),
-        rule(
-            &["apps"],
-            &["deployments"],
-            &["get", "create", "patch", "delete", "list"],
-        ),
-        read_metrics(),
-        read_pod_events(),
-        rule(&[""], &["pods/exec"], &["get", "create"]),
-        rule(&["core.polyaxon.com"], &["operations"], MANAGE),
-    ]);
-    rules
-}
-
-fn operator_rules(values: &Values<'_>) -> Vec<PolicyRule> {
-    let mut rules = vec![
-        rule(&["apps"], &["deployments"], ALL),
-        rule(&["apps"], &["deployments/status"], STATUS),
-        rule(&["batch"], &["jobs"], ALL),
-        rule(&["batch"], &["jobs/status"], STATUS),
-        rule(&[""], &["pods"], ALL),
-        rule(&[""], &["pods/status"], STATUS),
-        rule(&[""], &["services"], ALL),
-        rule(&[""], &["services/status"], STATUS),
-        rule(
-            &["core.polyaxon.com"],
-            &["operations", "operations/finalizers"],
-            ALL,
-        ),
-        rule(
-            &["core.polyaxon.com"],
-            &["operations/finalizers"],
-            &["update"],
-        ),
-        rule(&["core.polyaxon.com"], &["operations/status"], STATUS),
-    ];
-    if let Some(ops) = &values.config.operators {
-        for (flag, group, plural) in [
-            (ops.mpijob, "kubeflow.org", "mpijobs"),
-            (ops.pytorchjob, "kubeflow.org", "pytorchjobs"),
-            (ops.paddlejob, "kubeflow.org", "paddlejobs"),
-            (ops.tfjob, "kubeflow.org", "tfjobs"),
-            (ops.mxjob, "kubeflow.org", "mxjobs"),
-            (ops.xgbjob, "kubeflow.org", "xgboostjobs"),
-            (ops.rayjob, "ray.io", "rayjobs"),
-            (ops.daskjob, "kubernetes.dask.org", "daskjobs"),
-            (ops.daskcluster, "kubernetes.dask.org", "daskclusters"),
-            (ops.raycluster, "ray.io", "rayclusters"),
-            (ops.sparkjob, "sparkoperator.k8s.io", "sparkapplications"),
-        ] {
-            if flag == Some(true) {
-                rules.push(rule(&[group], &[plural], ALL));
-                rules.push(rule(&[group], &[&format!("{plural}/status")], STATUS));
-            }
-        }
-    }
-    rules
-}
-
-fn runs_rules(cluster: bool) -> Vec<PolicyRule> {
-    let mut rules = if cluster {
-        vec![
-            rule(
-                &[""],
-                &["pods", "services", "events", "pods/status", "pods/log"],
-                READ,
-            ),
-            read_metrics(),
-        ]
-    } else {
-        vec![
-            rule(&[""], &["pods"], READ),
-            read_metrics(),
-            read_pod_events(),
-        ]
-    };
-    rules.push(rule(&["core.polyaxon.com"], &["operations"], READ));
-    rules
-}
-
-/// Whether the agent works beyond its namespace.
-pub fn cluster_wide(values: &Values<'_>) -> bool {
-    let agent = values.config.agent.clone().unwrap_or_default();
-    agent.watch_cluster == Some(true)
-        || agent
-            .additional_namespaces
-            .as_ref()
-            .is_some_and(|n| !n.is_empty())
+fn watch_cluster(values: &Values<'_>) -> bool {
+    values.config.agent.as_ref().and_then(|a| a.watch_cluster) == Some(true)
 }
 
 /// A reference to the role (`Role` or `ClusterRole`) a binding grants.
@@ -197,71 +85,84 @@ pub fn subject(name: &str, namespace: &str) -> Subject {
     }
 }
 
-/// A ServiceAccount with a Role (or ClusterRole) and its binding.
-fn account(
-    ctx: &mut Ctx<'_>,
-    sa: &str,
-    base: &str,
-    rules: Vec<PolicyRule>,
-    cluster: bool,
-) -> Result<(), RenderError> {
-    ctx.push(
-        Stage::Rbac,
-        &ServiceAccount {
-            metadata: ctx.meta(sa, Role::Config),
-            ..ServiceAccount::default()
-        },
-    )?;
-    push_role(ctx, sa, base, rules, cluster, &[])
+/// Where a role applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// A Role and RoleBinding in the release namespace.
+    Namespace,
+    /// A ClusterRole and ClusterRoleBinding.
+    Cluster,
 }
 
+/// A role named `<release>-polyaxon-<base>-role` (or `-clusterrole`) with
+/// `rules`, bound to `subjects`.
 fn push_role(
     ctx: &mut Ctx<'_>,
-    sa: &str,
     base: &str,
     rules: Vec<PolicyRule>,
-    cluster: bool,
-    more_subjects: &[Subject],
+    reach: Reach,
+    subjects: Vec<Subject>,
 ) -> Result<(), RenderError> {
-    let mut subjects = vec![subject(sa, ctx.namespace)];
-    subjects.extend(more_subjects.iter().cloned());
-    if cluster {
-        let role = names::component(ctx.release, &format!("{base}-clusterrole"));
-        let binding = names::component(ctx.release, &format!("{base}-clusterrole-binding"));
-        ctx.push(
-            Stage::Rbac,
-            &ClusterRole {
-                metadata: ctx.cluster_meta(&role, Role::Config),
-                rules: Some(rules),
-                ..ClusterRole::default()
-            },
-        )?;
-        ctx.push(
-            Stage::Rbac,
-            &ClusterRoleBinding {
-                metadata: ctx.cluster_meta(&binding, Role::Config),
-                role_ref: role_ref("ClusterRole", &role),
-                subjects: Some(subjects),
-            },
-        )
-    } else {
-        let role = names::component(ctx.release, &format!("{base}-role"));
-        let binding = names::component(ctx.release, &format!("{base}-role-binding"));
-        ctx.push(
-            Stage::Rbac,
-            &K8sRole {
-                metadata: ctx.meta(&role, Role::Config),
-                rules: Some(rules),
-            },
-        )?;
-        ctx.push(
-            Stage::Rbac,
-            &RoleBinding {
-                metadata: ctx.meta(&binding, Role::Config),
-                role_ref: role_ref("Role", &role),
-                subjects: Some(subjects),
-            },
-        )
+    match reach {
+        Reach::Cluster => {
+            let role = names::component(ctx.release, &format!("{base}-clusterrole"));
+            let binding = names::component(ctx.release, &format!("{base}-clusterrole-binding"));
+            ctx.push(
+                Stage::Rbac,
+                &ClusterRole {
+                    metadata: ctx.cluster_meta(&role, Role::Config),
+                    rules: Some(rules),
+                    ..ClusterRole::default()
+                },
+            )?;
+            ctx.push(
+                Stage::Rbac,
+                &ClusterRoleBinding {
+                    metadata: ctx.cluster_meta(&binding, Role::Config),
+                    role_ref: role_ref("ClusterRole", &role),
+                    subjects: Some(subjects),
+                },
+            )
+        }
+        Reach::Namespace => {
+            let role = names::component(ctx.release, &format!("{base}-role"));
+            let binding = names::component(ctx.release, &format!("{base}-role-binding"));
+            ctx.push(
+                Stage::Rbac,
+                &K8sRole {
+                    metadata: ctx.meta(&role, Role::Config),
+                    rules: Some(rules),
+                },
+            )?;
+            ctx.push(
+                Stage::Rbac,
+                &RoleBinding {
+                    metadata: ctx.meta(&binding, Role::Config),
+                    role_ref: role_ref("Role", &role),
+                    subjects: Some(subjects),
+                },
+            )
+        }
+    }
+}
+
+/// A ServiceAccount of the release, in `namespace` (the release's if `None`).
+fn service_account(
+    ctx: &Ctx<'_>,
+    name: &str,
+    namespace: Option<&str>,
+    annotations: Option<std::collections::BTreeMap<String, String>>,
+    pull_secrets: &[String],
+) -> ServiceAccount {
+    let mut metadata = ctx.meta(name, Role::Config);
+    if let Some(namespace) = namespace {
+        metadata.namespace = Some(namespace.to_string());
+    }
+    metadata.annotations = annotations;
+    ServiceAccount {
+        metadata,
+        image_pull_secrets: pod::pull_secrets(pull_secrets),
+        ..ServiceAccount::default()
     }
 }
 
@@ -275,53 +176,72 @@ pub fn render(
     if !values.rbac() {
         return Ok(());
     }
-    let cluster = cluster_wide(values);
-    if agent {
-        account(
-            ctx,
-            &agent_sa(ctx.release),
-            "agent",
-            agent_rules(cluster),
-            cluster,
-        )?;
-    }
-    if operator {
-        account(
-            ctx,
-            &operator_sa(ctx.release),
-            "operator",
-            operator_rules(values),
-            false,
-        )?;
-    }
+    let cv = values.chart_version;
+    let reach = if single_namespace(values) {
+        Reach::Namespace
+    } else {
+        Reach::Cluster
+    };
     let agent_cfg = values.config.agent.clone().unwrap_or_default();
-    let runs = runs_sa(ctx.release);
-    let mut metadata = ctx.meta(&runs, Role::Config);
-    metadata.annotations = agent_cfg
+    // Chart 2.1.7 (c1361ab) annotates the agent's and the runs' accounts
+    // (an IAM role, say); 2.10.0 (a90f193) gives the runs' pull secrets.
+    let annotations = agent_cfg
         .service_account_annotations
         .clone()
-        .filter(|a| !a.is_empty());
-    let pull_secrets = agent_cfg
+        .filter(|a| !a.is_empty() && cv.at_least(2, 1, 7));
+    let runs_pull_secrets = agent_cfg
         .service_account_image_pull_secrets
         .clone()
+        .filter(|_| cv.at_least(2, 10, 0))
         .unwrap_or_default();
-    let account = |metadata| ServiceAccount {
-        metadata,
-        image_pull_secrets: pod::pull_secrets(&pull_secrets),
-        ..ServiceAccount::default()
-    };
-    ctx.push(Stage::Rbac, &account(metadata))?;
-    // Runs in the additional namespaces use an account of the same name there.
-    for namespace in agent_cfg.additional_namespaces.iter().flatten() {
-        let mut metadata = ctx.meta(&runs, Role::Config);
-        metadata.namespace = Some(namespace.clone());
-        ctx.push(Stage::Rbac, &account(metadata))?;
+
+    // The chart keeps the agent's account when an organization key is unset,
+    // even with the agent off.
+    if agent || values.config.organization_key.is_none() {
+        let sa = agent_sa(ctx.release);
+        ctx.push(
+            Stage::Rbac,
+            &service_account(ctx, &sa, None, annotations.clone(), &[]),
+        )?;
+        let mut agent_rules = rules::agent(cv);
+        if reach == Reach::Cluster && watch_cluster(values) {
+            let mut all = rules::watch_cluster();
+            all.append(&mut agent_rules);
+            agent_rules = all;
+        }
+        let subjects = vec![subject(&sa, ctx.namespace)];
+        push_role(ctx, "agent", agent_rules, reach, subjects.clone())?;
+        if !cv.at_least(2, 1, 0) && watch_cluster(values) {
+            push_role(ctx, "agent", rules::watch_cluster(), Reach::Cluster, subjects)?;
+        }
     }
-    let others: Vec<Subject> = agent_cfg
-        .additional_namespaces
-        .iter()
-        .flatten()
-        .map(|ns| subject(&runs, ns))
-        .collect();
-    push_role(ctx, &runs, "runs", runs_rules(cluster), cluster, &others)
+    if operator {
+        let sa = operator_sa(ctx.release);
+        ctx.push(Stage::Rbac, &service_account(ctx, &sa, None, None, &[]))?;
+        let subjects = vec![subject(&sa, ctx.namespace)];
+        push_role(ctx, "operator", rules::operator(values), reach, subjects)?;
+    }
+
+    let runs = runs_sa(ctx.release);
+    let others = additional_namespaces(values);
+    ctx.push(
+        Stage::Rbac,
+        &service_account(ctx, &runs, None, annotations.clone(), &runs_pull_secrets),
+    )?;
+    // Runs in the additional namespaces use an account of the same name there.
+    for namespace in &others {
+        ctx.push(
+            Stage::Rbac,
+            &service_account(
+                ctx,
+                &runs,
+                Some(namespace),
+                annotations.clone(),
+                &runs_pull_secrets,
+            ),
+        )?;
+    }
+    let mut subjects = vec![subject(&runs, ctx.namespace)];
+    subjects.extend(others.iter().map(|ns| subject(&runs, ns)));
+    push_role(ctx, "runs", rules::runs(cv), reach, subjects)
 }
