@@ -123,9 +123,7 @@ mod tests {
 
     #[test]
     fn every_2x_pin_gets_its_chart_or_the_newest_older_one() {
-        let at = |v| {
-            ChartVersion::for_release(Chart::Platform, &pinned(v)).map(|c| c.to_string())
-        };
+        let at = |v| ChartVersion::for_release(Chart::Platform, &pinned(v)).map(|c| c.to_string());
         for (pin, chart) in [
             ("2.0.0", "2.0.0"),
             // 2.1.5 was never published as a chart.

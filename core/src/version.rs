@@ -346,12 +346,18 @@ mod tests {
         ] {
             for published in crate::chart_version::published_versions(chart) {
                 let text = published.to_string();
-                assert!(pin(Some(&text), VersionSource::Flag, true).is_ok(), "{text}");
+                assert!(
+                    pin(Some(&text), VersionSource::Flag, true).is_ok(),
+                    "{text}"
+                );
             }
         }
         for released in catalogue() {
             let text = released.to_string();
-            assert!(pin(Some(&text), VersionSource::Flag, true).is_ok(), "{text}");
+            assert!(
+                pin(Some(&text), VersionSource::Flag, true).is_ok(),
+                "{text}"
+            );
         }
     }
 

@@ -233,7 +233,10 @@ fn an_unreleased_version_lists_the_nearest() {
     );
     // 2.14.0 has a published chart but no release: pinnable.
     assert_eq!(
-        ok("deploymentVersion: 2.14.0\n").version.version.to_string(),
+        ok("deploymentVersion: 2.14.0\n")
+            .version
+            .version
+            .to_string(),
         "2.14.0"
     );
 }

@@ -29,8 +29,8 @@ pub use labels::release_selector;
 pub use manifest::{Hook, Manifest, RenderedObject, Stage};
 pub use state::ReleaseState;
 
-use crate::config::schema::{Chart, DeploymentConfig};
 use crate::chart_version::ChartVersion;
+use crate::config::schema::{Chart, DeploymentConfig};
 use crate::config::{Deployment, Generation};
 use crate::version::PolyaxonVersion;
 

@@ -158,14 +158,14 @@ pub fn definitions(chart_version: &ChartVersion) -> &'static Definitions {
     }
 }
 
-
 /// The CRDs the chart of `chart_version` ships, in the chart's order.
 pub fn render(ctx: &Ctx<'_>, chart_version: &ChartVersion) -> Vec<CustomResourceDefinition> {
     let defs = definitions(chart_version);
     defs.resources
         .iter()
         .map(|resource| CustomResourceDefinition {
-            metadata: ctx.cluster_meta(&format!("{}.{}", resource.plural, defs.group), Role::Config),
+            metadata: ctx
+                .cluster_meta(&format!("{}.{}", resource.plural, defs.group), Role::Config),
             spec: structural::spec(defs.group, resource),
             ..CustomResourceDefinition::default()
         })
@@ -211,7 +211,9 @@ mod tests {
             return;
         };
         for version in ["2.0.0", "2.8.1", "2.11.1", "2.12.0", "2.15.1"] {
-            let path = dir.join(format!("reference/official-renders/agent-{version}/crds.yaml"));
+            let path = dir.join(format!(
+                "reference/official-renders/agent-{version}/crds.yaml"
+            ));
             let Ok(text) = std::fs::read_to_string(&path) else {
                 return;
             };
@@ -239,7 +241,11 @@ mod tests {
                 let props = |s: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
                     s["openAPIV3Schema"]["properties"]
                         .as_object()
-                        .map(|p| p.iter().map(|(k, v)| (k.clone(), v["type"].clone())).collect())
+                        .map(|p| {
+                            p.iter()
+                                .map(|(k, v)| (k.clone(), v["type"].clone()))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 };
                 assert_eq!(props(&our_schema), props(&their_schema), "chart {version}");

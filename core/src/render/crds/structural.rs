@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(batch.type_.as_deref(), Some("object"));
         assert_eq!(batch.x_kubernetes_preserve_unknown_fields, Some(true));
         assert_eq!(props["collectLogs"].type_.as_deref(), Some("boolean"));
-        assert!(props["metadata"].x_kubernetes_preserve_unknown_fields.is_none());
+        assert!(
+            props["metadata"]
+                .x_kubernetes_preserve_unknown_fields
+                .is_none()
+        );
         let ops = schema(&OPERATIONS.resources[0]);
         let notifications = &ops.properties.unwrap_or_default()["notifications"];
         assert_eq!(notifications.type_.as_deref(), Some("array"));

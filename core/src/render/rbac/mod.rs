@@ -212,7 +212,13 @@ pub fn render(
         let subjects = vec![subject(&sa, ctx.namespace)];
         push_role(ctx, "agent", agent_rules, reach, subjects.clone())?;
         if !cv.at_least(2, 1, 0) && watch_cluster(values) {
-            push_role(ctx, "agent", rules::watch_cluster(), Reach::Cluster, subjects)?;
+            push_role(
+                ctx,
+                "agent",
+                rules::watch_cluster(),
+                Reach::Cluster,
+                subjects,
+            )?;
         }
     }
     if operator {

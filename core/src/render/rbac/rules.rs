@@ -207,7 +207,11 @@ pub fn runs(chart_version: &ChartVersion) -> Vec<PolicyRule> {
             read_metrics(),
         ]
     } else {
-        vec![rule(&[""], &["pods"], READ), read_metrics(), read_pod_events()]
+        vec![
+            rule(&[""], &["pods"], READ),
+            read_metrics(),
+            read_pod_events(),
+        ]
     };
     let mut rules = core;
     rules.push(rule(&[crds.group], &crds.plurals(), READ));
