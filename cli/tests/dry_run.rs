@@ -106,7 +106,9 @@ fn flags_override_the_config() {
         "minikube",
     ]));
     assert!(text.contains("name: lab-polyaxon-gateway\n  namespace: ml\n"));
-    assert!(text.contains("nodePort: 31833"));
+    // The deployment type reaches the config; as in the charts, it changes
+    // no Service type.
+    assert!(text.contains("POLYAXON_DEPLOYMENT_TYPE: minikube"));
     let text = stdout(&polyaxon(&[
         "deploy",
         "-f",
@@ -116,6 +118,10 @@ fn flags_override_the_config() {
         "gateway.service.type=NodePort",
     ]));
     assert!(text.contains("type: NodePort"));
+    assert!(
+        text.contains("nodePort: 31811"),
+        "the platform chart's node port"
+    );
 }
 
 #[test]

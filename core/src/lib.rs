@@ -15,6 +15,7 @@ pub mod config;
 pub mod discover;
 pub mod event;
 pub mod forward;
+pub mod helm;
 pub mod ops;
 pub mod release;
 pub mod render;

@@ -173,7 +173,16 @@ async fn agent_deploys_every_deployment_available_and_tears_down_after_its_clean
     let ns = unique_namespace("agent");
     user_claim(&client, &ns, "polyaxon-artifacts").await?;
     let silent = polyaxon_core::event::silent();
-    let target = deploy_example(&client, "agent.yml", &ns, &[], &silent).await?;
+    // The newest published chart (the example itself pins a newer release,
+    // which renders with these templates too).
+    let target = deploy_example(
+        &client,
+        "agent.yml",
+        &ns,
+        &["deploymentVersion=2.15.1"],
+        &silent,
+    )
+    .await?;
 
     let workloads = workloads(&client, &target).await?;
     assert!(
@@ -213,7 +222,8 @@ async fn agent_deploys_every_deployment_available_and_tears_down_after_its_clean
 
 #[tokio::test]
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
-async fn platform_with_in_cluster_postgresql_and_redis_deploys_and_tears_down() -> Result<()> {
+async fn platform_with_in_cluster_postgresql_redis_and_rabbitmq_deploys_and_tears_down()
+-> Result<()> {
     let client = client().await?;
     let ns = unique_namespace("platform");
     let silent = polyaxon_core::event::silent();
@@ -221,7 +231,10 @@ async fn platform_with_in_cluster_postgresql_and_redis_deploys_and_tears_down() 
         &client,
         "platform.yml",
         &ns,
-        &["redis.enabled=true,broker=redis"],
+        &[
+            "deploymentVersion=2.15.1",
+            "redis.enabled=true,rabbitmq.enabled=true,broker=rabbitmq",
+        ],
         &silent,
     )
     .await?;
@@ -235,6 +248,12 @@ async fn platform_with_in_cluster_postgresql_and_redis_deploys_and_tears_down() 
         "{names:?}"
     );
     assert!(names.iter().any(|n| n.contains("redis")), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("StatefulSet/") && n.contains("rabbitmq")),
+        "{names:?}"
+    );
     for (id, have, want) in &workloads {
         assert_eq!(have, want, "{id} is ready");
     }

@@ -49,7 +49,7 @@ fn run_ok(args: &[&str]) -> Result<String> {
 
 async fn gateway_replicas(client: &Client, ns: &str) -> Result<Option<i32>> {
     let gateway: Deployment = Api::namespaced(client.clone(), ns)
-        .get("agent-polyaxon-gateway")
+        .get("agent-polyaxon-streams")
         .await?;
     Ok(gateway.spec.and_then(|s| s.replicas))
 }
@@ -117,7 +117,7 @@ async fn history_status_and_rollback_through_the_binary() -> Result<()> {
         .as_array()
         .and_then(|w| {
             w.iter()
-                .find(|w| w["workload"] == "Deployment/agent-polyaxon-gateway")
+                .find(|w| w["workload"] == "Deployment/agent-polyaxon-streams")
         })
         .context("status lists the gateway's state")?;
     assert_eq!(
@@ -173,7 +173,7 @@ async fn ctrl_c_during_a_deploy_marks_it_failed_and_releases_the_lock() -> Resul
     let started = Instant::now();
     loop {
         if deployments
-            .get_opt("agent-polyaxon-gateway")
+            .get_opt("agent-polyaxon-streams")
             .await
             .ok()
             .flatten()

@@ -140,6 +140,10 @@ async fn check_all(configs: Vec<(PathBuf, Option<String>)>) -> Result<(usize, Ve
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
+        let name = match &pin {
+            Some(version) => format!("{name} at {version}"),
+            None => name,
+        };
         match check_config(&client, &path, pin).await? {
             None => eprintln!("skipped {name}: the config does not validate"),
             Some(refused) => {
@@ -172,6 +176,61 @@ async fn every_valid_reference_config_is_accepted_by_the_api_server() -> Result<
 async fn the_examples_are_accepted_by_the_api_server() -> Result<()> {
     let (checked, failures) = check_all(examples()).await?;
     assert_eq!(checked, 3, "every example must validate");
+    assert!(
+        failures.is_empty(),
+        "refused by the API server:\n{}",
+        failures.join("\n")
+    );
+    Ok(())
+}
+
+/// The chart versions whose templates differ in what the API server checks:
+/// the first 2.x chart, the last with the `operations` CRD, the first with
+/// the `*.polyaxon.com` CRDs, the newest chart, and a release newer than
+/// every chart (it renders with the newest chart's templates).
+const CHART_GENERATIONS: &[&str] = &["2.0.0", "2.11.1", "2.12.0", "2.15.1", "2.18.0"];
+
+/// The configs of the official renders (the charts' CI values, the examples
+/// as rendered, the feature configs), each pinned to every chart generation.
+fn official_render_configs() -> Vec<(PathBuf, Option<String>)> {
+    let dir = workspace_root().join("../shared/reference/official-renders/configs");
+    let dir = if dir.exists() {
+        dir
+    } else {
+        PathBuf::from("/work/shared/reference/official-renders/configs")
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .filter(|p| {
+            // The 1.14 fixtures are pinned to 1.x; they are checked above.
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("polyaxon-1.14-"))
+        })
+        .collect();
+    files.sort();
+    CHART_GENERATIONS
+        .iter()
+        .flat_map(|version| {
+            files
+                .iter()
+                .map(move |path| (path.clone(), Some((*version).to_string())))
+        })
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn every_chart_generation_renders_objects_the_api_server_accepts() -> Result<()> {
+    let configs = official_render_configs();
+    let total = configs.len();
+    let (checked, failures) = check_all(configs).await?;
+    assert_eq!(
+        checked, total,
+        "every config of the official renders validates at every 2.x chart generation"
+    );
     assert!(
         failures.is_empty(),
         "refused by the API server:\n{}",

@@ -54,6 +54,33 @@ def matches(entry, finding, version, config):
             and any(fnmatch.fnmatchcase(config, c.strip()) for c in configs.split(",")))
 
 
+def release_namespace(config):
+    """The config's `namespace`, else `polyaxon` (the Python CLI's default)."""
+    import yaml  # the shared chart_parity.py needs it too
+    values = yaml.safe_load(config.read_text()) or {}
+    return str(values.get("namespace") or "polyaxon")
+
+
+# Findings we know we still have: parity work not finished yet, never a
+# deliberate difference (those are in docs/chart-differences.md). A known gap
+# does not fail the check; a finding that is neither listed nor known does,
+# and a known gap that no longer occurs is reported so that the list only
+# shrinks. Lines: render<TAB>object<TAB>path.
+KNOWN_GAPS = ROOT / "tests/parity/known-gaps.txt"
+
+
+def known_gaps():
+    if not KNOWN_GAPS.is_file():
+        return set()
+    out = set()
+    for line in KNOWN_GAPS.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) == 3:
+                out.add(tuple(parts))
+    return out
+
+
 def version_key(v):
     return tuple(int(x) for x in v.split("."))
 
@@ -69,6 +96,8 @@ def main():
     ap.add_argument("--show", action="append", default=[],
                     help="print every finding (also DIFFERS) of renders whose name matches this glob")
     ap.add_argument("--summary", help="write per-version counts as JSON here")
+    ap.add_argument("--write-known-gaps", action="store_true",
+                    help=f"write every finding that fails today to {KNOWN_GAPS.relative_to(ROOT)}")
     args = ap.parse_args()
 
     shared = Path(args.shared)
@@ -78,8 +107,11 @@ def main():
         print(f"parity: the references are not at {shared} (set POLYAXON_SHARED_DIR)", file=sys.stderr)
         return 2
     allow = allowed_entries(ROOT / "docs/chart-differences.md")
+    known = known_gaps()
+    gaps_seen = set()
+    gaps_now = []
     used = set()
-    passed = failed = 0
+    passed = failed = with_gaps = 0
     summary = {}
     work = Path(tempfile.mkdtemp(prefix="polyaxon-parity-"))
     dirs = sorted((d for d in renders.iterdir() if d.is_dir() and d.name != "configs"),
@@ -115,14 +147,23 @@ def main():
                 passed, failed = passed + ok, failed + (not ok)
                 continue
             if run.returncode != 0:
-                print(f"FAIL {name}: ours did not render: {run.stderr.strip()[:2000]}")
-                failed += 1
+                gap = (name, "<render>", "did not render")
+                gaps_now.append(gap)
+                if gap in known:
+                    gaps_seen.add(gap)
+                    print(f"gap  {name}: ours does not render it yet (known gap)")
+                    with_gaps += 1
+                else:
+                    print(f"FAIL {name}: ours did not render: {run.stderr.strip()[:2000]}")
+                    failed += 1
                 continue
             ours.write_text(run.stdout)
             chart_file = work / f"{chart}-{version}-{config}.chart.yaml"
             chart_file.write_text(ref.read_text() + "\n---\n" + crds.read_text())
             out = work / f"{chart}-{version}-{config}.json"
-            cmp = subprocess.run([sys.executable, str(tool), str(ours), str(chart_file), "--ns", "polyaxon",
+            # helm installs the objects its templates leave without a
+            # namespace into the release's: the config's, else `polyaxon`.
+            cmp = subprocess.run([sys.executable, str(tool), str(ours), str(chart_file), "--ns", release_namespace(cfg),
                                   "--json", str(out)], capture_output=True, text=True)
             if cmp.returncode != 0:
                 print(f"FAIL {name}: chart_parity.py failed: {cmp.stderr.strip()[:2000]}")
@@ -132,15 +173,22 @@ def main():
             counts = result["counts"]
             unlisted = []
             for f in result["findings"]:
-                if f["cls"] != "BREAKS":
+                if f["cls"] not in ("BREAKS", "DIFFERS"):
                     continue
                 hit = [e for e in allow if matches(e, f, version, config)]
                 if hit:
+                    # An entry may also record a deliberate DIFFERS: it is in use.
                     used.add(hit[0][0])
-                else:
-                    unlisted.append(f)
+                elif f["cls"] == "BREAKS":
+                    gap = (name, f["obj"], f["path"])
+                    gaps_now.append(gap)
+                    if gap in known:
+                        gaps_seen.add(gap)
+                    else:
+                        unlisted.append(f)
             s = summary.setdefault(f"{chart}-{version}", {"renders": 0, "matched": 0, "missing": 0, "extra": 0,
-                                                         "BREAKS": 0, "DIFFERS": 0, "unlisted": 0, "ms": []})
+                                                         "BREAKS": 0, "DIFFERS": 0, "unlisted": 0,
+                                                         "known_gaps": 0, "ms": []})
             s["renders"] += 1
             s["matched"] += len(result["matched"])
             s["missing"] += len(result["missing"])
@@ -148,11 +196,13 @@ def main():
             s["BREAKS"] += counts.get("BREAKS", 0)
             s["DIFFERS"] += counts.get("DIFFERS", 0)
             s["unlisted"] += len(unlisted)
+            s["known_gaps"] += sum(1 for g in gaps_now if g[0] == name and g in known)
             s["ms"].append(round(elapsed, 1))
             ok = not unlisted
-            print(f"{'ok  ' if ok else 'FAIL'} {name}: matched {len(result['matched'])}, missing "
+            gapped = ok and any(g[0] == name and g in known for g in gaps_now)
+            print(f"{'FAIL' if not ok else 'gap ' if gapped else 'ok  '} {name}: matched {len(result['matched'])}, missing "
                   f"{len(result['missing'])}, extra {len(result['extra'])}; BREAKS {counts.get('BREAKS', 0)} "
-                  f"({len(unlisted)} not listed), DIFFERS {counts.get('DIFFERS', 0)}; {elapsed:.0f} ms")
+                  f"({len(unlisted)} not listed, {sum(1 for g in gaps_now if g[0] == name and g in known)} known gaps), DIFFERS {counts.get('DIFFERS', 0)}; {elapsed:.0f} ms")
             for f in unlisted:
                 print(f"     BREAKS {f['obj']} :: {f['path']} [{f['note']}] ours={str(f['ours'])[:200]} "
                       f"chart={str(f['chart'])[:200]}")
@@ -161,7 +211,10 @@ def main():
                     if f["cls"] in ("DIFFERS",):
                         print(f"     {f['cls']} {f['obj']} :: {f['path']} [{f['note']}] ours={str(f['ours'])[:200]} "
                               f"chart={str(f['chart'])[:200]}")
-            passed, failed = passed + ok, failed + (not ok)
+            if gapped:
+                with_gaps += 1
+            else:
+                passed, failed = passed + ok, failed + (not ok)
     if args.summary:
         Path(args.summary).write_text(json.dumps(summary, indent=1))
     if not (args.only or args.chart or args.config):
@@ -169,8 +222,22 @@ def main():
         if stale:
             # An entry that excuses nothing is out of date: say so, it is not an error.
             print("entries of docs/chart-differences.md that matched no finding: " + ", ".join(stale))
+    if args.write_known_gaps:
+        KNOWN_GAPS.write_text(
+            "# Parity findings not fixed yet (issue 11 open): render<TAB>object<TAB>path.\n"
+            "# Written by tests/parity/check.py --write-known-gaps; this list only shrinks.\n"
+            + "".join("\t".join(g) + "\n" for g in sorted(set(gaps_now))))
+        print(f"wrote {len(set(gaps_now))} known gaps to {KNOWN_GAPS.relative_to(ROOT)}")
+    elif not (args.only or args.chart or args.config):
+        gone = sorted(known - gaps_seen)
+        if gone:
+            print(f"{len(gone)} known gaps no longer occur: remove them from "
+                  f"{KNOWN_GAPS.relative_to(ROOT)} (run with --write-known-gaps)")
+    if known:
+        print(f"known gaps still open: {len(gaps_seen)} (tests/parity/known-gaps.txt)")
     print(f"renders in {work}")
-    print(f"parity: {passed} passed, {failed} failed")
+    # Renders whose only findings are known gaps are not passes: counted apart.
+    print(f"parity: {passed} passed, {failed} failed, {with_gaps} skipped")
     return 0 if failed == 0 else 1
 
 

@@ -69,6 +69,7 @@ pub fn unique_namespace(prefix: &str) -> String {
 }
 
 pub mod forward;
+pub mod helm;
 
 /// The `polyaxon` binary to drive: `$POLYAXON_BIN` if set (the benchmark
 /// points it at a release build), else a debug build made (or brought up to

@@ -51,7 +51,8 @@ pub struct Deployment {
     pub config: DeploymentConfig,
     /// The chart to render.
     pub chart: Chart,
-    /// The release name (`releaseName`/`--release-name`, else `polyaxon`).
+    /// The release name (`releaseName`/`--release-name`, else the chart's
+    /// default, [`default_release_name`]).
     pub release_name: String,
     /// The namespace (`namespace`/`--namespace`, else `polyaxon`).
     pub namespace: String,
@@ -63,8 +64,20 @@ pub struct Deployment {
     pub values: serde_json::Value,
 }
 
-/// The release name when none is given.
+/// The release name when none is given and no chart is known (the platform's).
 pub const DEFAULT_RELEASE_NAME: &str = "polyaxon";
+
+/// The release name of a chart when none is given: what the Python CLI
+/// installs it as (`polyaxon` for the platform, `agent` for the agent chart),
+/// and for ponos `ponos`, which names its objects as the Ponos guide does
+/// (`ponos-agent`, `ponos-config`, `ponos-rights`).
+pub fn default_release_name(chart: Chart) -> &'static str {
+    match chart {
+        Chart::Platform => DEFAULT_RELEASE_NAME,
+        Chart::Agent => "agent",
+        Chart::Ponos => "ponos",
+    }
+}
 /// The namespace when none is given.
 pub const DEFAULT_NAMESPACE: &str = "polyaxon";
 
@@ -123,7 +136,7 @@ pub fn load(options: &LoadOptions) -> Result<Deployment, ConfigErrors> {
                 release_name: config
                     .release_name
                     .clone()
-                    .unwrap_or_else(|| DEFAULT_RELEASE_NAME.to_string()),
+                    .unwrap_or_else(|| default_release_name(chart).to_string()),
                 namespace: config
                     .namespace
                     .clone()

@@ -64,6 +64,19 @@ fn an_empty_file_is_a_valid_empty_config() {
 }
 
 #[test]
+fn each_chart_has_its_default_release_name() {
+    // The Python CLI installs the agent chart as `agent`; ponos takes the
+    // names of the Ponos guide (`ponos-agent`, ...).
+    let agent = "deploymentChart: agent\nagent:\n  instance: a.agents.1\n  token: t\n";
+    assert_eq!(ok(agent).release_name, "agent");
+    assert_eq!(
+        ok(&format!("{agent}releaseName: mine\n")).release_name,
+        "mine"
+    );
+    assert_eq!(ok("deploymentChart: platform\n").release_name, "polyaxon");
+}
+
+#[test]
 fn no_file_at_all_is_an_empty_config() {
     let d = load(&LoadOptions::default()).expect("valid");
     assert_eq!(d.version.version.to_string(), "2.18.0");

@@ -1,13 +1,15 @@
 //! The `agent` chart: the Polyaxon agent connecting this cluster to a
 //! control plane (`externalServices.api`), with its gateway, operator and
 //! CRD, RBAC, config and token Secret, the Ingress, and the clean-up hook.
+//! The agent and operator Deployments and the clean-up hook are the same
+//! templates in the platform chart, which renders them from here too.
 
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount,
+    Container, EnvFromSource, EnvVar, Namespace, SecretVolumeSource, Volume, VolumeMount,
 };
 
 use super::RenderError;
-use super::common::{self, Names, Upstream};
+use super::common::{self, Names};
 use super::connections::{self, Mounts};
 use super::crds;
 use super::ctx::Ctx;
@@ -15,7 +17,7 @@ use super::hooks;
 use super::labels::Role;
 use super::manifest::{Hook, Stage};
 use super::network;
-use super::pod::{self, Defaults, Scheduling, Workload};
+use super::pod::{self, Defaults, ProbeTiming, Scheduling, Workload};
 use super::rbac;
 use super::values::Values;
 use crate::config::Generation;
@@ -49,6 +51,24 @@ pub fn operator_enabled(values: &Values<'_>) -> bool {
         .unwrap_or(true)
 }
 
+/// Whether the agent's config and account exist: unless the agent is off on
+/// a platform that has an `organizationKey` (the charts' condition).
+pub fn agent_config_rendered(values: &Values<'_>) -> bool {
+    agent_enabled(values)
+        || values
+            .config
+            .organization_key
+            .as_deref()
+            .is_none_or(str::is_empty)
+}
+
+/// The ServiceAccount of the pods that act for the agent (the agent, the
+/// gateway/streams, the clean-up hook): the agent's, with RBAC on, when it
+/// exists (the charts' `config.agent.sa`).
+pub fn agent_service_account(ctx: &Ctx<'_>, values: &Values<'_>) -> Option<String> {
+    (values.rbac() && agent_config_rendered(values)).then(|| rbac::agent_sa(ctx.release))
+}
+
 /// The CRDs, when the operator runs and `operator.skipCRD` is not set.
 pub fn render_crds(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError> {
     let skip = values
@@ -76,8 +96,28 @@ pub fn probe_host<'a>(values: &Values<'_>, host: &'a str) -> Option<&'a str> {
 }
 
 /// Sets the liveness and readiness probes of an HTTP server: `/healthz/` on
-/// `target` in the service's `scheme`, with the `Host` header `allowedHosts`
-/// needs.
+/// `target` in the service's `scheme`, `timing`, with the `Host` header
+/// `allowedHosts` needs.
+pub fn http_probes_timed(
+    container: &mut Container,
+    values: &Values<'_>,
+    service: &ApiService,
+    target: i32,
+    timing: ProbeTiming,
+    host: &str,
+) {
+    let scheme = service
+        .scheme
+        .clone()
+        .unwrap_or_else(|| "HTTP".into())
+        .to_uppercase();
+    let probe = pod::http_probe(target, &scheme, timing, probe_host(values, host));
+    container.liveness_probe = Some(probe.clone());
+    container.readiness_probe = Some(probe);
+}
+
+/// [`http_probes_timed`] every 30 s with a 2 s timeout, after
+/// `initial_delay` (the 1.x charts' and 2.0.0's timing).
 pub fn http_probes(
     container: &mut Container,
     values: &Values<'_>,
@@ -86,20 +126,19 @@ pub fn http_probes(
     initial_delay: i32,
     host: &str,
 ) {
-    let scheme = service
-        .scheme
-        .clone()
-        .unwrap_or_else(|| "HTTP".into())
-        .to_uppercase();
-    let probe = pod::http_probe(target, &scheme, initial_delay, probe_host(values, host));
-    container.liveness_probe = Some(probe.clone());
-    container.readiness_probe = Some(probe);
+    let timing = ProbeTiming {
+        initial_delay,
+        period: 30,
+        timeout: 2,
+    };
+    http_probes_timed(container, values, service, target, timing, host);
 }
 
-/// The gateway's TLS volume and mount, when `ssl` is enabled.
+/// The certificate volume and mount of a gateway that serves TLS itself
+/// ([`common::gateway_serves_tls`]).
 pub fn ssl_mounts(values: &Values<'_>) -> Mounts {
     let mut out = Mounts::default();
-    if !common::ssl_enabled(values) {
+    if !common::gateway_serves_tls(values) {
         return out;
     }
     let secret = values
@@ -128,37 +167,58 @@ pub fn ssl_mounts(values: &Values<'_>) -> Mounts {
 /// `POLYAXON_DEBUG` in the containers' env when `debugMode` is set.
 pub fn debug_env(values: &Values<'_>) -> Vec<EnvVar> {
     match values.config.debug_mode {
-        Some(debug) => vec![pod::env("POLYAXON_DEBUG", &debug.to_string())],
-        None => Vec::new(),
+        Some(true) => vec![pod::env("POLYAXON_DEBUG", "true")],
+        _ => Vec::new(),
     }
 }
 
-/// What the data-handling pods mount: the mounted connections, the
-/// notification connections' secrets, the 0.x persistence volumes.
-pub fn data_mounts(values: &Values<'_>) -> Mounts {
-    let mut out = connections::mounted_connections(values);
-    out.extend(connections::notification_mounts(values));
+/// What the 0.x seed keys add to the core pods: the notification
+/// connections' secrets and the `persistence` volumes (none without them).
+pub fn seed_mounts(values: &Values<'_>) -> Mounts {
+    let mut out = connections::notification_mounts(values);
     out.extend(connections::persistence_mounts(values));
     out
 }
 
-/// The agent Deployment (`<fullname>-agent`).
+/// What the data-serving pods (the API, streams) mount: the connections
+/// named in `mountConnections`, and the seed's ([`seed_mounts`]).
+pub fn data_mounts(values: &Values<'_>) -> Mounts {
+    let mut out = connections::mounted_connections(values);
+    out.extend(seed_mounts(values));
+    out
+}
+
+/// The `envFrom` and `env` of a pod that acts for the agent: the common,
+/// agent and proxies configs, `extra`, then what its `mounts` bring, and
+/// `POLYAXON_DEBUG` with `debugMode` (the charts' order).
+pub fn agent_env(
+    values: &Values<'_>,
+    n: &Names,
+    extra: Vec<EnvFromSource>,
+    mounts: &Mounts,
+) -> (Vec<EnvFromSource>, Vec<EnvVar>) {
+    let mut env_from = common::env_common(n);
+    env_from.extend(common::env_agent(values, n));
+    env_from.push(common::from_config_map(&n.proxies));
+    env_from.extend(extra);
+    env_from.extend(mounts.env_from.clone());
+    let mut env = debug_env(values);
+    env.extend(mounts.env.clone());
+    (env_from, env)
+}
+
+/// The agent Deployment (`<fullname>-agent`, both charts'
+/// `agent-deployment.yaml`).
 pub fn agent_deployment(
     ctx: &mut Ctx<'_>,
     values: &Values<'_>,
     n: &Names,
-    extra_env_from: Vec<k8s_openapi::api::core::v1::EnvFromSource>,
+    extra_env_from: Vec<EnvFromSource>,
 ) -> Result<Scheduling, RenderError> {
     let agent: AgentService = values.config.agent.clone().unwrap_or_default();
     let scheduling = Scheduling::of(values, &agent);
-    let mounts = data_mounts(values);
-    let mut env_from = common::env_common(n);
-    env_from.extend(common::env_agent(values, n));
-    env_from.push(common::from_config_map(&n.proxies));
-    env_from.extend(extra_env_from);
-    env_from.extend(mounts.env_from.clone());
-    let mut env = debug_env(values);
-    env.extend(mounts.env.clone());
+    let mounts = seed_mounts(values);
+    let (env_from, env) = agent_env(values, n, extra_env_from, &mounts);
     let defaults = Defaults {
         image: "polyaxon/polyaxon-agent",
         tag: &ctx.version,
@@ -167,7 +227,7 @@ pub fn agent_deployment(
     };
     let mut container = pod::service_container(
         values,
-        "polyaxon-agent",
+        &values.container_name("agent"),
         &agent,
         defaults,
         env_from,
@@ -175,8 +235,12 @@ pub fn agent_deployment(
         mounts.mounts.clone(),
     );
     container.args = Some(vec!["start".into()]);
-    container.liveness_probe = Some(pod::exec_probe());
-    container.readiness_probe = Some(pod::exec_probe());
+    // The 2.x charts probe the agent only with `agent.enableHealthChecks`,
+    // which no config sets; the 1.x charts always do.
+    if values.generation == Generation::V1 {
+        container.liveness_probe = Some(pod::exec_probe());
+        container.readiness_probe = Some(pod::exec_probe());
+    }
     let name = super::names::component(ctx.release, "agent");
     let workload = Workload {
         name,
@@ -184,7 +248,7 @@ pub fn agent_deployment(
         replicas: 1,
         container,
         volumes: mounts.volumes,
-        service_account: values.rbac().then(|| rbac::agent_sa(ctx.release)),
+        service_account: agent_service_account(ctx, values),
         scheduling: scheduling.clone(),
         pull_secrets: pod::pull_secrets_of(values, &agent),
         ..Workload::default()
@@ -193,7 +257,8 @@ pub fn agent_deployment(
     Ok(scheduling)
 }
 
-/// The operator Deployment (`<fullname>-operator`).
+/// The operator Deployment (`<fullname>-operator`, both charts'
+/// `operator-deployment.yaml`).
 pub fn operator_deployment(
     ctx: &mut Ctx<'_>,
     values: &Values<'_>,
@@ -211,7 +276,7 @@ pub fn operator_deployment(
     };
     let mut container = pod::service_container(
         values,
-        "polyaxon-operator",
+        &values.container_name("operator"),
         &op,
         defaults,
         env_from,
@@ -233,7 +298,11 @@ pub fn operator_deployment(
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
 }
 
-/// The pre-delete hook that cleans the runs of the namespace.
+/// The pre-delete hook that cleans the runs of the namespace (both charts'
+/// `hooks/clean-runs.yaml`): `polyaxon admin clean-ops` from chart 1.18.0
+/// (the 2.x CLI has no top-level `clean-ops`), `polyaxon clean-ops` before;
+/// in the agent's pod settings, without resources unless `cleanHooks` sets
+/// some.
 pub fn clean_runs_hook(
     ctx: &mut Ctx<'_>,
     values: &Values<'_>,
@@ -258,54 +327,104 @@ pub fn clean_runs_hook(
         Vec::new(),
         Vec::new(),
     );
+    container.resources = hooks_cfg.resources.clone();
     container.command = Some(vec!["polyaxon".into()]);
-    container.args = Some(vec![
+    let mut args = Vec::new();
+    if values.chart_version.at_least(1, 18, 0) {
+        args.push("admin".to_string());
+    }
+    args.extend([
         "clean-ops".into(),
         format!("--namespace={}", ctx.namespace),
         "--in-cluster".into(),
         "--delete".into(),
     ]);
-    let name = hooks::name(ctx.release, "clean-runs");
-    let job = hooks::job(
-        ctx,
-        values,
-        &name,
+    container.args = Some(args);
+    let agent = values.config.agent.clone().unwrap_or_default();
+    let workload = Workload {
+        name: hooks::name(ctx.release, "clean-runs"),
+        role: Some(Role::Hooks),
+        replicas: 1,
         container,
-        values.rbac().then(|| rbac::agent_sa(ctx.release)),
-        Scheduling::core(values, None, None, None),
-        360,
-    );
+        service_account: agent_service_account(ctx, values),
+        scheduling: Scheduling::of(values, &agent),
+        pull_secrets: pod::pull_secrets_of(values, &agent),
+        ..Workload::default()
+    };
+    let job = hooks::job_of(ctx, values, &workload, 360);
     ctx.push_hook(Hook::PreDelete, &job)
 }
 
-/// The gateway workload of the agent chart. In 2.x it is the streams server
-/// (`polyaxon/polyaxon-streams`) behind the gateway Service; in 1.x an nginx
-/// gateway (`polyaxon/polyaxon-gateway`) in front of a separate streams.
-fn gateway_deployment(
-    ctx: &mut Ctx<'_>,
-    values: &Values<'_>,
-    n: &Names,
-) -> Result<(), RenderError> {
+/// The 2.x agent chart's gateway: the streams server
+/// (`polyaxon/polyaxon-streams`) as Deployment `<fullname>-streams`, its
+/// pods named `<fullname>-gateway` for the gateway Service
+/// (`streams-deployment.yaml`). It reads and writes the artifacts store (when
+/// the agent runs) and mounts the connections named in `mountConnections`.
+fn streams_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
     let gateway: ApiService = values.gateway();
     let target = common::gateway_target_port(values);
-    let default_image = match values.generation {
-        Generation::V1 => "polyaxon/polyaxon-gateway",
-        Generation::V2 => "polyaxon/polyaxon-streams",
-    };
-    let mut mounts = ssl_mounts(values);
-    let mut env_from = common::env_common(n);
-    if values.generation == Generation::V2 {
-        // The 2.x gateway is the streams server: it reads and writes artifacts.
-        env_from.extend(common::env_agent(values, n));
+    let mut mounts = Mounts::default();
+    if agent_enabled(values) {
         mounts.extend(connections::artifacts_store_mounts(values));
-        mounts.extend(data_mounts(values));
     }
+    mounts.extend(data_mounts(values));
+    let (env_from, env) = agent_env(values, n, Vec::new(), &mounts);
+    let defaults = Defaults {
+        image: "polyaxon/polyaxon-streams",
+        tag: &ctx.version,
+        requests: ("1000m", "2000Mi"),
+        limits: ("6000m", "8000Mi"),
+    };
+    let mut container = pod::service_container(
+        values,
+        &values.container_name("streams"),
+        &gateway,
+        defaults,
+        env_from,
+        env,
+        mounts.mounts.clone(),
+    );
+    container.ports = Some(vec![pod::port(target)]);
+    // Every 20 s from chart 2.0.1, every 30 s in 2.0.0.
+    let timing = ProbeTiming {
+        initial_delay: 20,
+        period: if values.chart_version.at_least(2, 0, 1) {
+            20
+        } else {
+            30
+        },
+        timeout: 2,
+    };
+    http_probes_timed(&mut container, values, &gateway, target, timing, &n.streams);
+    let workload = Workload {
+        name: n.streams.clone(),
+        app: Some(n.gateway.clone()),
+        role: Some(Role::Api),
+        replicas: replicas(gateway.replicas),
+        container,
+        volumes: mounts.volumes,
+        service_account: agent_service_account(ctx, values),
+        scheduling: Scheduling::of(values, &gateway),
+        pull_secrets: pod::pull_secrets_of(values, &gateway),
+        ..Workload::default()
+    };
+    ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
+    super::autoscale::render_for(ctx, &n.gateway, &n.streams, gateway.hpa.as_ref())
+}
+
+/// The 1.x agent chart's nginx gateway (`polyaxon/polyaxon-gateway`,
+/// Deployment `<fullname>-gateway`) in front of a separate streams.
+fn nginx_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
+    let gateway: ApiService = values.gateway();
+    let target = common::gateway_target_port(values);
+    let mounts = ssl_mounts(values);
+    let mut env_from = common::env_common(n);
     env_from.push(common::from_config_map(&n.proxies));
     env_from.extend(mounts.env_from.clone());
     let mut env = debug_env(values);
     env.extend(mounts.env.clone());
     let defaults = Defaults {
-        image: default_image,
+        image: "polyaxon/polyaxon-gateway",
         tag: &ctx.version,
         requests: ("1000m", "2000Mi"),
         limits: ("6000m", "8000Mi"),
@@ -319,7 +438,10 @@ fn gateway_deployment(
         env,
         mounts.mounts.clone(),
     );
-    container.ports = Some(pod::serving_ports(target, common::ssl_enabled(values)));
+    container.ports = Some(pod::serving_ports(
+        target,
+        common::gateway_serves_tls(values),
+    ));
     http_probes(&mut container, values, &gateway, target, 60, &n.gateway);
     let workload = Workload {
         name: n.gateway.clone(),
@@ -327,10 +449,6 @@ fn gateway_deployment(
         replicas: replicas(gateway.replicas),
         container,
         volumes: mounts.volumes,
-        service_account: (values.rbac()
-            && values.generation == Generation::V2
-            && agent_enabled(values))
-        .then(|| rbac::agent_sa(ctx.release)),
         scheduling: Scheduling::of(values, &gateway),
         pull_secrets: pod::pull_secrets_of(values, &gateway),
         ..Workload::default()
@@ -341,21 +459,17 @@ fn gateway_deployment(
 /// The 1.x streams Deployment and Service (`<fullname>-streams`).
 pub fn streams(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
     let streams: ApiService = values.config.streams.clone().unwrap_or_default();
-    let name = super::names::component(ctx.release, "streams");
+    let name = n.streams.clone();
     let spec = streams.service.clone().unwrap_or_default();
     let port = common::service_port(spec.port, 80);
     let target = common::service_port(spec.target_port, 80);
     let mut mounts = connections::artifacts_store_mounts(values);
     mounts.extend(data_mounts(values));
-    let mut env_from = common::env_common(n);
-    env_from.extend(common::env_agent(values, n));
-    env_from.push(common::from_config_map(&n.proxies));
-    if values.chart == Chart::Platform {
-        env_from.extend(super::platform::env_platform(values, n));
-    }
-    env_from.extend(mounts.env_from.clone());
-    let mut env = debug_env(values);
-    env.extend(mounts.env.clone());
+    let platform = match values.chart {
+        Chart::Platform => super::platform::env_platform(values, n),
+        _ => Vec::new(),
+    };
+    let (env_from, env) = agent_env(values, n, platform, &mounts);
     let defaults = Defaults {
         image: "polyaxon/polyaxon-streams",
         tag: &ctx.version,
@@ -451,41 +565,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     rbac::render(ctx, values, agent_enabled(values), operator_enabled(values))?;
 
     common::render_common(ctx, values, &n)?;
-    let api = values
-        .config
-        .external_services
-        .as_ref()
-        .and_then(|e| e.api.clone())
-        .unwrap_or_default();
-    let api = Upstream {
-        host: api.host.unwrap_or_default(),
-        port: common::service_port(api.port, 443),
-        target_port: common::service_port(api.port, 443),
-        use_resolver: api.use_resolver.unwrap_or(false),
-    };
-    let streams_up = match values.generation {
-        Generation::V1 => {
-            let spec = values
-                .config
-                .streams
-                .as_ref()
-                .and_then(|s| s.service.clone())
-                .unwrap_or_default();
-            Upstream {
-                host: super::names::component(ctx.release, "streams"),
-                port: common::service_port(spec.port, 80),
-                target_port: common::service_port(spec.target_port, 80),
-                use_resolver: false,
-            }
-        }
-        Generation::V2 => Upstream {
-            host: n.gateway.clone(),
-            port: common::gateway_port(values),
-            target_port: common::gateway_target_port(values),
-            use_resolver: false,
-        },
-    };
-    common::render_proxies(ctx, values, &n, &api, &streams_up)?;
+    common::render_proxies(ctx, values, &n)?;
     let agent_cfg = values.config.agent.clone().unwrap_or_default();
     let scheduling = Scheduling::of(values, &agent_cfg);
     common::render_agent_config(ctx, values, &n, &scheduling)?;
@@ -494,9 +574,12 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
         Stage::Services,
         &network::gateway_service(ctx, values, &n, &n.gateway),
     )?;
-    gateway_deployment(ctx, values, &n)?;
-    if values.generation == Generation::V1 {
-        streams(ctx, values, &n)?;
+    match values.generation {
+        Generation::V1 => {
+            nginx_gateway(ctx, values, &n)?;
+            streams(ctx, values, &n)?;
+        }
+        Generation::V2 => streams_gateway(ctx, values, &n)?,
     }
     if agent_enabled(values) {
         agent_deployment(ctx, values, &n, Vec::new())?;

@@ -22,6 +22,19 @@ fn number(hpa: &Dict, key: &str, default: i32) -> i32 {
 
 /// Adds an autoscaler for the Deployment `name` when `hpa.enabled`.
 pub fn render(ctx: &mut Ctx<'_>, name: &str, hpa: Option<&Dict>) -> Result<(), RenderError> {
+    render_for(ctx, name, name, hpa)
+}
+
+/// Adds an autoscaler named `name` for the Deployment `target` when
+/// `hpa.enabled`. The charts name the gateway's `<fullname>-gateway`; they
+/// point it at a Deployment of that name, which the 2.x charts no longer
+/// have: ours scales the Deployment that runs the gateway's pods.
+pub fn render_for(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    target: &str,
+    hpa: Option<&Dict>,
+) -> Result<(), RenderError> {
     let Some(hpa) = hpa.filter(|h| h.get("enabled").and_then(Value::as_bool) == Some(true)) else {
         return Ok(());
     };
@@ -33,7 +46,7 @@ pub fn render(ctx: &mut Ctx<'_>, name: &str, hpa: Option<&Dict>) -> Result<(), R
             scale_target_ref: CrossVersionObjectReference {
                 api_version: Some("apps/v1".into()),
                 kind: "Deployment".into(),
-                name: name.into(),
+                name: target.into(),
             },
             min_replicas: Some(min),
             max_replicas: max,

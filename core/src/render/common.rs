@@ -1,7 +1,8 @@
-//! What the agent and platform charts share: the common config and secret
-//! (`<fullname>-config`, `<fullname>-secret`), the proxies config the gateway
-//! routes by, the agent config and its token Secret, and the `envFrom`
-//! lists that read them.
+//! What the agent and platform charts share: the names of the shared
+//! objects, the common config and secret (`<fullname>-config`,
+//! `<fullname>-secret`), the gateway's ports and address, and the `envFrom`
+//! lists that read the shared config. The proxies config is in
+//! [`super::proxies`], the agent config and token in [`super::agent_config`].
 
 use std::collections::BTreeMap;
 
@@ -9,17 +10,17 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, EnvFromSource, Secret, SecretEnvSource,
 };
-use serde_json::{Value, json};
 
 use super::RenderError;
-use super::connections;
 use super::ctx::Ctx;
 use super::labels::Role;
 use super::names;
-use super::pod::Scheduling;
-use super::values::{GATEWAY_NODE_PORT, Values};
+use super::values::Values;
 use crate::config::Generation;
-use crate::config::schema::{Chart, ServiceType};
+use crate::config::schema::ServiceType;
+
+pub use super::agent_config::{refs, render_agent_config};
+pub use super::proxies::render_proxies;
 
 /// Names of the shared objects of a release.
 pub struct Names {
@@ -37,8 +38,12 @@ pub struct Names {
     pub platform_config: String,
     /// `<fullname>-platform-secret`.
     pub platform_secret: String,
-    /// `<fullname>-gateway`.
+    /// `<fullname>-gateway`: the gateway Service, and the
+    /// `app.kubernetes.io/name` of the pods behind it.
     pub gateway: String,
+    /// `<fullname>-streams`: the 2.x agent chart's gateway Deployment (the
+    /// streams server), and the 1.x streams Deployment and Service.
+    pub streams: String,
 }
 
 impl Names {
@@ -54,6 +59,7 @@ impl Names {
             platform_config: c("platform-config"),
             platform_secret: c("platform-secret"),
             gateway: c("gateway"),
+            streams: c("streams"),
         }
     }
 }
@@ -131,7 +137,8 @@ pub fn agent_secret_name(values: &Values<'_>, n: &Names) -> Option<String> {
     agent_token(values).map(|_| n.agent_secret.clone())
 }
 
-fn agent_token<'v>(values: &Values<'v>) -> Option<&'v str> {
+/// The agent token given in the config (`agent.token`), if any.
+pub fn agent_token<'v>(values: &Values<'v>) -> Option<&'v str> {
     values
         .config
         .agent
@@ -162,12 +169,29 @@ pub fn gateway_target_port(values: &Values<'_>) -> i32 {
     )
 }
 
-/// The gateway's node port when it is a NodePort service (default 31833).
+/// The gateway's node port when it is a NodePort service:
+/// `gateway.service.nodePort`, else the chart's
+/// ([`Values::default_gateway_node_port`]).
 pub fn gateway_node_port(values: &Values<'_>) -> i32 {
     service_port(
         values.gateway().service.as_ref().and_then(|s| s.node_port),
-        GATEWAY_NODE_PORT,
+        values.default_gateway_node_port(),
     )
+}
+
+/// The address of the release's Service `service` inside the cluster:
+/// `<service>.<namespace>.svc.<cluster domain>` from chart 2.1.0, the bare
+/// Service name before ([`Values::qualified_hosts`]).
+pub fn in_cluster_host(ctx: &Ctx<'_>, values: &Values<'_>, service: &str) -> String {
+    if values.qualified_hosts() {
+        format!(
+            "{service}.{}.svc.{}",
+            ctx.namespace,
+            values.cluster_domain()
+        )
+    } else {
+        service.to_string()
+    }
 }
 
 /// A port from the config, or the default when absent or out of range.
@@ -178,11 +202,19 @@ pub fn service_port(given: Option<i64>, default: i32) -> i32 {
         .unwrap_or(default)
 }
 
-/// Whether the gateway serves TLS itself (`ssl.enabled` with a `secretName`).
+/// Whether a certificate is given (`ssl.enabled` with a `secretName`): the
+/// charts' `ssl.redirect.enabled`.
 pub fn ssl_enabled(values: &Values<'_>) -> bool {
     values.config.ssl.as_ref().is_some_and(|s| {
         s.enabled == Some(true) && s.secret_name.as_deref().is_some_and(|n| !n.is_empty())
     })
+}
+
+/// Whether the gateway serves TLS itself, mounting the certificate and
+/// listening on 443: the 1.x nginx gateway does; no 2.x chart mounts the
+/// certificate or opens 443 (TLS ends at the Ingress or in front of it).
+pub fn gateway_serves_tls(values: &Values<'_>) -> bool {
+    ssl_enabled(values) && values.generation == Generation::V1
 }
 
 /// Where the certificate is mounted in the gateway (`ssl.path`, default `/etc/ssl`).
@@ -197,8 +229,10 @@ pub fn ssl_path(values: &Values<'_>) -> String {
 }
 
 /// The platform's address: the Ingress host, else `hostName`, else the
-/// gateway Service (`config.platformHost` in the charts).
-pub fn platform_host(values: &Values<'_>, n: &Names) -> String {
+/// gateway Service's in-cluster address (`config.platformHost` in the
+/// charts); an enabled Ingress without a host falls through to the next
+/// (the charts would write an empty host).
+pub fn platform_host(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> String {
     let ingress_host = values
         .config
         .ingress
@@ -217,10 +251,11 @@ pub fn platform_host(values: &Values<'_>, n: &Names) -> String {
         ServiceType::NodePort => gateway_node_port(values),
         _ => gateway_port(values),
     };
-    format!("http://{}:{port}", n.gateway)
+    format!("http://{}:{port}", in_cluster_host(ctx, values, &n.gateway))
 }
 
-/// The common ConfigMap and Secret.
+/// The common ConfigMap and Secret (both charts' `common-cm.yaml`,
+/// `common-secrets.yaml`).
 pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), RenderError> {
     let mut data = BTreeMap::from([
         (
@@ -229,7 +264,7 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
         ),
         (
             "POLYAXON_PLATFORM_HOST".to_string(),
-            platform_host(values, n),
+            platform_host(ctx, values, n),
         ),
         (
             "POLYAXON_K8S_NAMESPACE".to_string(),
@@ -257,17 +292,20 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
         ),
         ("POLYAXON_CHART_VERSION".to_string(), ctx.version.clone()),
     ]);
-    if values.chart == Chart::Platform {
-        let secret_name = values
-            .config
-            .platform_secret
-            .clone()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| n.platform_secret.clone());
-        data.insert("POLYAXON_K8S_APP_SECRET_NAME".into(), secret_name);
-    }
-    if values.config.debug_mode == Some(true) {
-        data.insert("POLYAXON_DEBUG".into(), "true".into());
+    // Both charts name the platform's Secret here, the agent chart too.
+    let secret_name = values
+        .config
+        .platform_secret
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| n.platform_secret.clone());
+    data.insert("POLYAXON_K8S_APP_SECRET_NAME".into(), secret_name);
+    if values.include_chart_revision() {
+        // helm writes `.Release.Revision`, which changes the config, hence
+        // the pods' checksum, on every upgrade; ours stays at the release's
+        // first revision so that an upgrade that changes nothing restarts
+        // nothing (and is a no-op plan).
+        data.insert("POLYAXON_CHART_REVISION".into(), "1".into());
     }
     if values.security_context() {
         data.insert(
@@ -298,428 +336,4 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
         ("POLYAXON_SECRET_INTERNAL_TOKEN".to_string(), token),
     ]);
     ctx.push(super::Stage::Config, &secret(ctx, &n.secret, data))
-}
-
-/// The DNS prefix: `dns.prefix`, else `<dns.backend>.kube-system`.
-pub fn dns_prefix(values: &Values<'_>) -> String {
-    let dns = values.config.dns.clone().unwrap_or_default();
-    dns.prefix.filter(|p| !p.is_empty()).unwrap_or_else(|| {
-        format!(
-            "{}.kube-system",
-            dns.backend
-                .filter(|b| !b.is_empty())
-                .unwrap_or_else(|| "kube-dns".into())
-        )
-    })
-}
-
-/// Where the API the gateway proxies to lives: `(host, port, use resolver)`.
-pub struct Upstream {
-    /// Host name or URL.
-    pub host: String,
-    /// Port.
-    pub port: i32,
-    /// Container port behind it.
-    pub target_port: i32,
-    /// Whether the gateway resolves it through the cluster DNS.
-    pub use_resolver: bool,
-}
-
-/// The proxies ConfigMap: how the gateway reaches the gateway itself, the
-/// API and streams, and the auth, DNS, SSL, UI and proxy settings.
-pub fn render_proxies(
-    ctx: &mut Ctx<'_>,
-    values: &Values<'_>,
-    n: &Names,
-    api: &Upstream,
-    streams: &Upstream,
-) -> Result<(), RenderError> {
-    let b = |v: bool| v.to_string();
-    let auth = values.config.auth.clone().unwrap_or_default();
-    let dns = values.config.dns.clone().unwrap_or_default();
-    let gateway = values.gateway();
-    let mut data = BTreeMap::from([
-        ("POLYAXON_PROXY_GATEWAY_HOST".to_string(), n.gateway.clone()),
-        (
-            "POLYAXON_PROXY_GATEWAY_PORT".to_string(),
-            gateway_port(values).to_string(),
-        ),
-        (
-            "POLYAXON_PROXY_GATEWAY_TARGET_PORT".to_string(),
-            gateway_target_port(values).to_string(),
-        ),
-        ("POLYAXON_PROXY_GATEWAY_USE_RESOLVER".to_string(), b(false)),
-        ("POLYAXON_PROXY_API_HOST".to_string(), api.host.clone()),
-        ("POLYAXON_PROXY_API_PORT".to_string(), api.port.to_string()),
-        (
-            "POLYAXON_PROXY_API_TARGET_PORT".to_string(),
-            api.target_port.to_string(),
-        ),
-        (
-            "POLYAXON_PROXY_API_USE_RESOLVER".to_string(),
-            b(api.use_resolver),
-        ),
-        (
-            "POLYAXON_PROXY_STREAMS_HOST".to_string(),
-            streams.host.clone(),
-        ),
-        (
-            "POLYAXON_PROXY_STREAMS_PORT".to_string(),
-            streams.port.to_string(),
-        ),
-        (
-            "POLYAXON_PROXY_STREAMS_TARGET_PORT".to_string(),
-            streams.target_port.to_string(),
-        ),
-        (
-            "POLYAXON_PROXY_STREAMS_USE_RESOLVER".to_string(),
-            b(streams.use_resolver),
-        ),
-        ("POLYAXON_DNS_USE_RESOLVER".to_string(), b(true)),
-        (
-            "POLYAXON_DNS_BACKEND".to_string(),
-            dns.backend
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| "kube-dns".into()),
-        ),
-        (
-            "POLYAXON_DNS_CUSTOM_CLUSTER".to_string(),
-            dns.custom_cluster
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| "cluster.local".into()),
-        ),
-        ("POLYAXON_DNS_PREFIX".to_string(), dns_prefix(values)),
-        ("POLYAXON_SSL_ENABLED".to_string(), b(ssl_enabled(values))),
-    ]);
-    if let Some(c) = gateway.concurrency {
-        data.insert("POLYAXON_PROXY_GATEWAY_CONCURRENCY".into(), c.to_string());
-    }
-    if gateway.per_core == Some(true) {
-        data.insert("POLYAXON_PROXY_GATEWAY_PER_CORE".into(), b(true));
-    }
-    // auth.enabled and auth.useResolver default to true (agent seed).
-    let auth_enabled = auth.enabled.unwrap_or(true);
-    data.insert("POLYAXON_PROXY_AUTH_ENABLED".into(), b(auth_enabled));
-    if auth_enabled {
-        data.insert(
-            "POLYAXON_PROXY_AUTH_USE_RESOLVER".into(),
-            b(auth.use_resolver.unwrap_or(true)),
-        );
-        if let Some(external) = auth.external.filter(|e| !e.is_empty()) {
-            data.insert("POLYAXON_PROXY_AUTH_EXTERNAL".into(), external);
-        }
-    }
-    if ssl_enabled(values) {
-        data.insert("POLYAXON_SSL_PATH".into(), ssl_path(values));
-    }
-    if let Some(ui) = &values.config.ui {
-        let mut set = |key: &str, v: Option<String>| {
-            if let Some(v) = v {
-                data.insert(key.into(), v);
-            }
-        };
-        set("POLYAXON_UI_ENABLED", ui.enabled.map(b));
-        set("POLYAXON_UI_ADMIN_ENABLED", ui.admin_enabled.map(b));
-        set("POLYAXON_UI_OFFLINE", ui.offline.map(b));
-        set("POLYAXON_UI_ASSETS_VERSION", ui.assets_version.clone());
-        set("POLYAXON_UI_BASE_URL", ui.base_url.clone());
-        set("POLYAXON_STATIC_URL", ui.static_url.clone());
-        set("POLYAXON_UI_SINGLE_URL", ui.single_url.map(b));
-        set(
-            "POLYAXON_UI_DEFAULT_STREAMS_URL",
-            ui.default_streams_url.clone(),
-        );
-    }
-    if let Some(istio) = &values.config.istio {
-        if istio.get("enabled").and_then(Value::as_bool) == Some(true) {
-            data.insert("POLYAXON_ISTIO_ENABLED".into(), b(true));
-        }
-        for (key, env) in [
-            ("gateway", "POLYAXON_ISTIO_GATEWAY"),
-            ("tlsMode", "POLYAXON_ISTIO_TLS_MODE"),
-            ("prefix", "POLYAXON_ISTIO_PREFIX"),
-            ("timeout", "POLYAXON_ISTIO_TIMEOUT"),
-        ] {
-            match istio.get(key) {
-                Some(Value::String(v)) if !v.is_empty() => {
-                    data.insert(env.into(), v.clone());
-                }
-                Some(Value::Number(n)) => {
-                    data.insert(env.into(), n.to_string());
-                }
-                _ => {}
-            }
-        }
-    }
-    if let Some(proxy) = values
-        .config
-        .proxy
-        .as_ref()
-        .filter(|p| p.enabled == Some(true))
-    {
-        data.insert("POLYAXON_PROXY_HAS_FORWARD_PROXY".into(), b(true));
-        let mut set = |keys: &[&str], v: Option<String>| {
-            if let Some(v) = v.filter(|v| !v.is_empty()) {
-                for key in keys {
-                    data.insert((*key).into(), v.clone());
-                }
-            }
-        };
-        set(
-            &["POLYAXON_PROXY_FORWARD_PROXY_PORT"],
-            proxy.port.map(|p| p.to_string()),
-        );
-        set(&["POLYAXON_PROXY_FORWARD_PROXY_HOST"], proxy.host.clone());
-        set(&["POLYAXON_PROXY_FORWARD_PROXY_KIND"], proxy.kind.clone());
-        set(
-            &["POLYAXON_PROXY_FORWARD_PROXY_PROTOCOL"],
-            proxy.protocol.clone(),
-        );
-        set(&["HTTPS_PROXY", "https_proxy"], proxy.https_proxy.clone());
-        set(&["HTTP_PROXY", "http_proxy"], proxy.http_proxy.clone());
-        set(&["NO_PROXY", "no_proxy"], proxy.no_proxy.clone());
-    }
-    ctx.push(super::Stage::Config, &config_map(ctx, &n.proxies, data))
-}
-
-/// A helper image setting (`init`, `sidecar`, `notifier`, `cleaner`) as the
-/// agent config hands it to runs, its tag defaulting to the pinned version.
-fn helper_json(value: Value, default_image: &str, version: &str) -> Value {
-    let mut map = match value {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    };
-    map.retain(|_, v| !v.is_null());
-    map.entry("image").or_insert_with(|| default_image.into());
-    map.entry("imageTag").or_insert_with(|| version.into());
-    map.entry("imagePullPolicy")
-        .or_insert_with(|| "IfNotPresent".into());
-    Value::Object(map)
-}
-
-/// The agent ConfigMap (`<fullname>-agent-config`) and, with a token, the
-/// agent Secret: the token is only ever in the Secret.
-pub fn render_agent_config(
-    ctx: &mut Ctx<'_>,
-    values: &Values<'_>,
-    n: &Names,
-    scheduling: &Scheduling,
-) -> Result<(), RenderError> {
-    let cfg = values.config;
-    let agent = cfg.agent.clone().unwrap_or_default();
-    let json = |v: &Value| v.to_string();
-    let mut data = BTreeMap::from([
-        ("POLYAXON_K8S_IN_CLUSTER".to_string(), "true".to_string()),
-        ("POLYAXON_SET_AGENT".to_string(), "true".to_string()),
-        (
-            "POLYAXON_AGENT_ARTIFACTS_STORE".to_string(),
-            json(&connections::to_json(&connections::artifacts_store(values))),
-        ),
-        (
-            "POLYAXON_AGENT_DEFAULT_SCHEDULING".to_string(),
-            json(&run_scheduling(values, scheduling)),
-        ),
-    ]);
-    for (key, setting, default_image) in [
-        (
-            "POLYAXON_AGENT_SIDECAR",
-            serde_json::to_value(&cfg.sidecar),
-            "polyaxon/polyaxon-sidecar",
-        ),
-        (
-            "POLYAXON_AGENT_INIT",
-            serde_json::to_value(&cfg.init),
-            "polyaxon/polyaxon-init",
-        ),
-        (
-            "POLYAXON_AGENT_CLEANER",
-            serde_json::to_value(&cfg.cleaner),
-            "polyaxon/polyaxon-init",
-        ),
-        (
-            "POLYAXON_AGENT_NOTIFIER",
-            serde_json::to_value(&cfg.notifier),
-            "polyaxon/polyaxon-events-handlers",
-        ),
-    ] {
-        let setting = helper_json(setting.unwrap_or_default(), default_image, &ctx.version);
-        data.insert(key.into(), json(&setting));
-    }
-    if let Some(instance) = agent.instance.filter(|i| !i.is_empty()) {
-        data.insert("POLYAXON_AGENT_INSTANCE".into(), instance);
-    }
-    let connections: Vec<Value> = connections::connections(values)
-        .iter()
-        .map(connections::to_json)
-        .collect();
-    if !connections.is_empty() {
-        data.insert(
-            "POLYAXON_AGENT_CONNECTIONS".into(),
-            json(&Value::Array(connections)),
-        );
-    }
-    let notifiers: Vec<Value> = cfg
-        .notification_connections
-        .iter()
-        .flatten()
-        .map(connections::to_json)
-        .collect();
-    if !notifiers.is_empty() {
-        data.insert(
-            "POLYAXON_AGENT_NOTIFICATION_CONNECTIONS".into(),
-            json(&Value::Array(notifiers)),
-        );
-    }
-    let pull_secrets = cfg
-        .default_image_pull_secrets
-        .clone()
-        .or_else(|| agent.image_pull_secrets.clone())
-        .or_else(|| cfg.image_pull_secrets.clone())
-        .unwrap_or_default();
-    if !pull_secrets.is_empty() {
-        data.insert(
-            "POLYAXON_AGENT_DEFAULT_IMAGE_PULL_SECRETS".into(),
-            json(&json!(pull_secrets)),
-        );
-    }
-    if values.rbac() {
-        data.insert(
-            "POLYAXON_AGENT_RUNS_SA".into(),
-            names::component(ctx.release, "runs-sa"),
-        );
-    }
-    if let Some(name) = agent_secret_name(values, n) {
-        data.insert("POLYAXON_AGENT_SECRET_NAME".into(), name);
-    }
-    if let Some(v) = agent.is_replica {
-        data.insert("POLYAXON_AGENT_IS_REPLICA".into(), v.to_string());
-    }
-    if let Some(v) = agent.compressed_logs {
-        data.insert("POLYAXON_AGENT_COMPRESSED_LOGS".into(), v.to_string());
-    }
-    if agent.enable_status_finalizers == Some(true) {
-        data.insert(
-            "POLYAXON_AGENT_ENABLE_STATUS_FINALIZERS".into(),
-            "true".into(),
-        );
-    }
-    if agent.enable_logs_finalizers == Some(true) {
-        data.insert(
-            "POLYAXON_AGENT_ENABLE_LOGS_FINALIZERS".into(),
-            "true".into(),
-        );
-    }
-    if let Some(ops) = &cfg.operators {
-        for (flag, key) in [
-            (ops.tfjob, "POLYAXON_TFJOB_ENABLED"),
-            (ops.pytorchjob, "POLYAXON_PYTORCH_JOB_ENABLED"),
-            (ops.paddlejob, "POLYAXON_PADDLE_JOB_ENABLED"),
-            (ops.xgbjob, "POLYAXON_XGBOOST_JOB_ENABLED"),
-            (ops.mxjob, "POLYAXON_MXJOB_ENABLED"),
-            (ops.mpijob, "POLYAXON_MPIJOB_ENABLED"),
-            (ops.daskjob, "POLYAXON_DASK_JOB_ENABLED"),
-            (ops.rayjob, "POLYAXON_RAY_JOB_ENABLED"),
-            (ops.sparkjob, "POLYAXON_SPARK_JOB_ENABLED"),
-            (ops.daskcluster, "POLYAXON_DASK_CLUSTER_ENABLED"),
-            (ops.raycluster, "POLYAXON_RAY_CLUSTER_ENABLED"),
-        ] {
-            if flag == Some(true) {
-                data.insert(key.into(), "true".into());
-            }
-        }
-    }
-    if let Some(proxy) = cfg.proxy.as_ref().filter(|p| p.enabled == Some(true)) {
-        data.insert(
-            "POLYAXON_AGENT_USE_PROXY_ENV_VARS_IN_OPS".into(),
-            proxy.use_in_ops.unwrap_or(false).to_string(),
-        );
-    }
-    if values.chart != Chart::Platform {
-        data.extend(refs(values));
-    }
-    ctx.push(
-        super::Stage::Config,
-        &config_map(ctx, &n.agent_config, data),
-    )?;
-
-    if cfg.agent_secret.as_deref().is_none_or(str::is_empty)
-        && let Some(token) = agent_token(values)
-    {
-        let data = BTreeMap::from([("POLYAXON_AUTH_TOKEN".to_string(), token.to_string())]);
-        ctx.push(super::Stage::Config, &secret(ctx, &n.agent_secret, data))?;
-    }
-    Ok(())
-}
-
-/// 0.x seed `secretRefs`/`configmapRefs`: names of Secrets and ConfigMaps
-/// handed to runs (the platform config for the platform, the agent config otherwise).
-pub fn refs(values: &Values<'_>) -> BTreeMap<String, String> {
-    let mut data = BTreeMap::new();
-    if let Some(refs) = values.config.secret_refs.as_ref().filter(|r| !r.is_empty()) {
-        data.insert("POLYAXON_REFS_SECRETS".into(), json!(refs).to_string());
-    }
-    if let Some(refs) = values
-        .config
-        .configmap_refs
-        .as_ref()
-        .filter(|r| !r.is_empty())
-    {
-        data.insert("POLYAXON_REFS_CONFIG_MAPS".into(), json!(refs).to_string());
-    }
-    data
-}
-
-/// The scheduling handed to runs: `defaultScheduling` if given, else the
-/// agent's own (as the charts), plus the 0.x per-role split
-/// (`experiments`, `jobs`, `builds`, `tensorboards`) under those keys.
-fn run_scheduling(values: &Values<'_>, agent: &Scheduling) -> Value {
-    use crate::config::schema::{AffinitySetting, TolerationsSetting};
-    let cfg = values.config;
-    let mut out = match &cfg.default_scheduling {
-        Some(d) => serde_json::to_value(d)
-            .map(|v| match v {
-                Value::Object(m) => {
-                    Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
-                }
-                other => other,
-            })
-            .unwrap_or_default(),
-        None => agent.to_json(),
-    };
-    let Value::Object(map) = &mut out else {
-        return out;
-    };
-    let mut roles: BTreeMap<&str, serde_json::Map<String, Value>> = BTreeMap::new();
-    // Each by-role setting (`nodeSelectors`, `tolerations`, `affinity`) has
-    // the same four run roles.
-    macro_rules! by_role {
-        ($by:expr, $key:literal) => {
-            for (role, v) in [
-                ("experiments", &$by.experiments),
-                ("jobs", &$by.jobs),
-                ("builds", &$by.builds),
-                ("tensorboards", &$by.tensorboards),
-            ] {
-                if let Some(v) = v {
-                    roles
-                        .entry(role)
-                        .or_default()
-                        .insert($key.into(), serde_json::to_value(v).unwrap_or_default());
-                }
-            }
-        };
-    }
-    if let Some(by) = &cfg.node_selectors {
-        by_role!(by, "nodeSelector");
-    }
-    if let Some(TolerationsSetting::ByRole(by)) = &cfg.tolerations {
-        by_role!(by, "tolerations");
-    }
-    if let Some(AffinitySetting::ByRole(by)) = &cfg.affinity {
-        by_role!(by, "affinity");
-    }
-    for (role, scheduling) in roles {
-        map.insert(role.into(), Value::Object(scheduling));
-    }
-    out
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::config::schema::{Connection, PersistenceVolume, VolumeEntry};
 
 use super::common;
-use super::values::{Values, as_text};
+use super::values::{Values, as_text, strip_nulls};
 
 /// Volumes, mounts and environment that a set of connections adds to a pod.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -101,19 +101,6 @@ pub fn to_json(connection: &Connection) -> Value {
     serde_json::to_value(connection)
         .map(strip_nulls)
         .unwrap_or(Value::Null)
-}
-
-fn strip_nulls(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
-        other => other,
-    }
 }
 
 /// What mounting one connection adds to a pod: its host path or claim (for

@@ -76,10 +76,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The selector of the workload named `name`.
+    /// The selector of a chart workload whose pods are named `name`
+    /// ([`labels::selector`]).
     pub fn selector(&self, name: &str) -> LabelSelector {
         LabelSelector {
-            match_labels: Some(labels::selector(self.release, name)),
+            match_labels: Some(labels::selector(name)),
             ..LabelSelector::default()
         }
     }
@@ -113,7 +114,9 @@ impl<'a> Ctx<'a> {
 
     /// The manifest, in apply order. Every pod template gets the checksum
     /// of the release's ConfigMaps and Secrets (`checksum/config`), as the
-    /// charts do, so a config change rolls the pods that read it.
+    /// charts do, so a config change rolls the pods that read it; those
+    /// that carry checksums of their own (the in-cluster databases, which
+    /// a platform change must not restart) keep only theirs.
     pub fn finish(self) -> Manifest {
         let mut manifest = Manifest {
             objects: self.objects,
@@ -146,7 +149,10 @@ impl<'a> Ctx<'a> {
                     let annotations = metadata
                         .entry("annotations")
                         .or_insert_with(|| serde_json::json!({}));
-                    if let Some(annotations) = annotations.as_object_mut() {
+                    if let Some(annotations) = annotations
+                        .as_object_mut()
+                        .filter(|a| !a.keys().any(|k| k.starts_with("checksum/")))
+                    {
                         annotations.insert("checksum/config".into(), digest.clone().into());
                     }
                 }

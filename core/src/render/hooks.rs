@@ -16,7 +16,7 @@ pub fn name(release: &str, part: &str) -> String {
 }
 
 /// A hook Job running `container` once (never restarted), given
-/// `deadline` seconds.
+/// `deadline` seconds, with the core pods' pull secrets.
 pub fn job(
     ctx: &Ctx<'_>,
     values: &Values<'_>,
@@ -36,15 +36,21 @@ pub fn job(
         pull_secrets: values.image_pull_secrets(),
         ..Workload::default()
     };
-    let mut template = pod::template(ctx, values, &workload);
+    job_of(ctx, values, &workload, deadline)
+}
+
+/// A hook Job running the pod of `workload` once (never restarted; the
+/// Job's retries left to Kubernetes, as the charts do), given `deadline`
+/// seconds.
+pub fn job_of(ctx: &Ctx<'_>, values: &Values<'_>, workload: &Workload, deadline: i64) -> Job {
+    let mut template = pod::template(ctx, values, workload);
     if let Some(spec) = template.spec.as_mut() {
         spec.restart_policy = Some("Never".into());
         spec.active_deadline_seconds = Some(deadline);
     }
     Job {
-        metadata: ctx.meta(name, Role::Hooks),
+        metadata: ctx.meta(&workload.name, Role::Hooks),
         spec: Some(JobSpec {
-            backoff_limit: Some(2),
             template,
             ..JobSpec::default()
         }),

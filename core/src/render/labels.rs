@@ -80,13 +80,20 @@ impl Role {
     }
 }
 
-/// The selector labels of a workload: stable across upgrades (selectors are
-/// immutable), so they hold neither the version nor the role.
-pub fn selector(release: &str, name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        (NAME.to_string(), name.to_string()),
-        (INSTANCE.to_string(), release.to_string()),
-    ])
+/// The selector of a chart workload and of the Service in front of it, as
+/// the charts write it: `app.kubernetes.io/name` alone. Selectors are
+/// immutable, so this must equal the chart's for a helm-installed release to
+/// be taken over in place (and the name already holds the release).
+pub fn selector(name: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(NAME.to_string(), name.to_string())])
+}
+
+/// The selector of a workload of this tool's own charts (ponos): its name
+/// and its release, as it has always been (selectors are immutable).
+pub fn release_scoped_selector(release: &str, name: &str) -> BTreeMap<String, String> {
+    let mut labels = selector(name);
+    labels.insert(INSTANCE.to_string(), release.to_string());
+    labels
 }
 
 #[cfg(test)]
@@ -99,6 +106,17 @@ mod tests {
             release_selector("plx"),
             "app.kubernetes.io/managed-by=polyaxon,app.kubernetes.io/instance=plx"
         );
+    }
+
+    #[test]
+    fn chart_selectors_hold_the_name_only_and_ponos_also_the_release() {
+        assert_eq!(
+            selector("agent-polyaxon-gateway"),
+            BTreeMap::from([(NAME.to_string(), "agent-polyaxon-gateway".to_string())])
+        );
+        let ponos = release_scoped_selector("ponos", "ponos-agent");
+        assert_eq!(ponos[NAME], "ponos-agent");
+        assert_eq!(ponos[INSTANCE], "ponos");
     }
 
     #[test]

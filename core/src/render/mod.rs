@@ -6,6 +6,7 @@
 //! scope. No text templates.
 
 mod agent;
+mod agent_config;
 mod autoscale;
 mod common;
 mod connections;
@@ -21,6 +22,7 @@ pub mod output;
 mod platform;
 mod pod;
 mod ponos;
+mod proxies;
 mod rbac;
 pub mod state;
 mod values;

@@ -8,6 +8,7 @@ use k8s_openapi::api::networking::v1::{
     IngressServiceBackend, IngressSpec, ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::Value;
 
 use super::common::{self, Names};
 use super::ctx::Ctx;
@@ -15,8 +16,8 @@ use super::labels::{self, Role};
 use super::values::{self, Values};
 use crate::config::schema::ServiceType;
 
-/// A ClusterIP Service in front of the workload `name` (its pods are
-/// selected by the workload's selector labels).
+/// A ClusterIP Service named `name` in front of the pods named
+/// `selector_of` ([`labels::selector`]).
 pub fn service(
     ctx: &Ctx<'_>,
     name: &str,
@@ -28,7 +29,7 @@ pub fn service(
         metadata: ctx.meta(name, role),
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".into()),
-            selector: Some(labels::selector(ctx.release, selector_of)),
+            selector: Some(labels::selector(selector_of)),
             ports: Some(ports),
             ..ServiceSpec::default()
         }),
@@ -47,11 +48,12 @@ pub fn port(name: &str, port: i32, target: i32) -> ServicePort {
     }
 }
 
-/// The gateway Service (`<fullname>-gateway`): `gateway.service.type`
-/// (NodePort for minikube/microk8s, with node port 31833 unless set),
-/// `gateway.service.annotations`, port 80 to the target port, and 443 when
-/// the gateway serves TLS itself.
-pub fn gateway_service(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names, workload: &str) -> Service {
+/// The gateway Service (`<fullname>-gateway`, both charts'
+/// `gateway-svc.yaml`): `gateway.service.type` (with the chart's node port
+/// unless `nodePort` is set), `gateway.service.annotations`, port 80 to the
+/// target port, and 443 when the 1.x gateway serves TLS itself. It selects
+/// the pods named `app`, `<fullname>-gateway` in every chart.
+pub fn gateway_service(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names, app: &str) -> Service {
     let kind = values.gateway_service_type();
     let gateway = values.gateway();
     let spec = gateway.service.clone().unwrap_or_default();
@@ -64,7 +66,7 @@ pub fn gateway_service(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names, workload: 
         http.node_port = Some(common::gateway_node_port(values));
     }
     let mut ports = vec![http];
-    if common::ssl_enabled(values) {
+    if common::gateway_serves_tls(values) {
         ports.push(port("https", 443, 443));
     }
     let mut metadata = ctx.meta(&n.gateway, Role::Api);
@@ -73,7 +75,7 @@ pub fn gateway_service(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names, workload: 
         metadata,
         spec: Some(ServiceSpec {
             type_: Some(values::service_type(kind)),
-            selector: Some(labels::selector(ctx.release, workload)),
+            selector: Some(labels::selector(app)),
             ports: Some(ports),
             ..ServiceSpec::default()
         }),
@@ -81,9 +83,10 @@ pub fn gateway_service(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names, workload: 
     }
 }
 
-/// The Ingress (`<fullname>-ingress`) to the gateway Service: `ingress.hostName`,
-/// `ingress.path` (default `/`), `ingress.tls`, `ingress.annotations`,
-/// `ingress.className`.
+/// The Ingress (`<fullname>-ingress`, both charts' `ing.yaml`) to the
+/// gateway Service: `ingress.hostName`, `ingress.path` (default `/`),
+/// `ingress.pathType`, `ingress.extraPaths`, `ingress.tls`,
+/// `ingress.annotations`, `ingress.className`.
 pub fn ingress(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> Ingress {
     let config = values.config.ingress.clone().unwrap_or_default();
     let name = super::names::component(ctx.release, "ingress");
@@ -93,44 +96,92 @@ pub fn ingress(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> Ingress {
         .clone()
         .filter(|a| !a.is_empty())
         .map(|a| a.into_iter().collect::<BTreeMap<_, _>>());
+    let given_type = config
+        .extra
+        .get("pathType")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(String::from);
+    // `Prefix` paths may not hold wildcards (`/*`, as some GKE/ALB configs
+    // write; the API server refuses them): with no `pathType` given those
+    // are sent as ImplementationSpecific, left to the controller.
+    let path_type = |path: &str| {
+        given_type.clone().unwrap_or_else(|| {
+            if path.contains('*') {
+                "ImplementationSpecific".into()
+            } else {
+                "Prefix".into()
+            }
+        })
+    };
+    let backend = |service: String, number: i32| IngressBackend {
+        service: Some(IngressServiceBackend {
+            name: service,
+            port: Some(ServiceBackendPort {
+                number: Some(number),
+                ..ServiceBackendPort::default()
+            }),
+        }),
+        ..IngressBackend::default()
+    };
     let path = config
         .path
         .clone()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "/".into());
-    // `Prefix` paths may not hold wildcards (`/*`, as some GKE/ALB configs
-    // write): those are sent as ImplementationSpecific, left to the controller.
-    let path_type = if path.contains('*') {
-        "ImplementationSpecific"
-    } else {
-        "Prefix"
-    };
+    let mut paths = vec![HTTPIngressPath {
+        path_type: path_type(&path),
+        path: Some(path),
+        backend: backend(n.gateway.clone(), common::gateway_port(values)),
+    }];
+    for extra in extra_paths(&config.extra) {
+        paths.push(HTTPIngressPath {
+            path_type: path_type(&extra.path),
+            path: Some(extra.path),
+            backend: backend(extra.service, extra.port),
+        });
+    }
     Ingress {
         metadata,
         spec: Some(IngressSpec {
             ingress_class_name: config.class_name.clone().filter(|c| !c.is_empty()),
             rules: Some(vec![IngressRule {
                 host: config.host_name.clone().filter(|h| !h.is_empty()),
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some(path),
-                        path_type: path_type.into(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: n.gateway.clone(),
-                                port: Some(ServiceBackendPort {
-                                    number: Some(common::gateway_port(values)),
-                                    ..ServiceBackendPort::default()
-                                }),
-                            }),
-                            ..IngressBackend::default()
-                        },
-                    }],
-                }),
+                http: Some(HTTPIngressRuleValue { paths }),
             }]),
             tls: config.tls.clone().filter(|t| !t.is_empty()),
             ..IngressSpec::default()
         }),
         ..Ingress::default()
     }
+}
+
+/// One of `ingress.extraPaths`: a path to another Service of the namespace.
+struct ExtraPath {
+    path: String,
+    service: String,
+    port: i32,
+}
+
+/// `ingress.extraPaths` (`[{path, backend: {service: {name, port}}}]`, as
+/// the charts read it); entries missing a part are skipped.
+fn extra_paths(extra: &crate::config::schema::Dict) -> Vec<ExtraPath> {
+    let Some(Value::Array(list)) = extra.get("extraPaths") else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|entry| {
+            let service = entry.pointer("/backend/service")?;
+            let port = service.get("port")?;
+            let port = port
+                .get("number")
+                .and_then(Value::as_i64)
+                .or_else(|| port.as_i64())?;
+            Some(ExtraPath {
+                path: entry.get("path")?.as_str()?.to_string(),
+                service: service.get("name")?.as_str()?.to_string(),
+                port: i32::try_from(port).ok()?,
+            })
+        })
+        .collect()
 }

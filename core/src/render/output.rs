@@ -23,7 +23,7 @@ pub fn to_yaml(manifest: &Manifest, show_secrets: bool) -> Result<String, Render
         }
         let value = ordered(printable(object, show_secrets)?);
         let text = serde_yaml::to_string(&value).map_err(|e| RenderError::Output(e.to_string()))?;
-        out.push_str(&text);
+        out.push_str(&quote_yaml11_words(text));
     }
     Ok(out)
 }
@@ -62,6 +62,28 @@ fn redact(secret: &mut Value) {
     }
 }
 
+/// Strings that YAML 1.2 (serde_yaml) writes bare but YAML 1.1 parsers
+/// (kubectl's, PyYAML) read as booleans: `value: no` would reach the API as
+/// `false`. They are marked while serializing and quoted afterwards.
+const YAML11_WORDS: [&str; 16] = [
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
+const QUOTE_OPEN: &str = "POLYAXONQUOTE_";
+const QUOTE_CLOSE: &str = "_POLYAXONQUOTE";
+
+/// Quotes the marked [`YAML11_WORDS`]: a marker is a whole scalar, so no
+/// other text (block scalars included) can hold one.
+fn quote_yaml11_words(mut text: String) -> String {
+    for word in YAML11_WORDS {
+        text = text.replace(
+            &format!("{QUOTE_OPEN}{word}{QUOTE_CLOSE}"),
+            &format!("'{word}'"),
+        );
+    }
+    text
+}
+
 /// apiVersion, kind and metadata first, the rest after, as people write them.
 fn ordered(value: Value) -> serde_yaml::Value {
     let Value::Object(map) = value else {
@@ -94,6 +116,9 @@ fn to_yaml_value(value: Value) -> serde_yaml::Value {
                 serde_yaml::Value::Number(n.as_f64().unwrap_or_default().into())
             }
         }
+        Value::String(s) if YAML11_WORDS.contains(&s.as_str()) => {
+            serde_yaml::Value::String(format!("{QUOTE_OPEN}{s}{QUOTE_CLOSE}"))
+        }
         Value::String(s) => serde_yaml::Value::String(s),
         Value::Array(items) => {
             serde_yaml::Value::Sequence(items.into_iter().map(to_yaml_value).collect())
@@ -103,5 +128,44 @@ fn to_yaml_value(value: Value) -> serde_yaml::Value {
                 .map(|(k, v)| (serde_yaml::Value::String(k), to_yaml_value(v)))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use super::*;
+    use crate::render::manifest::{Stage, erase};
+
+    #[test]
+    fn yaml11_booleans_are_quoted_and_nothing_else_is() {
+        let config = ConfigMap {
+            metadata: ObjectMeta {
+                name: Some("c".into()),
+                ..ObjectMeta::default()
+            },
+            data: Some(BTreeMap::from([
+                ("tls".to_string(), "no".to_string()),
+                ("debug".to_string(), "off".to_string()),
+                ("word".to_string(), "noon".to_string()),
+                ("script".to_string(), "a: no\nno\n".to_string()),
+            ])),
+            ..ConfigMap::default()
+        };
+        let manifest = Manifest {
+            objects: vec![erase(Stage::Config, None, &config).unwrap()],
+        };
+        let text = to_yaml(&manifest, true).unwrap();
+        assert!(text.contains("tls: 'no'"), "{text}");
+        assert!(text.contains("debug: 'off'"), "{text}");
+        assert!(text.contains("word: noon"), "{text}");
+        let back: serde_yaml::Value =
+            serde_yaml::from_str(text.trim_start_matches("---\n")).unwrap();
+        assert_eq!(back["data"]["tls"], "no");
+        assert_eq!(back["data"]["script"], "a: no\nno\n");
     }
 }

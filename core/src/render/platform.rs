@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::RenderError;
 use super::agent::{self as agent_chart, http_probes, replicas};
-use super::common::{self, Names, Upstream};
+use super::common::{self, Names};
 use super::connections::{self, Mounts};
 use super::ctx::Ctx;
 use super::deps::{self, Database, Endpoint, Registry};
@@ -841,57 +841,10 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
             .and_then(|s| s.enabled)
             .unwrap_or(false),
     };
-    let streams_up = |ctx: &Ctx<'_>| {
-        let spec = cfg
-            .streams
-            .as_ref()
-            .and_then(|s| s.service.clone())
-            .unwrap_or_default();
-        Upstream {
-            host: names::component(ctx.release, "streams"),
-            port: common::service_port(spec.port, 80),
-            target_port: common::service_port(spec.target_port, 80),
-            use_resolver: false,
-        }
-    };
-    let gateway_up = Upstream {
-        host: n.gateway.clone(),
-        port: common::gateway_port(values),
-        target_port: common::gateway_target_port(values),
-        use_resolver: false,
-    };
-    let (api_up, streams_up) = match values.generation {
-        Generation::V1 => {
-            let spec = cfg
-                .api
-                .as_ref()
-                .and_then(|s| s.service.clone())
-                .unwrap_or_default();
-            let api = Upstream {
-                host: names::component(ctx.release, "api"),
-                port: common::service_port(spec.port, 80),
-                target_port: common::service_port(spec.target_port, 80),
-                use_resolver: false,
-            };
-            (api, streams_up(ctx))
-        }
-        Generation::V2 => {
-            let streams = if streams_on {
-                streams_up(ctx)
-            } else {
-                Upstream {
-                    ..gateway_up_clone(&gateway_up)
-                }
-            };
-            (gateway_up, streams)
-        }
-    };
-    common::render_proxies(ctx, values, &n, &api_up, &streams_up)?;
+    common::render_proxies(ctx, values, &n)?;
     let agent_cfg = cfg.agent.clone().unwrap_or_default();
     let agent_scheduling = Scheduling::of(values, &agent_cfg);
-    if agent_on {
-        common::render_agent_config(ctx, values, &n, &agent_scheduling)?;
-    }
+    common::render_agent_config(ctx, values, &n, &agent_scheduling)?;
 
     // The gateway Service; in 2.x it fronts the API, so the seed's
     // `api.service.annotations` land on it too.
@@ -1083,13 +1036,4 @@ fn flower(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<(), Rende
     }
     ctx.push(Stage::Services, &service)?;
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
-}
-
-fn gateway_up_clone(up: &Upstream) -> Upstream {
-    Upstream {
-        host: up.host.clone(),
-        port: up.port,
-        target_port: up.target_port,
-        use_resolver: up.use_resolver,
-    }
 }

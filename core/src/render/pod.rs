@@ -149,6 +149,12 @@ pub fn resources(
 pub struct Workload {
     /// Object name (`<release>-polyaxon-gateway`, ...).
     pub name: String,
+    /// The `app.kubernetes.io/name` of the pods, which the selector and the
+    /// Services select, when it is not [`Self::name`]: the charts label the
+    /// pods behind the gateway Service `<fullname>-gateway` whichever
+    /// Deployment runs them (`-streams` in the agent chart, `-api` in the
+    /// platform's).
+    pub app: Option<String>,
     /// The chart role of the workload.
     pub role: Option<Role>,
     /// Replicas.
@@ -321,8 +327,25 @@ pub fn port(number: i32) -> ContainerPort {
     }
 }
 
-/// An HTTP probe on `/healthz/`, as the charts' gateway/API/streams probes.
-pub fn http_probe(port: i32, scheme: &str, initial_delay: i32, host_header: Option<&str>) -> Probe {
+/// When a probe starts and how often and how long it checks, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeTiming {
+    /// `initialDelaySeconds`.
+    pub initial_delay: i32,
+    /// `periodSeconds`.
+    pub period: i32,
+    /// `timeoutSeconds`.
+    pub timeout: i32,
+}
+
+/// An HTTP probe on `/healthz/`, as the charts' gateway/API/streams probes
+/// (one success to pass, ten failures to fail).
+pub fn http_probe(
+    port: i32,
+    scheme: &str,
+    timing: ProbeTiming,
+    host_header: Option<&str>,
+) -> Probe {
     use k8s_openapi::api::core::v1::{HTTPGetAction, HTTPHeader};
     use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
     Probe {
@@ -338,11 +361,11 @@ pub fn http_probe(port: i32, scheme: &str, initial_delay: i32, host_header: Opti
             }),
             ..HTTPGetAction::default()
         }),
-        initial_delay_seconds: Some(initial_delay),
-        period_seconds: Some(30),
+        initial_delay_seconds: Some(timing.initial_delay),
+        period_seconds: Some(timing.period),
         success_threshold: Some(1),
         failure_threshold: Some(10),
-        timeout_seconds: Some(2),
+        timeout_seconds: Some(timing.timeout),
         ..Probe::default()
     }
 }
@@ -367,11 +390,21 @@ pub fn exec_probe() -> Probe {
     }
 }
 
-/// The pod template of a core workload.
+impl Workload {
+    /// The `app.kubernetes.io/name` of the pods: [`Self::app`], else the name.
+    pub fn app_name(&self) -> &str {
+        self.app.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// The pod template of a core workload: its pods carry the selector's
+/// label, the chart's labels and `type: polyaxon-core` (which the default
+/// core affinity matches), and the config's `labels` and `annotations`.
 pub fn template(ctx: &Ctx<'_>, values: &Values<'_>, w: &Workload) -> PodTemplateSpec {
-    let mut pod_labels = labels::selector(ctx.release, &w.name);
+    let app = w.app_name();
+    let mut pod_labels = labels::selector(app);
     if let Some(role) = w.role {
-        pod_labels.extend(ctx.labels(&w.name, role));
+        pod_labels.extend(ctx.labels(app, role));
         // The seed's default core affinity matches this label.
         pod_labels.insert(labels::CORE_TYPE.into(), labels::CORE_TYPE_VALUE.into());
     }
@@ -412,13 +445,18 @@ pub fn template(ctx: &Ctx<'_>, values: &Values<'_>, w: &Workload) -> PodTemplate
     }
 }
 
-/// The Deployment of a core workload.
+/// The Deployment of a core workload, selecting its pods by their
+/// `app.kubernetes.io/name` alone, as the charts.
 pub fn deployment(ctx: &Ctx<'_>, values: &Values<'_>, w: &Workload) -> Deployment {
+    let mut metadata = ctx.meta(&w.name, w.role.unwrap_or(Role::Worker));
+    if let Some(labels) = metadata.labels.as_mut() {
+        labels.insert(labels::NAME.into(), w.app_name().into());
+    }
     Deployment {
-        metadata: ctx.meta(&w.name, w.role.unwrap_or(Role::Worker)),
+        metadata,
         spec: Some(DeploymentSpec {
             replicas: Some(w.replicas),
-            selector: ctx.selector(&w.name),
+            selector: ctx.selector(w.app_name()),
             template: template(ctx, values, w),
             ..DeploymentSpec::default()
         }),

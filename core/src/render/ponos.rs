@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::{
     PodTemplateSpec, Secret, SecretVolumeSource, ServiceAccount, Volume, VolumeMount,
 };
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::Serialize;
 
 use super::RenderError;
@@ -278,7 +278,8 @@ fn rules() -> Vec<PolicyRule> {
 }
 
 fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Deployment {
-    let mut pod_labels = super::labels::selector(ctx.release, agent);
+    let selector = super::labels::release_scoped_selector(ctx.release, agent);
+    let mut pod_labels = selector.clone();
     pod_labels.insert(POD_LABEL.0.into(), POD_LABEL.1.into());
     pod_labels.extend(ctx.labels(agent, Role::Ponos));
 
@@ -315,7 +316,10 @@ fn deployment(ctx: &Ctx<'_>, spec: &PonosSpec, agent: &str, config: &str) -> Dep
                 type_: Some("Recreate".into()),
                 ..DeploymentStrategy::default()
             }),
-            selector: ctx.selector(agent),
+            selector: LabelSelector {
+                match_labels: Some(selector),
+                ..LabelSelector::default()
+            },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),

@@ -37,6 +37,10 @@ pub struct ReleaseState {
     /// In-cluster RabbitMQ password, used when the config gives none.
     #[serde(default)]
     pub rabbitmq_password: String,
+    /// In-cluster RabbitMQ Erlang cookie, the secret its nodes share; the
+    /// chart draws a new one at every render, which a running node rejects.
+    #[serde(default)]
+    pub rabbitmq_erlang_cookie: String,
 }
 
 impl ReleaseState {
@@ -59,6 +63,7 @@ impl ReleaseState {
             postgres_password: p(),
             redis_password: p(),
             rabbitmq_password: p(),
+            rabbitmq_erlang_cookie: p(),
         }
     }
 
@@ -70,6 +75,8 @@ impl ReleaseState {
         fill(&mut self.postgres_password, 24);
         fill(&mut self.redis_password, 24);
         fill(&mut self.rabbitmq_password, 24);
+        // 32 characters, as the subchart draws it.
+        fill(&mut self.rabbitmq_erlang_cookie, 32);
     }
 
     fn empty(release: &str) -> Self {
@@ -81,6 +88,7 @@ impl ReleaseState {
             postgres_password: String::new(),
             redis_password: String::new(),
             rabbitmq_password: String::new(),
+            rabbitmq_erlang_cookie: String::new(),
         }
     }
 }
@@ -117,6 +125,7 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric())
         );
         assert!(!a.rabbitmq_password.is_empty());
+        assert_eq!(a.rabbitmq_erlang_cookie.len(), 32);
     }
 
     #[test]

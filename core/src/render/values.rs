@@ -3,16 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::Affinity;
+
 use crate::chart_version::ChartVersion;
 use crate::config::Generation;
 use crate::config::schema::{
     AffinitySetting, ApiService, Chart, DeploymentConfig, DeploymentType, PullPolicy, ServiceType,
     TolerationsSetting,
 };
-
-/// Default node port of the gateway for NodePort services, as the Polyaxon
-/// CLI uses for minikube and microk8s (`polyaxon port-forward` too).
-pub const GATEWAY_NODE_PORT: i32 = 31833;
 
 /// The config with its chart, generation and defaults.
 pub struct Values<'a> {
@@ -62,6 +60,16 @@ impl<'a> Values<'a> {
             .unwrap_or(DeploymentType::Kubernetes)
     }
 
+    /// The gateway's node port when the config gives none: 31833 in the 1.x
+    /// charts; 31822 (agent) and 31811 (platform) in the 2.x charts.
+    pub fn default_gateway_node_port(&self) -> i32 {
+        match (self.generation, self.chart) {
+            (Generation::V1, _) => 31833,
+            (Generation::V2, Chart::Agent) => 31822,
+            (Generation::V2, _) => 31811,
+        }
+    }
+
     /// The config spelling of [`Self::deployment_type`].
     pub fn deployment_type_str(&self) -> &'static str {
         match self.deployment_type() {
@@ -74,9 +82,49 @@ impl<'a> Values<'a> {
         }
     }
 
-    /// `limitResources`: apply the services' limits (default false, as the charts).
+    /// `limitResources`: apply the services' limits. The charts default to
+    /// false, and to true from chart 2.13.3 (its `values.yaml`).
     pub fn limit_resources(&self) -> bool {
-        self.config.limit_resources.unwrap_or(false)
+        self.config
+            .limit_resources
+            .unwrap_or_else(|| self.chart_version.at_least(2, 13, 3))
+    }
+
+    /// The chart's name as helm knows it (`.Chart.Name`): `agent`, or
+    /// `polyaxon` for the platform; the core containers are named after it
+    /// (`agent-streams`, `polyaxon-agent`).
+    pub fn chart_name(&self) -> &'static str {
+        match self.chart {
+            Chart::Agent => "agent",
+            Chart::Platform | Chart::Ponos => "polyaxon",
+        }
+    }
+
+    /// `<chart name>-<part>`: the name of a core container.
+    pub fn container_name(&self, part: &str) -> String {
+        format!("{}-{part}", self.chart_name())
+    }
+
+    /// `includeChartRevision`, default true (both charts).
+    pub fn include_chart_revision(&self) -> bool {
+        self.config.include_chart_revision.unwrap_or(true)
+    }
+
+    /// The cluster's DNS domain: `dns.customCluster`, default `cluster.local`.
+    pub fn cluster_domain(&self) -> String {
+        self.config
+            .dns
+            .as_ref()
+            .and_then(|d| d.custom_cluster.clone())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "cluster.local".into())
+    }
+
+    /// Whether in-cluster addresses are fully qualified
+    /// (`<service>.<namespace>.svc.<cluster domain>`), as the charts write
+    /// them from chart 2.1.0; short Service names before.
+    pub fn qualified_hosts(&self) -> bool {
+        self.chart_version.at_least(2, 1, 0)
     }
 
     /// The gateway section, or an empty one.
@@ -84,15 +132,11 @@ impl<'a> Values<'a> {
         self.config.gateway.clone().unwrap_or_default()
     }
 
-    /// The gateway Service type: `gateway.service.type`, except that
-    /// `deploymentType: minikube|microk8s` makes it NodePort, as the Python CLI does.
+    /// The gateway Service type: `gateway.service.type`, default ClusterIP.
+    /// `deploymentType` does not change it: no chart (1.x or 2.x) and no
+    /// Python CLI install does; the charts' own CI sets NodePort beside
+    /// `deploymentType: minikube`.
     pub fn gateway_service_type(&self) -> ServiceType {
-        if matches!(
-            self.deployment_type(),
-            DeploymentType::Minikube | DeploymentType::Microk8s
-        ) {
-            return ServiceType::NodePort;
-        }
         self.config
             .gateway
             .as_ref()
@@ -153,11 +197,20 @@ impl<'a> Values<'a> {
         .filter(|l| !l.is_empty())
     }
 
-    /// The core affinity: `affinity`, or its 0.x `core` entry, else the seed's
-    /// default (prefer the node of the other `type: polyaxon-core` pods). An
-    /// explicitly empty affinity means none.
+    /// The core affinity: `affinity` over the charts' default (prefer the
+    /// node of the other `type: polyaxon-core` pods), merged key by key as
+    /// helm merges a config into `values.yaml` (a `nodeAffinity` keeps the
+    /// default `podAffinity`; an empty mapping keeps the default); or the
+    /// 0.x `core` entry as given, where an empty one means none.
     pub fn affinity(&self) -> Option<k8s_openapi::api::core::v1::Affinity> {
         let given = match &self.config.affinity {
+            Some(AffinitySetting::Affinity(a)) if a != &Affinity::default() => {
+                let merged = merge_values(
+                    serde_json::to_value(default_affinity()).unwrap_or_default(),
+                    serde_json::to_value(a).unwrap_or_default(),
+                );
+                return Some(serde_json::from_value(merged).unwrap_or_else(|_| a.clone()));
+            }
             Some(AffinitySetting::Affinity(a)) => Some(a.clone()),
             Some(AffinitySetting::ByRole(roles)) => match &roles.core {
                 Some(a) => Some(a.clone()),
@@ -165,7 +218,7 @@ impl<'a> Values<'a> {
             },
             None => return Some(default_affinity()),
         };
-        given.filter(|a| a != &k8s_openapi::api::core::v1::Affinity::default())
+        given.filter(|a| a != &Affinity::default())
     }
 
     /// Whether the raw config holds this key path with an explicit `null`.
@@ -215,6 +268,46 @@ pub fn default_affinity() -> k8s_openapi::api::core::v1::Affinity {
             ..PodAffinity::default()
         }),
         ..Affinity::default()
+    }
+}
+
+/// `given` over `defaults`, key by key at every depth, as helm merges a
+/// config into a chart's `values.yaml`: mappings merge, anything else
+/// (lists included) replaces; nulls in `given` are skipped.
+pub fn merge_values(defaults: serde_json::Value, given: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match (defaults, given) {
+        (base, Value::Null) => base,
+        (Value::Object(mut base), Value::Object(over)) => {
+            for (key, value) in over {
+                let old = base.remove(&key).unwrap_or(Value::Null);
+                let value = match (old, value) {
+                    (old, Value::Null) => old,
+                    (Value::Null, value) => strip_nulls(value),
+                    (old, value) => merge_values(old, value),
+                };
+                if !value.is_null() {
+                    base.insert(key, value);
+                }
+            }
+            Value::Object(base)
+        }
+        (_, over) => strip_nulls(over),
+    }
+}
+
+/// `value` without the null members of its mappings, at every depth.
+pub fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
+        other => other,
     }
 }
 

@@ -10,7 +10,7 @@ fn deployment_chart_agent_renders_the_agent_resource_set() {
     let m = agent("");
     for (kind, part) in [
         ("Deployment", "agent"),
-        ("Deployment", "gateway"),
+        ("Deployment", "streams"),
         ("Deployment", "operator"),
         ("Service", "gateway"),
         ("ConfigMap", "config"),
@@ -45,9 +45,46 @@ fn deployment_chart_agent_renders_the_agent_resource_set() {
     // No platform objects in an agent release.
     assert!(!has(&m, "StatefulSet", &format!("{RELEASE}-postgresql")));
     assert!(!has(&m, "ConfigMap", &name("platform-config")));
-    // 2.x: the gateway is the streams server.
-    let gateway = container(&m, "Deployment", &name("gateway"));
-    assert_eq!(gateway["image"], "polyaxon/polyaxon-streams:2.18.0");
+    // 2.x: the gateway is the streams server, Deployment `-streams` (as the
+    // chart names it) whose pods are the gateway Service's.
+    assert!(!has(&m, "Deployment", &name("gateway")));
+    let streams = container(&m, "Deployment", &name("streams"));
+    assert_eq!(streams["image"], "polyaxon/polyaxon-streams:2.18.0");
+    assert_eq!(streams["name"], "agent-streams");
+    let gateway_pods = json!({"app.kubernetes.io/name": name("gateway")});
+    assert_eq!(
+        get(&m, "Deployment", &name("streams"))["spec"]["selector"]["matchLabels"],
+        gateway_pods
+    );
+    assert_eq!(
+        get(&m, "Service", &name("gateway"))["spec"]["selector"],
+        gateway_pods
+    );
+}
+
+#[test]
+fn workload_selectors_are_the_charts_name_label_alone() {
+    // Selectors are immutable: they equal the chart's, so a helm-installed
+    // release is taken over in place; the pods carry what they select.
+    let m = agent("");
+    for part in ["agent", "operator", "streams"] {
+        let deployment = get(&m, "Deployment", &name(part));
+        let selector = deployment["spec"]["selector"]["matchLabels"].clone();
+        let app = if part == "streams" { "gateway" } else { part };
+        assert_eq!(
+            selector,
+            json!({"app.kubernetes.io/name": name(app)}),
+            "{part}"
+        );
+        let labels = &deployment["spec"]["template"]["metadata"]["labels"];
+        assert_eq!(labels["app.kubernetes.io/name"], name(app), "{part}");
+        // Ours keeps the release on the objects and pods (ownership sweeps).
+        assert_eq!(labels["app.kubernetes.io/instance"], RELEASE, "{part}");
+        assert_eq!(
+            deployment["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "polyaxon"
+        );
+    }
 }
 
 #[test]
@@ -106,7 +143,7 @@ fn deployment_version_sets_image_tags_and_the_version_label() {
     for (kind, part) in [
         ("Deployment", "agent"),
         ("Deployment", "operator"),
-        ("Deployment", "gateway"),
+        ("Deployment", "streams"),
     ] {
         let image = container(&m, kind, &name(part))["image"]
             .as_str()
@@ -209,7 +246,20 @@ fn gateway_service_type_annotations_and_node_port() {
     );
     let svc = get(&m, "Service", &name("gateway"));
     assert_eq!(svc["spec"]["type"], "NodePort");
-    assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31833);
+    // The 2.x agent chart's node port; the 1.x charts' was 31833.
+    assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31822);
+    let v1 = render_v1(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\ngateway: {service: {type: NodePort}}\n",
+    );
+    assert_eq!(
+        get(&v1, "Service", &name("gateway"))["spec"]["ports"][0]["nodePort"],
+        31833
+    );
+    // The platform host names the node port, at the Service's in-cluster address.
+    assert_eq!(
+        cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST").as_deref(),
+        Some("http://plx-polyaxon-gateway.polyaxon.svc.cluster.local:31822")
+    );
     assert_eq!(
         svc["metadata"]["annotations"]["domainName"],
         "polyaxon.my.domain.com"
@@ -229,8 +279,43 @@ fn gateway_service_type_annotations_and_node_port() {
 }
 
 #[test]
-fn ssl_mounts_the_certificate_and_serves_443() {
+fn ssl_switches_the_proxies_config_and_the_1x_gateway_serves_443() {
+    let ssl = |m: &polyaxon_core::render::Manifest, k: &str| cm(m, &name("proxies-config"), k);
+    // 2.x: a certificate turns SSL and its redirect on in the proxies config;
+    // no 2.x chart mounts it or opens 443 (TLS ends in front of the gateway).
     let m = agent("ssl: {enabled: true, secretName: polyaxon-cert}\n");
+    assert_eq!(ssl(&m, "POLYAXON_SSL_ENABLED").as_deref(), Some("true"));
+    assert_eq!(
+        ssl(&m, "POLYAXON_SSL_REDIRECT_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert_eq!(ssl(&m, "POLYAXON_SSL_PATH"), None, "only a given path");
+    let streams = get(&m, "Deployment", &name("streams"));
+    assert!(volume(&streams, "ssl").is_none());
+    let svc = get(&m, "Service", &name("gateway"));
+    assert_eq!(svc["spec"]["ports"].as_array().unwrap().len(), 1);
+    let m = agent("ssl: {enabled: true, secretName: polyaxon-cert, path: /certs}\n");
+    assert_eq!(ssl(&m, "POLYAXON_SSL_PATH").as_deref(), Some("/certs"));
+
+    // Ingress TLS entries turn SSL on too, without the redirect.
+    let m = agent("ingress:\n  enabled: true\n  tls: [{secretName: t, hosts: [a.b]}]\n");
+    assert_eq!(ssl(&m, "POLYAXON_SSL_ENABLED").as_deref(), Some("true"));
+    assert_eq!(
+        ssl(&m, "POLYAXON_SSL_REDIRECT_ENABLED").as_deref(),
+        Some("false")
+    );
+
+    let m = agent("");
+    assert_eq!(ssl(&m, "POLYAXON_SSL_ENABLED").as_deref(), Some("false"));
+    assert_eq!(
+        ssl(&m, "POLYAXON_SSL_REDIRECT_ENABLED").as_deref(),
+        Some("false")
+    );
+
+    // 1.x: the nginx gateway mounts the certificate and serves 443.
+    let m = render_v1(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\nssl: {enabled: true, secretName: polyaxon-cert}\n",
+    );
     let gw = get(&m, "Deployment", &name("gateway"));
     let c = &gw["spec"]["template"]["spec"]["containers"][0];
     assert!(mount(c, "/etc/ssl").is_some(), "default path /etc/ssl");
@@ -246,43 +331,22 @@ fn ssl_mounts_the_certificate_and_serves_443() {
             .iter()
             .any(|p| p["port"] == 443)
     );
-    assert_eq!(
-        cm(&m, &name("proxies-config"), "POLYAXON_SSL_ENABLED").as_deref(),
-        Some("true")
-    );
-    assert_eq!(
-        cm(&m, &name("proxies-config"), "POLYAXON_SSL_PATH").as_deref(),
-        Some("/etc/ssl")
-    );
-
-    let m = agent("ssl: {enabled: true, secretName: polyaxon-cert, path: /certs}\n");
-    assert!(mount(&container(&m, "Deployment", &name("gateway")), "/certs").is_some());
-
-    let m = agent("");
-    assert_eq!(
-        cm(&m, &name("proxies-config"), "POLYAXON_SSL_ENABLED").as_deref(),
-        Some("false")
-    );
-    assert!(volume(&get(&m, "Deployment", &name("gateway")), "ssl").is_none());
 }
 
 #[test]
 fn dns_backend_prefix_and_custom_cluster() {
     let key = |m: &polyaxon_core::render::Manifest, k: &str| cm(m, &name("proxies-config"), k);
+    // The charts' defaults; an empty prefix, from which Polyaxon derives
+    // `<backend>.kube-system`.
     let m = agent("");
-    assert_eq!(
-        key(&m, "POLYAXON_DNS_PREFIX").as_deref(),
-        Some("kube-dns.kube-system")
-    );
+    assert_eq!(key(&m, "POLYAXON_DNS_PREFIX").as_deref(), Some(""));
+    assert_eq!(key(&m, "POLYAXON_DNS_BACKEND").as_deref(), Some("kube-dns"));
     assert_eq!(
         key(&m, "POLYAXON_DNS_CUSTOM_CLUSTER").as_deref(),
         Some("cluster.local")
     );
     let m = agent("dns: {backend: coredns}\n");
-    assert_eq!(
-        key(&m, "POLYAXON_DNS_PREFIX").as_deref(),
-        Some("coredns.kube-system")
-    );
+    assert_eq!(key(&m, "POLYAXON_DNS_PREFIX").as_deref(), Some(""));
     assert_eq!(key(&m, "POLYAXON_DNS_BACKEND").as_deref(), Some("coredns"));
     let m = agent("dns: {backend: coredns, prefix: kube-dns.other-kube-system}\n");
     assert_eq!(
@@ -294,30 +358,51 @@ fn dns_backend_prefix_and_custom_cluster() {
         key(&m, "POLYAXON_DNS_CUSTOM_CLUSTER").as_deref(),
         Some("custom.cluster.name")
     );
+    // The cluster domain builds the in-cluster addresses.
+    assert_eq!(
+        key(&m, "POLYAXON_PROXY_STREAMS_HOST").as_deref(),
+        Some("plx-polyaxon-gateway.polyaxon.svc.custom.cluster.name")
+    );
+    // Charts before 2.1.0 write only the DNS keys the config sets.
+    let old = |extra: &str| {
+        try_render_with(
+            &format!("deploymentChart: agent\nagent: {{instance: a.b.c, token: t}}\n{extra}"),
+            "2.0.0",
+        )
+        .unwrap()
+    };
+    assert_eq!(key(&old(""), "POLYAXON_DNS_BACKEND"), None);
+    assert_eq!(key(&old(""), "POLYAXON_DNS_PREFIX"), None);
+    assert_eq!(
+        key(&old("dns: {backend: coredns}\n"), "POLYAXON_DNS_BACKEND").as_deref(),
+        Some("coredns")
+    );
 }
 
 #[test]
 fn auth_enabled_and_use_resolver() {
+    // As the charts: auth on by default in the agent chart, each setting
+    // written only when set (Polyaxon's own defaults apply otherwise).
     let key = |m: &polyaxon_core::render::Manifest, k: &str| cm(m, &name("proxies-config"), k);
     let m = agent("");
     assert_eq!(
         key(&m, "POLYAXON_PROXY_AUTH_ENABLED").as_deref(),
         Some("true")
     );
+    assert_eq!(key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER"), None);
+    let m = agent("auth: {useResolver: true, external: https://auth.acme.com}\n");
     assert_eq!(
         key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER").as_deref(),
         Some("true")
     );
+    assert_eq!(
+        key(&m, "POLYAXON_PROXY_AUTH_EXTERNAL").as_deref(),
+        Some("https://auth.acme.com")
+    );
     let m = agent("auth: {useResolver: false}\n");
-    assert_eq!(
-        key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER").as_deref(),
-        Some("false")
-    );
-    let m = agent("auth: {enabled: false}\n");
-    assert_eq!(
-        key(&m, "POLYAXON_PROXY_AUTH_ENABLED").as_deref(),
-        Some("false")
-    );
+    assert_eq!(key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER"), None);
+    let m = agent("auth: {enabled: false, useResolver: true}\n");
+    assert_eq!(key(&m, "POLYAXON_PROXY_AUTH_ENABLED"), None);
     assert_eq!(key(&m, "POLYAXON_PROXY_AUTH_USE_RESOLVER"), None);
 }
 
@@ -376,9 +461,32 @@ fn the_default_core_affinity_and_its_override() {
     let m = agent(
         "affinity:\n  nodeAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: gpu, operator: DoesNotExist}]\n",
     );
+    // As helm merges a config into the chart's values: the given
+    // nodeAffinity joins the default podAffinity, in the pods and in the
+    // scheduling handed to runs.
     for (id, spec) in core_pods(&m) {
-        assert!(spec["affinity"].get("podAffinity").is_none(), "{id}");
+        assert!(spec["affinity"]["podAffinity"].is_object(), "{id}");
         assert!(spec["affinity"]["nodeAffinity"].is_object(), "{id}");
+    }
+    let runs = parse(
+        &cm(
+            &m,
+            &name("agent-config"),
+            "POLYAXON_AGENT_DEFAULT_SCHEDULING",
+        )
+        .unwrap(),
+    );
+    assert!(runs["affinity"]["podAffinity"].is_object());
+    assert!(runs["affinity"]["nodeAffinity"].is_object());
+    // An empty mapping keeps the default, as helm merges it; the seed's
+    // per-role spelling with an empty `core` means none.
+    let m = agent("affinity: {}\n");
+    for (id, spec) in core_pods(&m) {
+        assert!(spec["affinity"]["podAffinity"].is_object(), "{id}");
+    }
+    let m = agent("affinity: {core: {}}\n");
+    for (id, spec) in core_pods(&m) {
+        assert!(spec.get("affinity").is_none(), "{id}");
     }
 }
 
@@ -397,6 +505,57 @@ fn external_services_api_is_the_control_plane_in_the_proxies_config() {
     assert_eq!(
         cm(&m, &name("proxies-config"), "POLYAXON_PROXY_API_PORT").as_deref(),
         Some("443")
+    );
+    // Without one, the API route is the release's own gateway, as the
+    // charts write it, and so are the gateway and streams routes; the
+    // services reach it at POLYAXON_HOST.
+    let m = agent("");
+    let proxies = |k: &str| cm(&m, &name("proxies-config"), k);
+    let gateway = "plx-polyaxon-gateway.polyaxon.svc.cluster.local";
+    for route in ["API", "GATEWAY", "STREAMS"] {
+        assert_eq!(
+            proxies(&format!("POLYAXON_PROXY_{route}_HOST")).as_deref(),
+            Some(gateway),
+            "{route}"
+        );
+        assert_eq!(
+            proxies(&format!("POLYAXON_PROXY_{route}_PORT")).as_deref(),
+            Some("80")
+        );
+        assert_eq!(
+            proxies(&format!("POLYAXON_PROXY_{route}_TARGET_PORT")).as_deref(),
+            Some("8000")
+        );
+        assert_eq!(
+            proxies(&format!("POLYAXON_PROXY_{route}_USE_RESOLVER")).as_deref(),
+            Some("false")
+        );
+    }
+    assert_eq!(
+        proxies("POLYAXON_HOST").as_deref(),
+        Some("http://plx-polyaxon-gateway.polyaxon.svc.cluster.local:80")
+    );
+    assert_eq!(
+        proxies("POLYAXON_PROXY_GATEWAY_CONCURRENCY").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        proxies("POLYAXON_PROXY_GATEWAY_PER_CORE").as_deref(),
+        Some("true")
+    );
+    // Before chart 2.1.0 the hosts were the bare Service names.
+    let old = try_render_with(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+        "2.0.0",
+    )
+    .unwrap();
+    assert_eq!(
+        cm(&old, &name("proxies-config"), "POLYAXON_PROXY_API_HOST").as_deref(),
+        Some("plx-polyaxon-gateway")
+    );
+    assert_eq!(
+        cm(&old, &name("config"), "POLYAXON_PLATFORM_HOST").as_deref(),
+        Some("http://plx-polyaxon-gateway:80")
     );
 }
 
@@ -439,12 +598,18 @@ fn artifacts_store_is_in_the_agent_config_and_mounted_in_the_gateway() {
     let m = agent("");
     let store = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_ARTIFACTS_STORE").unwrap());
     assert_eq!(store["name"], "default-artifacts-store");
+    // The default store, a host path, is mounted in the streams server.
+    let streams = get(&m, "Deployment", &name("streams"));
+    assert_eq!(
+        volume(&streams, "default-artifacts-store").unwrap()["hostPath"]["path"],
+        "/tmp/artifactsStore"
+    );
     let m = agent(
         "artifactsStore:\n  name: store\n  kind: volume_claim\n  schema: {volumeClaim: artifacts-pvc, mountPath: /artifacts}\n",
     );
     let store = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_ARTIFACTS_STORE").unwrap());
     assert_eq!(store["name"], "store");
-    let gw = get(&m, "Deployment", &name("gateway"));
+    let gw = get(&m, "Deployment", &name("streams"));
     assert_eq!(
         volume(&gw, "store").unwrap()["persistentVolumeClaim"]["claimName"],
         "artifacts-pvc"
@@ -461,7 +626,7 @@ fn artifacts_store_is_in_the_agent_config_and_mounted_in_the_gateway() {
         "artifactsStore:\n  name: s3\n  kind: s3\n  schema: {bucket: s3://b}\n  secret: {name: s3-creds}\n",
     );
     assert!(
-        env_from(&container(&m, "Deployment", &name("gateway"))).contains(&"s3-creds".to_string())
+        env_from(&container(&m, "Deployment", &name("streams"))).contains(&"s3-creds".to_string())
     );
 }
 
@@ -483,17 +648,18 @@ fn connections_are_listed_and_mount_connections_are_mounted() {
         "not mounted unless asked"
     );
 
+    // The streams server reads the data: the chart mounts them there, not
+    // in the agent.
     let m = agent(&format!("{yaml}mountConnections: [data, repo]\n"));
-    for part in ["agent", "gateway"] {
-        let workload = get(&m, "Deployment", &name(part));
-        let c = &workload["spec"]["template"]["spec"]["containers"][0];
-        assert!(mount(c, "/data").is_some(), "{part}");
-        assert_eq!(mount(c, "/etc/git").unwrap()["readOnly"], true, "{part}");
-        assert_eq!(
-            volume(&workload, "data").unwrap()["hostPath"]["path"],
-            "/mnt/data"
-        );
-    }
+    let workload = get(&m, "Deployment", &name("streams"));
+    let c = &workload["spec"]["template"]["spec"]["containers"][0];
+    assert!(mount(c, "/data").is_some());
+    assert_eq!(mount(c, "/etc/git").unwrap()["readOnly"], true);
+    assert_eq!(
+        volume(&workload, "data").unwrap()["hostPath"]["path"],
+        "/mnt/data"
+    );
+    assert!(mount(&container(&m, "Deployment", &name("agent")), "/data").is_none());
 }
 
 #[test]
@@ -554,10 +720,39 @@ fn the_clean_up_hook_runs_before_delete() {
         .unwrap();
     assert_eq!(c["image"], "polyaxon/polyaxon-cli:2.18.0");
     assert_eq!(c["command"], json!(["polyaxon"]));
+    // The 2.x CLI has `clean-ops` under `admin` only.
     assert_eq!(
-        json(hooks[0]).pointer("/spec/template/spec/restartPolicy"),
-        Some(&Value::from("Never"))
+        c["args"],
+        json!([
+            "admin",
+            "clean-ops",
+            "--namespace=polyaxon",
+            "--in-cluster",
+            "--delete"
+        ])
     );
+    assert!(c.get("resources").is_none(), "the charts set none");
+    let spec = json(hooks[0])
+        .pointer("/spec/template/spec")
+        .cloned()
+        .unwrap();
+    assert_eq!(spec["restartPolicy"], Value::from("Never"));
+    assert_eq!(spec["activeDeadlineSeconds"], 360);
+    assert_eq!(spec["serviceAccountName"], name("agent-sa"));
+    // The charts before 1.18.0 ran it at the top level.
+    let first_arg = |version: &str| {
+        let m = try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+            version,
+        )
+        .unwrap();
+        let job = m.hooks(Hook::PreDelete).next().expect("clean-up hook");
+        json(job)
+            .pointer("/spec/template/spec/containers/0/args/0")
+            .cloned()
+    };
+    assert_eq!(first_arg("1.14.0"), Some(json!("clean-ops")));
+    assert_eq!(first_arg("1.20.0"), Some(json!("admin")));
 }
 
 #[test]
@@ -626,7 +821,7 @@ fn an_alias_connection_is_listed_but_never_mounted() {
     let m = agent(
         "connections:\n- {name: a, kind: host_path, schema: {hostPath: /a, mountPath: /a}}\n- {name: b, kind: host_path, isAlias: true, schema: {hostPath: /a, mountPath: /b}}\nmountConnections: [a, b]\n",
     );
-    let c = container(&m, "Deployment", &name("agent"));
+    let c = container(&m, "Deployment", &name("streams"));
     assert!(mount(&c, "/a").is_some());
     assert!(mount(&c, "/b").is_none());
     let listed = parse(&cm(&m, &name("agent-config"), "POLYAXON_AGENT_CONNECTIONS").unwrap());
@@ -644,7 +839,44 @@ fn operators_switch_on_their_config_flags_and_operator_rules() {
         cm(&m, &name("agent-config"), "POLYAXON_RAY_CLUSTER_ENABLED").as_deref(),
         Some("true")
     );
-    assert!(cm(&m, &name("agent-config"), "POLYAXON_MPIJOB_ENABLED").is_none());
+    // From chart 2.1.0 every switch is written, off unless turned on; 2.12.0
+    // has Dask and Ray clusters where older charts had jobs.
+    assert_eq!(
+        cm(&m, &name("agent-config"), "POLYAXON_MPIJOB_ENABLED").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        cm(&m, &name("agent-config"), "POLYAXON_DASK_CLUSTER_ENABLED").as_deref(),
+        Some("false")
+    );
+    assert!(cm(&m, &name("agent-config"), "POLYAXON_RAY_JOB_ENABLED").is_none());
+    let old = |version: &str| {
+        try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\noperators: {tfjob: true}\n",
+            version,
+        )
+        .unwrap()
+    };
+    let m_211 = old("2.11.1");
+    assert_eq!(
+        cm(&m_211, &name("agent-config"), "POLYAXON_RAY_JOB_ENABLED").as_deref(),
+        Some("false")
+    );
+    assert!(
+        cm(
+            &m_211,
+            &name("agent-config"),
+            "POLYAXON_RAY_CLUSTER_ENABLED"
+        )
+        .is_none()
+    );
+    // Before 2.1.0 only the switches turned on.
+    let m_200 = old("2.0.0");
+    assert_eq!(
+        cm(&m_200, &name("agent-config"), "POLYAXON_TFJOB_ENABLED").as_deref(),
+        Some("true")
+    );
+    assert!(cm(&m_200, &name("agent-config"), "POLYAXON_MPIJOB_ENABLED").is_none());
     let rules = get(&m, "Role", &name("operator-role"))["rules"].clone();
     let has_rule = |plural: &str| {
         rules
@@ -655,4 +887,224 @@ fn operators_switch_on_their_config_flags_and_operator_rules() {
     };
     assert!(has_rule("tfjobs") && has_rule("rayclusters"));
     assert!(!has_rule("mpijobs"));
+}
+
+#[test]
+fn the_agent_config_has_the_charts_keys_and_defaults() {
+    let m = agent("");
+    let key = |k: &str| cm(&m, &name("agent-config"), k);
+    for (k, v) in [
+        ("POLYAXON_WATCH_CLUSTER", "false"),
+        ("POLYAXON_SINGLE_NAMESPACE", "true"),
+        ("POLYAXON_ADDITIONAL_NAMESPACES", "[]"),
+        ("POLYAXON_ENABLE_STATUS_FINALIZERS", "true"),
+        ("POLYAXON_ENABLE_LOGS_FINALIZERS", "false"),
+        ("POLYAXON_MAX_CONCURRENT_RECONCILES", "8"),
+        ("POLYAXON_AGENT_EXECUTOR_REFRESH_INTERVAL", "300"),
+        ("POLYAXON_K8S_IN_CLUSTER", "true"),
+        ("POLYAXON_SET_AGENT", "true"),
+    ] {
+        assert_eq!(key(k).as_deref(), Some(v), "{k}");
+    }
+    // The helper containers handed to runs carry the chart's resources; the
+    // sidecar its intervals.
+    let resources = json!({
+        "limits": {"cpu": "1000m", "memory": "2000Mi"},
+        "requests": {"cpu": "100m", "memory": "100Mi"},
+    });
+    for (k, image) in [
+        ("POLYAXON_AGENT_INIT", "polyaxon/polyaxon-init"),
+        ("POLYAXON_AGENT_CLEANER", "polyaxon/polyaxon-init"),
+        (
+            "POLYAXON_AGENT_NOTIFIER",
+            "polyaxon/polyaxon-events-handlers",
+        ),
+        ("POLYAXON_AGENT_SIDECAR", "polyaxon/polyaxon-sidecar"),
+    ] {
+        let helper = parse(&key(k).unwrap());
+        assert_eq!(helper["image"], image, "{k}");
+        assert_eq!(helper["imageTag"], "2.18.0", "{k}");
+        assert_eq!(helper["imagePullPolicy"], "IfNotPresent", "{k}");
+        assert_eq!(helper["resources"], resources, "{k}");
+    }
+    let sidecar = parse(&key("POLYAXON_AGENT_SIDECAR").unwrap());
+    assert_eq!(
+        (
+            sidecar["sleepInterval"].clone(),
+            sidecar["syncInterval"].clone()
+        ),
+        (json!(10), json!(10))
+    );
+    // As helm merges values: what the config gives replaces its part only.
+    let m = render(
+        "deploymentChart: agent\nsidecar:\n  syncInterval: 30\n  resources: {requests: {cpu: 50m}}\nagent:\n  instance: a.b.c\n  token: t\n  enableStatusFinalizers: false\n  watchCluster: true\n  additionalNamespaces: [runs-a, runs-b]\n",
+    );
+    let key = |k: &str| cm(&m, &name("agent-config"), k);
+    let sidecar = parse(&key("POLYAXON_AGENT_SIDECAR").unwrap());
+    assert_eq!(sidecar["syncInterval"], 30);
+    assert_eq!(sidecar["sleepInterval"], 10);
+    assert_eq!(
+        sidecar["resources"],
+        json!({"limits": {"cpu": "1000m", "memory": "2000Mi"}, "requests": {"cpu": "50m", "memory": "100Mi"}})
+    );
+    assert_eq!(
+        key("POLYAXON_ENABLE_STATUS_FINALIZERS").as_deref(),
+        Some("false")
+    );
+    assert_eq!(key("POLYAXON_WATCH_CLUSTER").as_deref(), Some("true"));
+    assert_eq!(key("POLYAXON_SINGLE_NAMESPACE").as_deref(), Some("false"));
+    assert_eq!(
+        key("POLYAXON_ADDITIONAL_NAMESPACES").as_deref(),
+        Some(r#"["runs-a","runs-b"]"#)
+    );
+    // The platform chart has no executor refresh interval.
+    let platform = render("");
+    assert_eq!(
+        cm(
+            &platform,
+            &name("agent-config"),
+            "POLYAXON_AGENT_EXECUTOR_REFRESH_INTERVAL"
+        ),
+        None
+    );
+    // Keys by chart version: the finalizer switches from 2.8.1, the
+    // namespaces from 2.1.0.
+    let at = |version: &str| {
+        try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+            version,
+        )
+        .unwrap()
+    };
+    let m_280 = at("2.8.0");
+    assert_eq!(
+        cm(
+            &m_280,
+            &name("agent-config"),
+            "POLYAXON_ENABLE_STATUS_FINALIZERS"
+        ),
+        None
+    );
+    assert_eq!(
+        cm(&m_280, &name("agent-config"), "POLYAXON_SINGLE_NAMESPACE").as_deref(),
+        Some("true")
+    );
+    let m_200 = at("2.0.0");
+    assert_eq!(
+        cm(&m_200, &name("agent-config"), "POLYAXON_SINGLE_NAMESPACE"),
+        None
+    );
+    assert_eq!(
+        cm(
+            &m_200,
+            &name("agent-config"),
+            "POLYAXON_MAX_CONCURRENT_RECONCILES"
+        )
+        .as_deref(),
+        Some("8")
+    );
+}
+
+#[test]
+fn the_agent_token_is_copied_into_each_additional_namespace() {
+    let m = render(
+        "deploymentChart: agent\nnamespace: ml\nagent:\n  instance: a.b.c\n  token: tok-123\n  additionalNamespaces: [ml-runs]\n",
+    );
+    let copies: Vec<_> = all(&m, "Secret")
+        .filter(|o| o.name() == name("agent-secret"))
+        .map(|o| o.namespace().map(String::from))
+        .collect();
+    assert_eq!(
+        copies,
+        [Some("ml".to_string()), Some("ml-runs".to_string())]
+    );
+    // Not before chart 2.1.0.
+    let old = try_render_with(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t, additionalNamespaces: [ml-runs]}\n",
+        "2.0.0",
+    )
+    .unwrap();
+    assert_eq!(
+        all(&old, "Secret")
+            .filter(|o| o.name() == name("agent-secret"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn the_common_config_names_the_platform_secret_and_the_chart_revision() {
+    let m = agent("");
+    let key = |k: &str| cm(&m, &name("config"), k);
+    assert_eq!(
+        key("POLYAXON_K8S_APP_SECRET_NAME"),
+        Some(name("platform-secret"))
+    );
+    assert_eq!(key("POLYAXON_CHART_REVISION").as_deref(), Some("1"));
+    assert_eq!(key("POLYAXON_CHART_VERSION").as_deref(), Some("2.18.0"));
+    assert_eq!(
+        key("POLYAXON_PLATFORM_HOST").as_deref(),
+        Some("http://plx-polyaxon-gateway.polyaxon.svc.cluster.local:80")
+    );
+    assert_eq!(key("POLYAXON_DEBUG"), None, "only the containers' env");
+    let m = agent("includeChartRevision: false\n");
+    assert_eq!(cm(&m, &name("config"), "POLYAXON_CHART_REVISION"), None);
+}
+
+#[test]
+fn limits_apply_by_default_from_chart_2_13_3_and_the_streams_probes() {
+    let limits = |version: &str| {
+        let m = try_render_with(
+            "deploymentChart: agent\nagent: {instance: a.b.c, token: t}\n",
+            version,
+        )
+        .unwrap();
+        container(&m, "Deployment", &name("agent"))["resources"]["limits"].clone()
+    };
+    assert_eq!(limits("2.12.0"), Value::Null);
+    assert_eq!(limits("2.15.1"), json!({"cpu": "500m", "memory": "2000Mi"}));
+    let m = agent("limitResources: false\n");
+    assert!(
+        container(&m, "Deployment", &name("agent"))["resources"]
+            .get("limits")
+            .is_none()
+    );
+
+    // The 2.x agent has no probes (the charts' `agent.enableHealthChecks`
+    // is off); the streams server is probed every 20 s.
+    let m = agent("allowedHosts: [polyaxon.acme.com]\n");
+    let agent_c = container(&m, "Deployment", &name("agent"));
+    assert!(agent_c.get("livenessProbe").is_none());
+    let streams = container(&m, "Deployment", &name("streams"));
+    let probe = &streams["readinessProbe"];
+    assert_eq!(probe["httpGet"]["port"], 8000);
+    assert_eq!(probe["initialDelaySeconds"], 20);
+    assert_eq!(probe["periodSeconds"], 20);
+    assert_eq!(
+        probe["httpGet"]["httpHeaders"][0],
+        json!({"name": "Host", "value": name("streams")})
+    );
+    assert_eq!(streams["ports"], json!([{"containerPort": 8000}]));
+}
+
+#[test]
+fn ingress_path_type_and_extra_paths() {
+    let m = agent(
+        "ingress:\n  enabled: true\n  pathType: Exact\n  extraPaths:\n  - {path: /docs, backend: {service: {name: docs, port: {number: 8080}}}}\n",
+    );
+    let paths = get(&m, "Ingress", &name("ingress"))["spec"]["rules"][0]["http"]["paths"].clone();
+    assert_eq!(paths[0]["pathType"], "Exact");
+    assert_eq!(paths[1]["path"], "/docs");
+    assert_eq!(paths[1]["pathType"], "Exact");
+    assert_eq!(
+        paths[1]["backend"]["service"],
+        json!({"name": "docs", "port": {"number": 8080}})
+    );
+    // Without a pathType: Prefix, or ImplementationSpecific for a wildcard
+    // path, which `Prefix` cannot express.
+    let m = agent("ingress: {enabled: true, path: '/*'}\n");
+    assert_eq!(
+        get(&m, "Ingress", &name("ingress"))["spec"]["rules"][0]["http"]["paths"][0]["pathType"],
+        "ImplementationSpecific"
+    );
 }

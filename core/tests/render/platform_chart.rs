@@ -37,32 +37,31 @@ fn the_platform_resource_set() {
 }
 
 #[test]
-fn deployment_type_minikube_and_microk8s_make_the_gateway_a_node_port() {
-    for (kind, expect) in [
-        ("kubernetes", "ClusterIP"),
-        ("minikube", "NodePort"),
-        ("microk8s", "NodePort"),
-    ] {
+fn deployment_type_is_written_and_the_service_type_is_the_configs() {
+    // As the charts (and the Python CLI, which installs them as they are):
+    // `deploymentType` is written to the config and changes no Service; the
+    // charts' own CI sets `type: NodePort` beside `deploymentType: minikube`.
+    for kind in ["kubernetes", "minikube", "microk8s"] {
         let m = render(&format!("deploymentType: {kind}\n"));
         let svc = get(&m, "Service", &name("gateway"));
-        assert_eq!(svc["spec"]["type"], expect, "{kind}");
-        if expect == "NodePort" {
-            assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31833, "{kind}");
-            assert_eq!(
-                cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST"),
-                Some(format!("http://{}:31833", name("gateway")))
-            );
-        }
+        assert_eq!(svc["spec"]["type"], "ClusterIP", "{kind}");
         assert_eq!(
             cm(&m, &name("config"), "POLYAXON_DEPLOYMENT_TYPE").as_deref(),
             Some(kind)
         );
     }
-    // The deployment type wins over a ClusterIP asked in the config.
-    let m = render("deploymentType: minikube\ngateway: {service: {type: ClusterIP}}\n");
+    // NodePort on the 2.x platform chart's node port, which the platform
+    // host names.
+    let m = render("deploymentType: minikube\ngateway: {service: {type: NodePort}}\n");
+    let svc = get(&m, "Service", &name("gateway"));
+    assert_eq!(svc["spec"]["type"], "NodePort");
+    assert_eq!(svc["spec"]["ports"][0]["nodePort"], 31811);
     assert_eq!(
-        get(&m, "Service", &name("gateway"))["spec"]["type"],
-        "NodePort"
+        cm(&m, &name("config"), "POLYAXON_PLATFORM_HOST"),
+        Some(format!(
+            "http://{}.polyaxon.svc.cluster.local:31811",
+            name("gateway")
+        ))
     );
 }
 
@@ -71,6 +70,10 @@ fn rbac_enabled_false_renders_no_roles_or_accounts() {
     let m = render("");
     assert!(all(&m, "Role").count() >= 3);
     let m = render("rbac: {enabled: false}\n");
+    // The PostgreSQL subchart keeps its own ServiceAccount, as in the chart.
+    let polyaxon_own = |o: &&polyaxon_core::render::RenderedObject| {
+        json(o)["metadata"]["labels"]["app.kubernetes.io/name"] != "postgresql"
+    };
     for kind in [
         "Role",
         "RoleBinding",
@@ -78,8 +81,9 @@ fn rbac_enabled_false_renders_no_roles_or_accounts() {
         "ClusterRoleBinding",
         "ServiceAccount",
     ] {
-        assert_eq!(all(&m, kind).count(), 0, "{kind}");
+        assert_eq!(all(&m, kind).filter(polyaxon_own).count(), 0, "{kind}");
     }
+    assert!(has(&m, "ServiceAccount", &format!("{RELEASE}-postgresql")));
     let agent = get(&m, "Deployment", &name("agent"));
     assert!(
         agent
@@ -422,23 +426,39 @@ fn dependencies_in_cluster_or_external() {
 }
 
 #[test]
-fn persistence_enabled_gives_the_dependencies_volumes() {
+fn the_database_keeps_its_data_on_a_claim_as_the_chart() {
     let pg = format!("{RELEASE}-postgresql");
-    let m = render("");
-    assert!(
-        get(&m, "StatefulSet", &pg)["spec"]
-            .get("volumeClaimTemplates")
-            .is_none()
-    );
-    let m = render("persistence: {enabled: true}\n");
-    let claims = &get(&m, "StatefulSet", &pg)["spec"]["volumeClaimTemplates"];
-    assert_eq!(claims[0]["spec"]["accessModes"], json!(["ReadWriteOnce"]));
-    let m = render("postgresql: {persistence: {enabled: true, size: 20Gi}}\n");
-    let claims = &get(&m, "StatefulSet", &pg)["spec"]["volumeClaimTemplates"];
+    let claim = |m: &Manifest| get(m, "StatefulSet", &pg)["spec"]["volumeClaimTemplates"].clone();
+    // A claim `data` of 8Gi by default, whatever `persistence.enabled` says
+    // (the chart's values.yaml ships a `false` the subchart never reads).
+    for yaml in [
+        "",
+        "persistence: {enabled: false}\n",
+        "postgresql: {persistence: {enabled: false}}\n",
+    ] {
+        let claims = claim(&render(yaml));
+        assert_eq!(claims[0]["metadata"]["name"], "data", "{yaml}");
+        assert_eq!(claims[0]["spec"]["accessModes"], json!(["ReadWriteOnce"]));
+        assert_eq!(claims[0]["spec"]["resources"]["requests"]["storage"], "8Gi");
+    }
+    // Our size and class, as the subchart's `primary.persistence` would.
+    let m = render("postgresql: {persistence: {size: 20Gi, storageClass: fast}}\n");
     assert_eq!(
-        claims[0]["spec"]["resources"]["requests"]["storage"],
+        claim(&m)[0]["spec"]["resources"]["requests"]["storage"],
         "20Gi"
     );
+    assert_eq!(claim(&m)[0]["spec"]["storageClassName"], "fast");
+    // The subchart's own keys win, and only they turn the claim off.
+    let m =
+        render("postgresql: {persistence: {size: 20Gi}, primary: {persistence: {size: 30Gi}}}\n");
+    assert_eq!(
+        claim(&m)[0]["spec"]["resources"]["requests"]["storage"],
+        "30Gi"
+    );
+    let m = render("postgresql: {primary: {persistence: {enabled: false}}}\n");
+    assert!(claim(&m).is_null());
+    let data = volume(&get(&m, "StatefulSet", &pg), "data").unwrap();
+    assert!(data.get("emptyDir").is_some());
 }
 
 #[test]
@@ -602,8 +622,8 @@ fn hpa_and_flower_when_enabled() {
 fn the_seed_spellings_deployment_type_and_dependency_aliases() {
     let m = render("DeploymentType: microk8s\n");
     assert_eq!(
-        get(&m, "Service", &name("gateway"))["spec"]["type"],
-        "NodePort"
+        cm(&m, &name("config"), "POLYAXON_DEPLOYMENT_TYPE").as_deref(),
+        Some("microk8s")
     );
     let m = render("registry: {enabled: true}\n");
     assert!(has(&m, "Deployment", &format!("{RELEASE}-docker-registry")));
