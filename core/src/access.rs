@@ -239,8 +239,8 @@ mod tests {
                 "{needed}: {platform:?}"
             );
         }
-        // Only what the chart renders: no ClusterRole unless the agent watches
-        // the cluster, no Ingress unless enabled, no DaemonSet ever.
+        // Only what the chart renders: no ClusterRole unless the agent works
+        // in additional namespaces, no Ingress unless enabled, no DaemonSet ever.
         for absent in [
             "clusterroles.rbac.authorization.k8s.io",
             "ingresses.networking.k8s.io",
@@ -251,7 +251,7 @@ mod tests {
                 "{absent}: {platform:?}"
             );
         }
-        let cluster_wide = kinds(&["agent.watchCluster=true"]);
+        let cluster_wide = kinds(&["agent.additionalNamespaces[0]=runs"]);
         assert!(
             cluster_wide.contains(&"clusterroles.rbac.authorization.k8s.io".to_string()),
             "{cluster_wide:?}"

@@ -122,6 +122,40 @@ mod tests {
     }
 
     #[test]
+    fn every_2x_pin_gets_its_chart_or_the_newest_older_one() {
+        let at = |v| ChartVersion::for_release(Chart::Platform, &pinned(v)).map(|c| c.to_string());
+        for (pin, chart) in [
+            ("2.0.0", "2.0.0"),
+            // 2.1.5 was never published as a chart.
+            ("2.1.5", "2.1.4"),
+            ("2.8.1", "2.8.1"),
+            ("2.11.1", "2.11.1"),
+            ("2.12.0", "2.12.0"),
+            ("2.13.3", "2.13.3"),
+            // Published charts with no release in the catalogue.
+            ("2.14.0", "2.14.0"),
+            ("2.14.1", "2.14.1"),
+            ("2.15.1", "2.15.1"),
+            // Releases newer than the newest chart.
+            ("2.16.0", "2.15.1"),
+            ("2.17.0", "2.15.1"),
+            ("2.18.0", "2.15.1"),
+        ] {
+            assert_eq!(at(pin).as_deref(), Some(chart), "{pin}");
+        }
+    }
+
+    #[test]
+    fn at_least_compares_the_chosen_chart() {
+        let chart = |v| ChartVersion::for_release(Chart::Agent, &pinned(v)).expect("a chart");
+        assert!(chart("2.18.0").at_least(2, 12, 0));
+        assert!(chart("2.12.0").at_least(2, 12, 0));
+        assert!(!chart("2.11.1").at_least(2, 12, 0));
+        assert!(!chart("2.0.6").at_least(2, 1, 0));
+        assert!(chart("2.1.0").at_least(2, 1, 0));
+    }
+
+    #[test]
     fn pre_releases_are_never_chosen() {
         assert!(agent_versions().iter().all(|v| v.pre.is_empty()));
         assert!(is_published(&semver::Version::new(2, 14, 1)));

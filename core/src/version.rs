@@ -105,6 +105,15 @@ pub fn is_released(version: &PolyaxonVersion) -> bool {
     catalogue().iter().any(|v| v == version)
 }
 
+/// Whether this version can be pinned: a released version, or a published
+/// chart version (2.14.0 and 2.14.1 have charts but no release in the
+/// catalogue; such a pin deploys the images that chart names, its own
+/// version).
+pub fn is_pinnable(version: &PolyaxonVersion) -> bool {
+    is_released(version)
+        || (version.post.is_none() && crate::chart_version::is_published(&version.semver))
+}
+
 /// The released versions around `wanted`: up to `count / 2` just below and
 /// the rest just above (more from one side when the other runs out),
 /// newest first.
@@ -198,7 +207,7 @@ pub fn pin(
     };
     let version =
         PolyaxonVersion::parse(text).ok_or_else(|| PinError::NotAVersion(text.to_string()))?;
-    if checked && !is_released(&version) {
+    if checked && !is_pinnable(&version) {
         return Err(PinError::NotReleased {
             wanted: text.to_string(),
             nearest: nearest(&version, 4).iter().map(|v| v.to_string()).collect(),
@@ -311,9 +320,45 @@ mod tests {
             other => panic!("expected NotReleased, got {other:?}"),
         }
         assert!(matches!(
-            pin(Some("2.14.0"), VersionSource::Flag, true),
+            pin(Some("2.14.2"), VersionSource::Flag, true),
             Err(PinError::NotReleased { .. })
         ));
+        // A chart version with a `.postN` is not a chart.
+        assert!(matches!(
+            pin(Some("2.14.0.post1"), VersionSource::Flag, true),
+            Err(PinError::NotReleased { .. })
+        ));
+    }
+
+    #[test]
+    fn a_published_chart_version_without_a_release_is_pinnable() {
+        for wanted in ["2.14.0", "2.14.1"] {
+            assert!(!is_released(&v(wanted)), "{wanted} is not in the catalogue");
+            let pinned = pin(Some(wanted), VersionSource::Flag, true).expect("pins");
+            assert_eq!(pinned.version, v(wanted));
+            // It deploys the images of its own chart: tag = the version.
+            assert_eq!(pinned.version.image_tag(), wanted);
+        }
+        // Every published chart version and every release pins.
+        for chart in [
+            crate::config::schema::Chart::Agent,
+            crate::config::schema::Chart::Platform,
+        ] {
+            for published in crate::chart_version::published_versions(chart) {
+                let text = published.to_string();
+                assert!(
+                    pin(Some(&text), VersionSource::Flag, true).is_ok(),
+                    "{text}"
+                );
+            }
+        }
+        for released in catalogue() {
+            let text = released.to_string();
+            assert!(
+                pin(Some(&text), VersionSource::Flag, true).is_ok(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

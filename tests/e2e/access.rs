@@ -199,8 +199,12 @@ async fn a_limited_account_is_told_exactly_what_it_lacks() -> Result<()> {
         .await?;
     let outcome = async {
         let limited = limited_client(&admin, &namespace).await?;
-        // An agent watching the whole cluster: its roles are ClusterRoles.
-        let deployment = platform(&namespace, &["agent.watchCluster=true"])?;
+        // An agent watching the whole cluster: with a 2.0.x chart, a
+        // ClusterRole for the nodes beside its Role.
+        let deployment = platform(
+            &namespace,
+            &["agent.watchCluster=true", "deploymentVersion=2.0.0"],
+        )?;
         let kinds = access::kinds_for(&deployment)?;
         let missing = access::check_access(&limited, &namespace, &kinds).await?;
         let lacking: Vec<String> = missing.iter().map(|m| m.to_string()).collect();

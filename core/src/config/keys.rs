@@ -7,10 +7,14 @@
 //! Facts: 2.x from the Polyaxon CLI's `_deploy/schemas/*.py` (pydantic:
 //! extra keys forbidden except in third-party services, `*.service` and
 //! `ingress`); 1.x from `polyaxon/deploy/schemas/*.py`; keys the 2.18 reader
-//! rejects per `shared/reference/README.md` (`rabbitmq`, `broker: rabbitmq`,
-//! `externalServices.rabbitmq`, `agent.isReplica`, `agent.compressedLogs`,
-//! `celery.confirmPublish`) are 1.x only; the seed parameters
-//! (`shared/design/parameters.md`) are accepted in both generations.
+//! rejects per `shared/reference/README.md` (`agent.isReplica`,
+//! `agent.compressedLogs`, `celery.confirmPublish`) are 1.x only; the seed
+//! parameters (`shared/design/parameters.md`) are accepted in both
+//! generations. The 2.18 reader also rejects `rabbitmq`, `broker: rabbitmq`
+//! and `externalServices.rabbitmq`, but every 2.x chart package (2.0.0 to
+//! 2.15.1) ships the bitnami RabbitMQ subchart and renders all three (the
+//! broker settings, the create-exchange hook, the RabbitMQ secret), so they
+//! are accepted in both generations: the chart is what gets deployed.
 
 /// Which generation a key belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +131,7 @@ pub const CHARTS: &[&str] = &["platform", "agent", "ponos"];
 pub const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];
 /// Kubernetes pull policies.
 pub const PULL_POLICIES: &[&str] = &["Always", "IfNotPresent", "Never"];
-/// Celery brokers (`rabbitmq` is 1.x only).
+/// Celery brokers.
 pub const BROKERS: &[&str] = &["redis", "rabbitmq"];
 
 /// Declares the keys every service shares, followed by its own.
@@ -337,7 +341,7 @@ const AUTH_SERVICES: &[Key] = &[
 ];
 const EXTERNAL_SERVICES: &[Key] = &[
     both("redis", Ty::Struct(EXTERNAL_SERVICE)),
-    v1("rabbitmq", Ty::Struct(EXTERNAL_SERVICE)),
+    both("rabbitmq", Ty::Struct(EXTERNAL_SERVICE)),
     both("postgresql", Ty::Struct(EXTERNAL_SERVICE)),
     both("gateway", Ty::Struct(EXTERNAL_SERVICE)),
     both("api", Ty::Struct(EXTERNAL_SERVICE)),
@@ -628,10 +632,12 @@ pub const ROOT: &[Key] = &[
     both("postgresql", Ty::Open(POSTGRESQL_SERVICE)),
     both("redis", Ty::Open(REDIS_SERVICE)),
     v1("rabbitmq-ha", Ty::Open(RABBITMQ_SERVICE)),
+    // 1.x: another spelling of `rabbitmq-ha`; 2.x: the bitnami subchart's
+    // section. Both read as the one in-cluster RabbitMQ.
     alias(
         "rabbitmq",
         "rabbitmq-ha",
-        Gen::V1,
+        Gen::Both,
         Ty::Open(RABBITMQ_SERVICE),
     ),
     both("broker", Ty::Enum(BROKERS)),

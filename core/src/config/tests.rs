@@ -230,7 +230,7 @@ fn an_explicit_version_is_pinned_with_its_place() {
 
 #[test]
 fn an_unreleased_version_lists_the_nearest() {
-    let e = single("deploymentVersion: 2.14.0\n");
+    let e = single("deploymentVersion: 2.14.2\n");
     assert_eq!(e.path, "deploymentVersion");
     let valid = e.valid.expect("valid");
     assert!(
@@ -243,6 +243,14 @@ fn an_unreleased_version_lists_the_nearest() {
             .version
             .to_string()
             == "2.15.0"
+    );
+    // 2.14.0 has a published chart but no release: pinnable.
+    assert_eq!(
+        ok("deploymentVersion: 2.14.0\n")
+            .version
+            .version
+            .to_string(),
+        "2.14.0"
     );
 }
 
@@ -443,11 +451,46 @@ fn enum_values_are_checked() {
     );
 }
 
+/// Every 2.x chart package (2.0.0 to 2.15.1) ships the RabbitMQ subchart and
+/// renders `broker: rabbitmq` with its `rabbitmq` section (or an external
+/// RabbitMQ): valid at every 2.x pin, as in 1.x.
 #[test]
-fn broker_rabbitmq_is_1x_only() {
-    let e = single("broker: rabbitmq\n");
+fn broker_rabbitmq_is_valid_for_every_chart_that_renders_it() {
+    let rabbit = "broker: rabbitmq\nrabbitmq:\n  enabled: true\nscheduler:\n  enabled: true\n";
+    for pin in [
+        "", "1.14.0", "2.0.0", "2.8.1", "2.11.1", "2.12.0", "2.14.0", "2.15.1", "2.18.0",
+    ] {
+        let pinned = if pin.is_empty() {
+            String::new()
+        } else {
+            format!("deploymentVersion: {pin}\n")
+        };
+        let d = ok(&format!("{pinned}{rabbit}"));
+        assert_eq!(
+            d.config.rabbitmq.and_then(|r| r.enabled),
+            Some(true),
+            "`rabbitmq` is the in-cluster RabbitMQ at {pin:?}"
+        );
+        assert_eq!(d.config.broker, Some(schema::Broker::Rabbitmq), "{pin:?}");
+        ok(&format!(
+            "{pinned}broker: rabbitmq\nexternalServices:\n  rabbitmq:\n    host: mq\n    port: 5672\n"
+        ));
+    }
+    // The 1.x chart's own spelling stays 1.x only.
+    let e = single("deploymentVersion: 2.15.1\nrabbitmq-ha:\n  enabled: true\nbroker: rabbitmq\n");
+    assert_eq!(e.path, "rabbitmq-ha");
     assert!(matches!(e.problem, Problem::OtherGeneration { .. }), "{e}");
-    ok("deploymentVersion: 1.14.0\nbroker: rabbitmq\n");
+    // The rules across keys still hold.
+    let e = single("deploymentVersion: 2.15.1\nbroker: redis\nrabbitmq:\n  enabled: true\n");
+    assert_eq!(e.path, "broker");
+}
+
+#[test]
+fn the_charts_ci_rabbitmq_config_is_valid_at_every_2x_version() {
+    for pin in ["2.0.0", "2.8.1", "2.11.1", "2.12.0", "2.14.1", "2.15.1"] {
+        let pinned = format!("deploymentVersion: {pin}\n");
+        accepted("charts-2.15-ci-test-config3.yml", &[pinned.as_str()]);
+    }
 }
 
 #[test]
@@ -933,10 +976,13 @@ fn fixtures_pinned_to_1x_follow_the_1_14_verdicts() {
 
 #[test]
 fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
+    // The 2.18 reader refuses `broker: rabbitmq` and `rabbitmq` (config3);
+    // every 2.x chart renders them, so they are accepted here.
     for name in [
         "charts-2.15-ci-default.yml",
         "charts-2.15-ci-test-config1.yml",
         "charts-2.15-ci-test-config2.yml",
+        "charts-2.15-ci-test-config3.yml",
         "polyaxon-1.14-external_pgsql_values.yml",
         "polyaxon-1.14-external_redis_values.yml",
         "polyaxon-1.14-monitoring_values.yml",
@@ -946,12 +992,6 @@ fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
         accepted(name, &[]);
     }
     let none: &[&str] = &[];
-    rejected(
-        "charts-2.15-ci-test-config3.yml",
-        none,
-        &["broker", "rabbitmq"],
-        &["scheduler"],
-    );
     rejected(
         "charts-2.15-ci-validate-values1.yml",
         none,
@@ -992,7 +1032,8 @@ fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
         &["agent.isReplica", "agent.compressedLogs", "streams"],
         &[],
     );
-    // The README's "1.x keys (…, ...)": the 2.18 reader names these eleven.
+    // The README's "1.x keys (…, ...)": the 2.18 reader names these eleven,
+    // and `externalServices.rabbitmq`, which every 2.x chart renders.
     rejected(
         "polyaxon-1.14-all_platform_values.yml",
         none,
@@ -1002,7 +1043,6 @@ fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
             "intervals.runsScheduler",
             "intervals.operationsDefaultRetryDelay",
             "intervals.operationsMaxRetryDelay",
-            "externalServices.rabbitmq",
             "api",
             "streams",
             "hooks",
@@ -1011,16 +1051,18 @@ fn unpinned_fixtures_follow_the_2_18_verdicts_except_seed_parameters() {
         ],
         &[],
     );
+    // The 2.18 reader also names `externalServices.rabbitmq` and `broker`
+    // here; the 2.x charts render both.
     rejected(
         "polyaxon-1.14-external_rabbitmq_values.yml",
         none,
-        &["externalServices.rabbitmq", "rabbitmq-ha"],
+        &["rabbitmq-ha"],
         &[],
     );
     rejected(
         "polyaxon-1.14-internal_redis_rabbitmq_values.yml",
         none,
-        &["broker", "rabbitmq-ha"],
+        &["rabbitmq-ha"],
         &[],
     );
     // The 1.x keys the 2.18 reader names in each (README: "rejected for 1.x keys").

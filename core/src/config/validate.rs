@@ -6,7 +6,7 @@
 use serde_json::{Map, Value as J};
 
 use super::error::{ConfigError, Problem};
-use super::generation::{Generation, Rules};
+use super::generation::Rules;
 use super::k8s;
 use super::keys::{self, AFFINITY_ROLES, Gen, Key, TOLERATION_ROLES, Ty};
 use super::tree::{Entry, Node, Value};
@@ -252,24 +252,6 @@ impl Walker<'_> {
                     value: value.clone(),
                 },
                 Some(valid),
-            );
-            return None;
-        }
-        // `broker: rabbitmq` is a 1.x value: 2.x (2.18) only has Redis.
-        if path == "broker" && value == "rabbitmq" && self.rules.generation == Generation::V2 {
-            self.error(
-                path,
-                node,
-                Problem::OtherGeneration {
-                    key: "broker: rabbitmq".into(),
-                    key_generation: "1.x",
-                    config_generation: "2.x",
-                    why: self.rules.why.clone(),
-                },
-                Some(format!(
-                    "`broker: redis`, or {}",
-                    Rules::how_to_pin(Gen::V1).replacen("remove it, or ", "", 1)
-                )),
             );
             return None;
         }

@@ -78,7 +78,9 @@ pub fn render_crds(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderE
         .and_then(|o| o.skip_crd)
         .unwrap_or(false);
     if operator_enabled(values) && !skip {
-        ctx.push(Stage::Crds, &crds::operations(ctx))?;
+        for crd in crds::render(ctx, values.chart_version) {
+            ctx.push(Stage::Crds, &crd)?;
+        }
     }
     Ok(())
 }

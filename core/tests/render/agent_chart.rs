@@ -28,7 +28,16 @@ fn deployment_chart_agent_renders_the_agent_resource_set() {
     ] {
         assert!(has(&m, kind, &name(part)), "{kind}/{} missing", name(part));
     }
-    assert!(has(
+    // 2.18.0 renders with the 2.15.1 chart: the operator's four kinds.
+    for crd in [
+        "clusters.polyaxon.com",
+        "jobs.polyaxon.com",
+        "kfjobs.polyaxon.com",
+        "services.polyaxon.com",
+    ] {
+        assert!(has(&m, "CustomResourceDefinition", crd), "{crd}");
+    }
+    assert!(!has(
         &m,
         "CustomResourceDefinition",
         "operations.core.polyaxon.com"
@@ -673,20 +682,29 @@ fn notification_connections_are_listed_and_their_secrets_mounted() {
 }
 
 #[test]
-fn watch_cluster_makes_the_agent_rbac_cluster_wide() {
-    let m =
-        render("deploymentChart: agent\nagent: {instance: a.b.c, token: t, watchCluster: true}\n");
-    let role = get(&m, "ClusterRole", &name("agent-clusterrole"));
-    assert!(
-        role["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["resources"] == json!(["nodes"]))
+fn additional_namespaces_make_the_rbac_cluster_wide_and_watch_cluster_adds_nodes() {
+    let m = render(
+        "deploymentChart: agent\nagent: {instance: a.b.c, token: t, watchCluster: true, additionalNamespaces: [runs]}\n",
     );
+    let role = get(&m, "ClusterRole", &name("agent-clusterrole"));
+    let rules = role["rules"].as_array().unwrap();
+    assert_eq!(rules[0]["resources"], json!(["nodes"]));
     let binding = get(&m, "ClusterRoleBinding", &name("agent-clusterrole-binding"));
     assert_eq!(binding["subjects"][0]["name"], name("agent-sa"));
     assert!(!has(&m, "Role", &name("agent-role")));
+    for part in ["operator", "runs"] {
+        assert!(has(
+            &m,
+            "ClusterRole",
+            &name(&format!("{part}-clusterrole"))
+        ));
+        assert!(!has(&m, "Role", &name(&format!("{part}-role"))));
+    }
+    // As the 2.1+ charts: `watchCluster` alone keeps the roles namespaced.
+    let m =
+        render("deploymentChart: agent\nagent: {instance: a.b.c, token: t, watchCluster: true}\n");
+    assert!(has(&m, "Role", &name("agent-role")));
+    assert!(all(&m, "ClusterRole").next().is_none());
 }
 
 #[test]

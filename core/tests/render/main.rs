@@ -5,6 +5,7 @@
 mod support;
 
 mod agent_chart;
+mod chart_versions;
 mod databases;
 mod invariants;
 mod platform_chart;

@@ -23,10 +23,7 @@ fn the_platform_resource_set() {
         ("StatefulSet", format!("{RELEASE}-postgresql")),
         ("Service", format!("{RELEASE}-postgresql")),
         ("Secret", format!("{RELEASE}-postgresql")),
-        (
-            "CustomResourceDefinition",
-            "operations.core.polyaxon.com".to_string(),
-        ),
+        ("CustomResourceDefinition", "jobs.polyaxon.com".to_string()),
     ] {
         assert!(has(&m, kind, &n), "{kind}/{n} missing");
     }
