@@ -12,6 +12,7 @@ use clap::{
 };
 use clap_complete::engine::ArgValueCompleter;
 use polyaxon_core::cluster::ClusterOptions;
+use polyaxon_core::config::{DEFAULT_NAMESPACE, DEFAULT_RELEASE_NAME};
 
 use crate::complete::{contexts, namespaces, release_names};
 
@@ -30,12 +31,6 @@ Exit codes:
 
 /// Exit codes, shown in `--help`, the man page and README.
 pub const EXIT_CODES: &str = exit_codes!();
-
-/// The namespace used when neither `-n` nor the config names one.
-pub const DEFAULT_NAMESPACE: &str = "polyaxon";
-
-/// The release name used when neither `-r` nor the config names one.
-pub const DEFAULT_RELEASE: &str = "polyaxon";
 
 const ROOT_AFTER_HELP: &str = concat!(
     "\
@@ -420,7 +415,7 @@ pub struct ReleaseQueryArgs {
         short = 'r',
         long,
         value_name = "NAME",
-        default_value = DEFAULT_RELEASE,
+        default_value = DEFAULT_RELEASE_NAME,
         add = ArgValueCompleter::new(release_names)
     )]
     pub release_name: String,
@@ -441,7 +436,7 @@ pub struct RollbackArgs {
         short = 'r',
         long,
         value_name = "NAME",
-        default_value = DEFAULT_RELEASE,
+        default_value = DEFAULT_RELEASE_NAME,
         add = ArgValueCompleter::new(release_names)
     )]
     pub release_name: String,

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use polyaxon_core::access;
-use polyaxon_core::cluster::ClusterOptions;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 
 use crate::args::{DeployArgs, GlobalArgs};
@@ -63,11 +62,7 @@ async fn cluster_checks(
         let label = out.paint(Stream::Stdout, Paint::Yellow, "cluster checks skipped:");
         Ok(out.report(format!("{label} {why}\n"))?)
     };
-    let options = ClusterOptions {
-        kubeconfig: global.kubeconfig.clone(),
-        context: global.context.clone(),
-    };
-    let client = match options.client().await {
+    let client = match global.cluster().client().await {
         Ok(client) => client,
         Err(error) => return skipped(error.to_string()),
     };

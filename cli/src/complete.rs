@@ -23,9 +23,10 @@ use clap_complete::{CompleteEnv, Shell};
 use kube::Client;
 use kube::config::Kubeconfig;
 use polyaxon_core::cluster::ClusterOptions;
+use polyaxon_core::config::DEFAULT_NAMESPACE;
 use polyaxon_core::discover;
 
-use crate::args::{self, CompletionArgs, DEFAULT_NAMESPACE};
+use crate::args::{self, CompletionArgs};
 use crate::exit::Failure;
 use crate::output::Output;
 

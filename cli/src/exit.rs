@@ -20,6 +20,8 @@ use std::process::ExitCode;
 use polyaxon_core::cluster::ClusterError;
 use polyaxon_core::config::ConfigErrors;
 use polyaxon_core::discover::DiscoverError;
+use polyaxon_core::forward::ForwardError;
+use polyaxon_core::forward::client_config::ClientConfigError;
 use polyaxon_core::render::RenderError;
 
 /// How the process ends.
@@ -79,8 +81,8 @@ pub trait Classify {
 
     /// What the user can do about it; by default [`CLUSTER_HINT`] for
     /// [`Exit::Cluster`] and nothing otherwise.
-    fn hint(&self) -> Option<&'static str> {
-        (self.exit() == Exit::Cluster).then_some(CLUSTER_HINT)
+    fn hint(&self) -> Option<String> {
+        (self.exit() == Exit::Cluster).then(|| CLUSTER_HINT.to_string())
     }
 }
 
@@ -129,11 +131,11 @@ impl Classify for kube::Error {
         }
     }
 
-    fn hint(&self) -> Option<&'static str> {
+    fn hint(&self) -> Option<String> {
         if is_refusal(self) {
-            Some(REFUSED_HINT)
+            Some(REFUSED_HINT.to_string())
         } else {
-            (self.exit() == Exit::Cluster).then_some(CLUSTER_HINT)
+            (self.exit() == Exit::Cluster).then(|| CLUSTER_HINT.to_string())
         }
     }
 }
@@ -155,10 +157,10 @@ impl Classify for ClusterError {
         }
     }
 
-    fn hint(&self) -> Option<&'static str> {
+    fn hint(&self) -> Option<String> {
         match self {
             ClusterError::Kubeconfig { .. } => None,
-            ClusterError::NotConfigured(_) => Some(CLUSTER_HINT),
+            ClusterError::NotConfigured(_) => Some(CLUSTER_HINT.to_string()),
             ClusterError::Client(error) => error.hint(),
         }
     }
@@ -173,8 +175,45 @@ impl Classify for DiscoverError {
         self.api_error().and_then(Classify::describe)
     }
 
-    fn hint(&self) -> Option<&'static str> {
+    fn hint(&self) -> Option<String> {
         self.api_error().and_then(Classify::hint)
+    }
+}
+
+/// A port-forward that cannot start: refused access is a cluster exit, a
+/// local address that is not this machine's a usage error.
+impl Classify for ForwardError {
+    fn exit(&self) -> Exit {
+        match self {
+            ForwardError::Forbidden { .. } => Exit::Cluster,
+            ForwardError::Api { source, .. } => source.exit(),
+            ForwardError::Address { .. } => Exit::Usage,
+            _ => Exit::Failed,
+        }
+    }
+
+    fn describe(&self) -> Option<String> {
+        match self {
+            ForwardError::Api { access, source } => source
+                .describe()
+                .map(|said| format!("cannot {access}: {said}")),
+            _ => None,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            ForwardError::Forbidden { .. } => None,
+            ForwardError::Api { source, .. } => source.hint(),
+            _ => None,
+        }
+    }
+}
+
+/// The Polyaxon client config could not be pointed at the forward.
+impl Classify for ClientConfigError {
+    fn exit(&self) -> Exit {
+        Exit::Failed
     }
 }
 
@@ -274,7 +313,7 @@ impl<E: Classify + Error> From<E> for Failure {
         Failure {
             exit,
             message,
-            hint: error.hint().map(str::to_string),
+            hint: error.hint(),
         }
     }
 }

@@ -10,8 +10,8 @@ use kube::Client;
 use polyaxon_core::apply::{
     Action, DEFAULT_CONCURRENCY, DeleteOptions, Plan, WorkloadState, workload_states,
 };
-use polyaxon_core::cluster::{ClusterOptions, api_requests, api_writes};
-use polyaxon_core::config::{self, Deployment};
+use polyaxon_core::cluster::{api_requests, api_writes};
+use polyaxon_core::config::Deployment;
 use polyaxon_core::event::{Event, Reporter};
 use polyaxon_core::ops::{self, OpError, Source, Target, UpgradeOutcome, WaitOptions};
 use polyaxon_core::release::ReleaseRecord;
@@ -19,16 +19,12 @@ use polyaxon_core::render::{self, ReleaseState};
 use serde::Serialize;
 
 use crate::args::{
-    ConfigArgs, DeployArgs, Format, GlobalArgs, ReleaseQueryArgs, RollbackArgs, TeardownArgs,
-    UpgradeArgs, WaitArgs,
+    DeployArgs, Format, GlobalArgs, ReleaseQueryArgs, RollbackArgs, TeardownArgs, UpgradeArgs,
+    WaitArgs,
 };
 use crate::exit::{Classify, Exit, Failure};
-use crate::load::load;
+use crate::load::{self, load};
 use crate::output::{Output, Paint, ProgressLine, Stream};
-
-/// Release and namespace when neither flags nor config name them.
-const DEFAULT_RELEASE: &str = config::DEFAULT_RELEASE_NAME;
-const DEFAULT_NAMESPACE: &str = config::DEFAULT_NAMESPACE;
 
 impl Classify for OpError {
     fn exit(&self) -> Exit {
@@ -44,11 +40,7 @@ impl Classify for OpError {
 
 /// A client for the cluster the global flags name.
 pub async fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
-    let options = ClusterOptions {
-        kubeconfig: global.kubeconfig.clone(),
-        context: global.context.clone(),
-    };
-    Ok(options.client().await?)
+    Ok(global.cluster().client().await?)
 }
 
 fn wait_options(wait: &WaitArgs) -> WaitOptions {
@@ -285,45 +277,13 @@ fn plan_text(plan: &Plan, out: &Output) -> String {
     text
 }
 
-/// Release and namespace from `-r`/`-n`, else the config files, else defaults.
-fn release_target(
-    global: &GlobalArgs,
-    files: &[std::path::PathBuf],
-    release: Option<&str>,
-) -> Result<Target, Failure> {
-    let from_config = if files.is_empty() {
-        None
-    } else {
-        let args = ConfigArgs {
-            config_files: files.to_vec(),
-            set: Vec::new(),
-            deployment_version: None,
-            release_name: release.map(str::to_string),
-            deployment_type: None,
-            manager_path: None,
-        };
-        Some(load(global, &args)?)
-    };
-    Ok(Target {
-        release: release
-            .map(str::to_string)
-            .or_else(|| from_config.as_ref().map(|d| d.release_name.clone()))
-            .unwrap_or_else(|| DEFAULT_RELEASE.into()),
-        namespace: global
-            .namespace
-            .clone()
-            .or_else(|| from_config.as_ref().map(|d| d.namespace.clone()))
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
-    })
-}
-
 /// `polyaxon teardown`.
 pub async fn teardown(
     global: &GlobalArgs,
     args: &TeardownArgs,
     out: &Output,
 ) -> Result<(), Failure> {
-    let target = release_target(global, &args.config_files, args.release_name.as_deref())?;
+    let target = load::release(global, &args.config_files, args.release_name.as_deref())?;
     if !args.yes {
         let question = format!(
             "Tear down release {} in namespace {}{}?",
@@ -373,7 +333,7 @@ pub async fn rollback(
     args: &RollbackArgs,
     out: &Output,
 ) -> Result<(), Failure> {
-    let target = release_target(global, &[], Some(&args.release_name))?;
+    let target = load::release(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let reporter = reporter(out);
     let record = interruptible(
@@ -452,7 +412,7 @@ pub async fn status(
     args: &ReleaseQueryArgs,
     out: &Output,
 ) -> Result<(), Failure> {
-    let target = release_target(global, &[], Some(&args.release_name))?;
+    let target = load::release(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let record = ops::status(&client, &target).await?;
     let workloads = workload_states(&client, &record.inventory).await?;
@@ -499,7 +459,7 @@ pub async fn history(
     args: &ReleaseQueryArgs,
     out: &Output,
 ) -> Result<(), Failure> {
-    let target = release_target(global, &[], Some(&args.release_name))?;
+    let target = load::release(global, &[], Some(&args.release_name))?;
     let client = connect(global).await?;
     let records = ops::history(&client, &target).await?;
     let views: Vec<RevisionView> = records.iter().map(RevisionView::of).collect();

@@ -22,11 +22,6 @@ fn main() -> ExitCode {
     // for completions (`COMPLETE=bash polyaxon -- …`).
     complete::answer_shell_if_asked();
     let cli = args::parse();
-    // port-forward prints its own messages and errors, runs its own runtime,
-    // and ends cleanly on Ctrl-C (exit 0).
-    if let Command::PortForward(args) = &cli.command {
-        return port_forward::run(&cli.global, args).into();
-    }
     let out = Output::from_args(&cli.global);
     let exit = match run(cli, &out) {
         Ok(()) => Exit::Success,
@@ -52,7 +47,8 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
         .build()
         .map_err(|error| Failure::from(error).context("cannot start the async runtime"))?;
     // The lifecycle commands handle Ctrl-C themselves: they first mark the
-    // release's pending revision failed and give its lock back.
+    // release's pending revision failed and give its lock back. For
+    // port-forward, Ctrl-C is the normal end (exit 0).
     let own_interrupt = matches!(
         cli.command,
         Command::Deploy(_)
@@ -60,6 +56,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Failure> {
             | Command::Teardown(_)
             | Command::Rollback(_)
             | Command::Admin(_)
+            | Command::PortForward(_)
     );
     let result = runtime.block_on(async {
         if own_interrupt {
@@ -113,12 +110,7 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Rollback(args) => lifecycle::rollback(global, &args, out).await,
         Command::Status(args) => lifecycle::status(global, &args, out).await,
         Command::History(args) => lifecycle::history(global, &args, out).await,
-        // Normally answered in `main` before any runtime starts; kept whole here
-        // so that every command has one path through `dispatch`.
-        Command::PortForward(args) => match port_forward::run(global, &args) {
-            Exit::Success => Ok(()),
-            exit => Err(Failure::new(exit, "port-forward ended")),
-        },
+        Command::PortForward(args) => port_forward::run(global, &args, out).await,
     }
 }
 

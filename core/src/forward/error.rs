@@ -209,14 +209,9 @@ fn existing_hint(existing: &[GatewayService], namespace: &str, service: &str) ->
 }
 
 fn problems_text(problems: &[PodProblem], selector: &str) -> String {
-    if problems.is_empty() {
-        return format!("no pod matches its selector {selector}");
-    }
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    PodProblem::list(problems, || {
+        format!("no pod matches its selector {selector}")
+    })
 }
 
 fn join(ports: &[u16]) -> String {
