@@ -71,17 +71,18 @@ enum Comparison {
     Unknown,
 }
 
-/// How the version a `chart` release deployed compares with the newest.
+/// How the version a `chart` release deployed compares with the newest, by
+/// the rule upgrades follow ([`catalogue::compare`]): moving from the
+/// deployed version to the newest is an upgrade when the deployed one is older.
 fn compare(chart: &str, version: &str, newest: Option<&PolyaxonVersion>) -> Comparison {
     if chart == PONOS_CHART {
         return Comparison::Unknown;
     }
     match (PolyaxonVersion::parse(version), newest) {
-        // A `.postN` rebuild deploys the images of its base version.
-        (Some(deployed), Some(newest)) => match deployed.semver.cmp_precedence(&newest.semver) {
-            std::cmp::Ordering::Less => Comparison::Older,
-            std::cmp::Ordering::Equal => Comparison::Current,
-            std::cmp::Ordering::Greater => Comparison::Newer,
+        (Some(deployed), Some(newest)) => match catalogue::compare(&deployed, newest) {
+            catalogue::Upgrade::Same => Comparison::Current,
+            catalogue::Upgrade::Newer | catalogue::Upgrade::MajorJump => Comparison::Older,
+            catalogue::Upgrade::Older => Comparison::Newer,
         },
         _ => Comparison::Unknown,
     }
@@ -283,8 +284,11 @@ mod tests {
         let newest = newest.as_ref();
         let compared = |chart, version| compare(chart, version, newest);
         assert_eq!(compared("platform", "2.16.4"), Comparison::Older);
+        assert_eq!(compared("platform", "1.14.0"), Comparison::Older);
         assert_eq!(compared("agent", "v2.18.0"), Comparison::Current);
-        assert_eq!(compared("platform", "2.18.0.post1"), Comparison::Current);
+        assert_eq!(compared("platform", "2.17.0.post1"), Comparison::Older);
+        // A rebuild this build's catalogue does not list: a newer tool deployed it.
+        assert_eq!(compared("platform", "2.18.0.post1"), Comparison::Newer);
         assert_eq!(compared("platform", "2.19.0"), Comparison::Newer);
         assert_eq!(compared("platform", "1.14"), Comparison::Unknown);
         assert_eq!(

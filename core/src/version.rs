@@ -220,8 +220,10 @@ pub enum Upgrade {
     MajorJump,
 }
 
-/// The upgrade policy on semver: same, newer, older (downgrade), or a jump to a
-/// newer major. `.postN` rebuilds order after their base version.
+/// The one version rule: what moving from `deployed` to `requested` is —
+/// the same, newer, older (a downgrade), or a jump to a newer major.
+/// `.postN` rebuilds order after their base version and by their number.
+/// The upgrade guard and `polyaxon version` both read it.
 pub fn compare(deployed: &PolyaxonVersion, requested: &PolyaxonVersion) -> Upgrade {
     match requested.cmp(deployed) {
         Ordering::Equal => Upgrade::Same,

@@ -127,7 +127,7 @@ pub enum OpError {
         /// The requested version.
         requested: String,
     },
-    /// A version is not semver.
+    /// A version is not a Polyaxon version (`X.Y.Z`, `X.Y.Z.postN`).
     #[error("version {0:?} is not a semantic version")]
     Version(String),
     /// The revision asked for does not exist.

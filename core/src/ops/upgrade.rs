@@ -6,7 +6,6 @@
 //! rollback re-applies a stored revision's manifest the same way.
 
 use kube::Client;
-use semver::Version;
 
 use super::deploy::finish;
 use super::{OpError, Source, Target, WaitOptions, pending_record};
@@ -18,6 +17,7 @@ use crate::release::{
     ObjectRef, RecordStore, ReleaseLock, ReleaseRecord, Status, restore_manifest, store_manifest,
 };
 use crate::render::{Hook, Manifest, ReleaseState};
+use crate::version::{self, PolyaxonVersion};
 
 /// Options of an upgrade.
 #[derive(Debug, Clone)]
@@ -61,36 +61,25 @@ pub enum UpgradeOutcome {
     },
 }
 
-/// Parses a Polyaxon version (`2.4.0`, or the `.postN` spelling `2.8.0.post1`).
-fn parse_version(text: &str) -> Result<Version, OpError> {
-    let text = text.trim().trim_start_matches('v');
-    let normal = match text.split_once(".post") {
-        Some((base, post)) => format!("{base}+post{post}"),
-        None => text.to_string(),
-    };
-    Version::parse(&normal).map_err(|_| OpError::Version(text.to_string()))
-}
-
-/// The semver guard: refuses a downgrade and an unconfirmed major jump.
+/// The upgrade guard: refuses a downgrade and an unconfirmed major jump, by
+/// the one version rule, [`version::compare`].
 fn check_versions(op: &Upgrade, deployed: &str, requested: &str) -> Result<(), OpError> {
-    let from = parse_version(deployed)?;
-    let to = parse_version(requested)?;
+    let parse =
+        |text: &str| PolyaxonVersion::parse(text).ok_or_else(|| OpError::Version(text.to_string()));
     let release = op.target.release.clone();
-    if to < from && !op.allow_downgrade {
-        return Err(OpError::Downgrade {
+    match version::compare(&parse(deployed)?, &parse(requested)?) {
+        version::Upgrade::Older if !op.allow_downgrade => Err(OpError::Downgrade {
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
-        });
-    }
-    if to.major > from.major && !op.confirmed {
-        return Err(OpError::NeedsConfirmation {
+        }),
+        version::Upgrade::MajorJump if !op.confirmed => Err(OpError::NeedsConfirmation {
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
-        });
+        }),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 async fn deployed_record(store: &RecordStore, target: &Target) -> Result<ReleaseRecord, OpError> {
@@ -372,8 +361,16 @@ mod tests {
     }
 
     #[test]
-    fn post_releases_compare_after_their_base() {
+    fn post_releases_compare_after_their_base_and_by_number() {
         assert!(check_versions(&op(false, false), "2.8.0", "2.8.0.post1").is_ok());
-        assert!(matches!(parse_version("two"), Err(OpError::Version(_))));
+        assert!(check_versions(&op(false, false), "2.8.0.post9", "2.8.0.post10").is_ok());
+        assert!(matches!(
+            check_versions(&op(false, false), "2.8.0.post10", "2.8.0.post9"),
+            Err(OpError::Downgrade { .. })
+        ));
+        assert!(matches!(
+            check_versions(&op(false, false), "two", "2.8.0"),
+            Err(OpError::Version(_))
+        ));
     }
 }
