@@ -64,7 +64,14 @@ async fn cluster_checks(
     };
     let client = match global.cluster().client().await {
         Ok(client) => client,
-        Err(error) => return skipped(error.to_string()),
+        Err(error) => {
+            let failure = Failure::from(error);
+            let why = match &failure.hint {
+                Some(hint) => format!("{} ({hint})", failure.message),
+                None => failure.message,
+            };
+            return skipped(why);
+        }
     };
     let version = match tokio::time::timeout(CLUSTER_TIMEOUT, access::server_version(&client)).await
     {

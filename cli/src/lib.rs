@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod check;
+pub mod classify;
 pub mod complete;
 pub mod dry_run;
 pub mod exit;

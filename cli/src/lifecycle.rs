@@ -22,21 +22,9 @@ use crate::args::{
     DeployArgs, Format, GlobalArgs, ReleaseQueryArgs, RollbackArgs, TeardownArgs, UpgradeArgs,
     WaitArgs,
 };
-use crate::exit::{Classify, Exit, Failure};
+use crate::exit::{Exit, Failure};
 use crate::load::{self, load};
 use crate::output::{Output, Paint, ProgressLine, Stream};
-
-impl Classify for OpError {
-    fn exit(&self) -> Exit {
-        if let Some(api) = self.api_error() {
-            return api.exit();
-        }
-        match self {
-            OpError::Version(_) | OpError::Render(_) => Exit::Usage,
-            _ => Exit::Failed,
-        }
-    }
-}
 
 /// A client for the cluster the global flags name.
 pub async fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
@@ -101,20 +89,25 @@ fn reporter(out: &Output) -> Reporter {
                     line.failed("failed (deleted)");
                 }
             }
-            Event::Note(text) => out.info(text),
+            Event::HooksSkipped(hook) => {
+                out.info(format!("skipping the {hook} hooks (--no-hooks)"))
+            }
+            Event::RollingBack { revision } => out.info(format!(
+                "upgrade failed; rolling back to revision {revision} (--atomic)"
+            )),
         }
     })
 }
 
-/// Runs `operation`; on Ctrl-C, marks the release's pending revision failed
-/// and gives its lock back before exiting 130.
+/// Runs `operation` to its own result; on Ctrl-C, marks the release's
+/// pending revision failed and gives its lock back, and fails with exit 130.
 async fn interruptible<T>(
     client: &Client,
     target: &Target,
     operation: impl Future<Output = Result<T, OpError>>,
-) -> Result<T, Failure> {
+) -> Result<Result<T, OpError>, Failure> {
     tokio::select! {
-        result = operation => Ok(result?),
+        result = operation => Ok(result),
         _ = tokio::signal::ctrl_c() => {
             let _ = ops::interrupted(client, target).await;
             Err(Failure::interrupted().with_hint(format!(
@@ -158,7 +151,7 @@ pub async fn deploy(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Res
         &target,
         ops::deploy(&client, &op, &source, &reporter),
     )
-    .await?;
+    .await??;
     requests(out);
     out.success(format!(
         "release {} deployed: revision {}, {} {}, namespace {}",
@@ -188,23 +181,21 @@ pub async fn upgrade(
         atomic: args.atomic,
     };
     let reporter = reporter(out);
-    let outcome = match interruptible(
+    let first = interruptible(
         &client,
         &target,
         ops::upgrade(&client, &op, &source, &reporter),
     )
-    .await
-    {
-        Err(failure)
-            if failure.message.contains("is a new major version") && ask(&failure.message) =>
-        {
+    .await?;
+    let outcome = match first {
+        Err(question @ OpError::NeedsConfirmation { .. }) if ask(&question.to_string()) => {
             op.confirmed = true;
             interruptible(
                 &client,
                 &target,
                 ops::upgrade(&client, &op, &source, &reporter),
             )
-            .await?
+            .await??
         }
         other => other?,
     };
@@ -313,7 +304,7 @@ pub async fn teardown(
         },
     };
     let reporter = reporter(out);
-    let count = interruptible(&client, &target, ops::teardown(&client, &op, &reporter)).await?;
+    let count = interruptible(&client, &target, ops::teardown(&client, &op, &reporter)).await??;
     requests(out);
     out.success(format!(
         "release {} torn down: {count} object(s) deleted{}",
@@ -347,7 +338,7 @@ pub async fn rollback(
             &reporter,
         ),
     )
-    .await?;
+    .await??;
     out.success(format!(
         "release {} rolled back: revision {} ({})",
         record.name, record.revision, record.description

@@ -11,7 +11,8 @@ use polyaxon_core::version::{self as catalogue, PolyaxonVersion};
 use serde::Serialize;
 
 use crate::args::{Format, GlobalArgs, VersionArgs};
-use crate::exit::{CLUSTER_HINT, Exit, Failure, is_refusal};
+use crate::classify::is_refusal;
+use crate::exit::{CLUSTER_HINT, Exit, Failure};
 use crate::output::{Output, Paint, Stream};
 
 /// How long `version` waits for the cluster before saying it was not reached.

@@ -447,7 +447,8 @@ async fn an_unknown_release_lists_the_gateway_services_that_exist() -> Result<()
         assert!(
             stderr.contains(&format!(
                 "error: release nope has no gateway service in namespace {ns} (no Service nope-polyaxon-gateway); \
-                 gateway services in namespace {ns}: agent-polyaxon-gateway (release agent: -r agent)"
+                 gateway services in namespace {ns}: agent-polyaxon-gateway (release agent)\n  \
+                 hint: name the release with -r, e.g. -r agent"
             )),
             "stderr:\n{stderr}"
         );
@@ -524,14 +525,23 @@ async fn a_local_port_in_use_is_reported() -> Result<()> {
         let port = taken.local_addr()?.port();
         let home = scratch_dir("pf-home")?;
         let (code, stderr) = fails(polyaxon(
-            &["-n", &ns, "port-forward", "-r", RELEASE, "-p", &port.to_string()],
+            &[
+                "-n",
+                &ns,
+                "port-forward",
+                "-r",
+                RELEASE,
+                "-p",
+                &port.to_string(),
+            ],
             &home,
         )?)
         .await?;
         assert_eq!(code, 1, "stderr:\n{stderr}");
         assert!(
             stderr.contains(&format!(
-                "error: local port {port} on 127.0.0.1 is already in use; stop what uses it or pick another port with -p/--port"
+                "error: local port {port} on 127.0.0.1 is already in use\n  \
+                 hint: stop what uses it or pick another port with -p/--port"
             )),
             "stderr:\n{stderr}"
         );

@@ -37,7 +37,7 @@ pub enum ApplyError {
     },
     /// An object exists that this release does not own; nothing was changed.
     #[error(
-        "{object} exists but is not owned by release {release} ({owner}); refusing to overwrite it — delete it, or deploy under another release name"
+        "{object} exists but is not owned by release {release} ({owner}); refusing to overwrite it"
     )]
     NotOwned {
         /// The object.

@@ -81,7 +81,7 @@ pub struct WaitOptions {
 pub enum OpError {
     /// The release exists already.
     #[error(
-        "release {release} already exists in namespace {namespace} (revision {revision}, {status}); use `polyaxon upgrade` to change it"
+        "release {release} already exists in namespace {namespace} (revision {revision}, {status})"
     )]
     ReleaseExists {
         /// The release.
@@ -93,20 +93,32 @@ pub enum OpError {
         /// That revision's status.
         status: String,
     },
-    /// No deployed revision to upgrade, roll back, or tear down.
-    #[error("release {release} is not deployed in namespace {namespace}{hint}")]
+    /// No record of the release at all: nothing to upgrade, roll back,
+    /// tear down or show.
+    #[error(
+        "release {release} is not deployed in namespace {namespace} (no release records found)"
+    )]
+    NotFound {
+        /// The release.
+        release: String,
+        /// The namespace looked in.
+        namespace: String,
+    },
+    /// The release has records, but none of its revisions is deployed
+    /// (every one failed): nothing to upgrade or roll back from.
+    #[error(
+        "release {release} is not deployed in namespace {namespace} (none of its {revisions} revision(s) is deployed)"
+    )]
     NotDeployed {
         /// The release.
         release: String,
         /// The namespace looked in.
         namespace: String,
-        /// What to do instead.
-        hint: String,
+        /// How many revisions it has.
+        revisions: usize,
     },
     /// The requested version is older than the deployed one.
-    #[error(
-        "release {release} runs {deployed}; {requested} is older: refusing to downgrade (pass --allow-downgrade to do it anyway)"
-    )]
+    #[error("release {release} runs {deployed}; {requested} is older: refusing to downgrade")]
     Downgrade {
         /// The release.
         release: String,
@@ -116,9 +128,7 @@ pub enum OpError {
         requested: String,
     },
     /// A major version jump needs a yes.
-    #[error(
-        "release {release} runs {deployed}; {requested} is a new major version: confirm, or pass --yes"
-    )]
+    #[error("release {release} runs {deployed}; {requested} is a new major version")]
     NeedsConfirmation {
         /// The release.
         release: String,
@@ -152,8 +162,8 @@ pub enum OpError {
     /// Applying, waiting or deleting failed.
     #[error(transparent)]
     Apply(#[from] ApplyError),
-    /// After a failed upgrade, `--atomic` rolled back.
-    #[error("{cause}\nrolled back to revision {revision} (--atomic)")]
+    /// After a failed upgrade, the upgrade was undone (it was asked to be atomic).
+    #[error("{cause}\nrolled back to revision {revision}")]
     RolledBack {
         /// Why the upgrade failed.
         cause: Box<OpError>,
@@ -171,6 +181,14 @@ pub enum OpError {
 }
 
 impl OpError {
+    /// No record of `target` at all.
+    pub(crate) fn not_found(target: &Target) -> Self {
+        OpError::NotFound {
+            release: target.release.clone(),
+            namespace: target.namespace.clone(),
+        }
+    }
+
     /// The Kubernetes API error underneath, if any (for exit codes).
     pub fn api_error(&self) -> Option<&kube::Error> {
         match self {

@@ -10,11 +10,7 @@ pub async fn history(client: &Client, target: &Target) -> Result<Vec<ReleaseReco
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let records = store.history().await?;
     if records.is_empty() {
-        return Err(OpError::NotDeployed {
-            release: target.release.clone(),
-            namespace: target.namespace.clone(),
-            hint: " (no release records found)".into(),
-        });
+        return Err(OpError::not_found(target));
     }
     Ok(records)
 }
@@ -22,9 +18,5 @@ pub async fn history(client: &Client, target: &Target) -> Result<Vec<ReleaseReco
 /// The newest revision of the release.
 pub async fn status(client: &Client, target: &Target) -> Result<ReleaseRecord, OpError> {
     let mut records = history(client, target).await?;
-    records.pop().ok_or_else(|| OpError::NotDeployed {
-        release: target.release.clone(),
-        namespace: target.namespace.clone(),
-        hint: String::new(),
-    })
+    records.pop().ok_or_else(|| OpError::not_found(target))
 }

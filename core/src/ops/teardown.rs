@@ -33,11 +33,7 @@ pub async fn teardown(
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
     let Some(latest) = history.last().cloned() else {
-        return Err(OpError::NotDeployed {
-            release: target.release.clone(),
-            namespace: target.namespace.clone(),
-            hint: " (no release records found; check --release-name and --namespace)".into(),
-        });
+        return Err(OpError::not_found(target));
     };
     let lock = ReleaseLock::acquire(
         client.clone(),
@@ -59,9 +55,7 @@ pub async fn teardown(
             )
             .await?;
         } else {
-            reporter(Event::Note(
-                "skipping the pre-delete hooks (--no-hooks)".into(),
-            ));
+            reporter(Event::HooksSkipped(Hook::PreDelete));
         }
         // Every revision's inventory: an interrupted upgrade may have created
         // objects the deployed revision does not list.

@@ -83,10 +83,19 @@ fn check_versions(op: &Upgrade, deployed: &str, requested: &str) -> Result<(), O
 }
 
 async fn deployed_record(store: &RecordStore, target: &Target) -> Result<ReleaseRecord, OpError> {
-    store.deployed().await?.ok_or_else(|| OpError::NotDeployed {
+    deployed_in(&store.history().await?, target)
+}
+
+/// The deployed revision of a history, or why there is none.
+fn deployed_in(history: &[ReleaseRecord], target: &Target) -> Result<ReleaseRecord, OpError> {
+    if history.is_empty() {
+        return Err(OpError::not_found(target));
+    }
+    let deployed = history.iter().rev().find(|r| r.status == Status::Deployed);
+    deployed.cloned().ok_or_else(|| OpError::NotDeployed {
         release: target.release.clone(),
         namespace: target.namespace.clone(),
-        hint: "; use `polyaxon deploy` to create it".into(),
+        revisions: history.len(),
     })
 }
 
@@ -147,10 +156,9 @@ pub async fn upgrade(
                 plan,
             }),
             Err(cause) if op.atomic => {
-                reporter(Event::Note(format!(
-                    "upgrade failed; rolling back to revision {} (--atomic)",
-                    current.revision
-                )));
+                reporter(Event::RollingBack {
+                    revision: current.revision,
+                });
                 let failed = store.latest().await?.unwrap_or_else(|| current.clone());
                 restore(client, &store, &failed, &current, op.wait, reporter).await?;
                 Err(OpError::RolledBack {
@@ -185,7 +193,7 @@ pub async fn rollback(
     .await?;
     let result = async {
         let history = store.history().await?;
-        let current = deployed_record(&store, target).await?;
+        let current = deployed_in(&history, target)?;
         let wanted = match revision {
             Some(n) => history.iter().find(|r| r.revision == n),
             None => history.iter().rev().find(|r| {

@@ -9,7 +9,7 @@ mod lock;
 mod record;
 mod store;
 
-pub use lock::{LockError, ReleaseLock, release_if_mine};
+pub use lock::{LEASE_SECONDS, LockError, ReleaseLock, release_if_mine};
 pub use record::{
     ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest,
 };
