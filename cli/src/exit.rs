@@ -80,6 +80,9 @@ pub trait Classify {
     }
 }
 
+/// What a command returns: done, or why it stopped.
+pub type Outcome = Result<(), Failure>;
+
 /// Why a command stopped: what to tell the user, and the exit code.
 #[derive(Debug)]
 pub struct Failure {

@@ -17,11 +17,11 @@ use crate::exit::Failure;
 /// The load options the flags describe.
 pub fn options(global: &GlobalArgs, args: &ConfigArgs) -> LoadOptions {
     LoadOptions {
-        files: args.config_files.clone(),
+        files: args.files.config_files.clone(),
         set: args.set.clone(),
         deployment_version: args.deployment_version.clone(),
         namespace: global.namespace.clone(),
-        release_name: args.release_name.clone(),
+        release_name: args.release.release_name.clone(),
         deployment_type: args.deployment_type.clone(),
     }
 }

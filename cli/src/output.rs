@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use console::Style;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::GlobalArgs;
+use crate::args::{Format, GlobalArgs};
 use crate::exit::{Exit, Failure};
 
 /// How much the user wants to hear.
@@ -298,6 +298,24 @@ impl Output {
         self.bars.suspend(|| {
             let _ = writeln!(io::stderr().lock(), "{line}");
         });
+    }
+}
+
+impl Output {
+    /// Writes a result in the format `-o` asks: `text` for people, JSON
+    /// (pretty, with a final newline) or YAML of `value` for programs.
+    pub fn result_as<T: serde::Serialize>(
+        &self,
+        value: &T,
+        format: Format,
+        text: impl FnOnce(&T) -> String,
+    ) -> Result<(), Failure> {
+        let shown = match format {
+            Format::Text => text(value),
+            Format::Json => serde_json::to_string_pretty(value)? + "\n",
+            Format::Yaml => serde_yaml::to_string(value)?,
+        };
+        Ok(self.result(shown)?)
     }
 }
 

@@ -21,7 +21,7 @@ use kube::{Client, ResourceExt};
 use polyaxon_core::apply::{Action, DeleteOptions};
 use polyaxon_core::event::{Event, Reporter};
 use polyaxon_core::ops::{
-    self, Deploy, OpError, Source, Target, Teardown, Upgrade, UpgradeOutcome, WaitOptions,
+    self, Deploy, Diff, OpError, Source, Target, Teardown, Upgrade, UpgradeOutcome, WaitOptions,
 };
 use polyaxon_core::release::{RecordStore, Status};
 use polyaxon_core::render::labels::release_selector;
@@ -341,7 +341,8 @@ async fn deploy_upgrade_guard_prune_and_teardown_without_hooks() -> Result<()> {
     );
 
     // A no-op upgrade plans nothing and writes nothing.
-    let UpgradeOutcome::Planned { plan, .. } = upgrade(&client, &chart, true, false, 60).await?
+    let UpgradeOutcome::Planned(Diff { plan, .. }) =
+        upgrade(&client, &chart, true, false, 60).await?
     else {
         bail!("expected a plan");
     };

@@ -10,7 +10,7 @@ mod upgrade;
 pub use deploy::{Deploy, deploy};
 pub use query::{history, status};
 pub use teardown::{Teardown, teardown};
-pub use upgrade::{Upgrade, UpgradeOutcome, rollback, upgrade};
+pub use upgrade::{Diff, Upgrade, UpgradeOutcome, diff, rollback, upgrade};
 
 use std::time::Duration;
 
@@ -32,6 +32,16 @@ pub struct Target {
     pub release: String,
     /// Its namespace.
     pub namespace: String,
+}
+
+impl Target {
+    /// The release a loaded deployment config names.
+    pub fn of(deployment: &Deployment) -> Self {
+        Target {
+            release: deployment.release_name.clone(),
+            namespace: deployment.namespace.clone(),
+        }
+    }
 }
 
 /// Renders a chart with a release's generated values (borrowing what it

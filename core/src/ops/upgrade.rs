@@ -36,16 +36,20 @@ pub struct Upgrade {
     pub atomic: bool,
 }
 
+/// What an upgrade would change, from the deployed revision.
+#[derive(Debug)]
+pub struct Diff {
+    /// The deployed revision the plan starts from.
+    pub from: Box<ReleaseRecord>,
+    /// The plan.
+    pub plan: Plan,
+}
+
 /// What an upgrade did.
 #[derive(Debug)]
 pub enum UpgradeOutcome {
-    /// `--dry-run`: the plan, nothing applied.
-    Planned {
-        /// The deployed revision the plan starts from.
-        from: Box<ReleaseRecord>,
-        /// The plan.
-        plan: Plan,
-    },
+    /// Only planned, as asked: nothing applied.
+    Planned(Diff),
     /// Same version, same config, and the cluster already matches: nothing
     /// was written, not even a new revision.
     Unchanged {
@@ -99,6 +103,31 @@ fn deployed_in(history: &[ReleaseRecord], target: &Target) -> Result<ReleaseReco
     })
 }
 
+/// What upgrading the release to `source` would create, change and delete,
+/// whatever the versions (no guard): reads and dry-runs only.
+pub async fn diff(client: &Client, target: &Target, source: &Source<'_>) -> Result<Diff, OpError> {
+    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let current = deployed_record(&store, target).await?;
+    let plan = plan_from(client, &current, source).await?;
+    Ok(Diff {
+        from: Box::new(current),
+        plan,
+    })
+}
+
+/// The plan from the `current` revision to `source`, rendered with the
+/// release's generated values.
+async fn plan_from(
+    client: &Client,
+    current: &ReleaseRecord,
+    source: &Source<'_>,
+) -> Result<Plan, OpError> {
+    let mut state = current.state.clone();
+    state.complete();
+    let manifest = (source.render)(&state)?;
+    Ok(plan(client, &manifest, &current.name, &current.inventory).await?)
+}
+
 /// Upgrades the release to `source`.
 pub async fn upgrade(
     client: &Client,
@@ -112,15 +141,12 @@ pub async fn upgrade(
     check_versions(op, &current.version, &source.version)?;
     // Planning reads and dry-runs only: no lock is needed, and a no-op
     // upgrade ends here having written nothing.
-    let mut state = current.state.clone();
-    state.complete();
-    let manifest = (source.render)(&state)?;
-    let planned = plan(client, &manifest, &target.release, &current.inventory).await?;
+    let planned = plan_from(client, &current, source).await?;
     if op.dry_run {
-        return Ok(UpgradeOutcome::Planned {
+        return Ok(UpgradeOutcome::Planned(Diff {
             from: Box::new(current),
             plan: planned,
-        });
+        }));
     }
     if planned.is_noop() && current.version == source.version && current.config == source.config {
         return Ok(UpgradeOutcome::Unchanged {

@@ -14,15 +14,14 @@ use polyaxon_core::forward::{
 };
 
 use crate::args::{GlobalArgs, PortForwardArgs};
-use crate::exit::Failure;
-use crate::lifecycle::connect;
+use crate::exit::{Failure, Outcome};
 use crate::load;
 use crate::output::{Output, Paint, Stream};
 
 /// Runs the command to its end: Ctrl-C or SIGTERM is its normal end.
-pub async fn run(global: &GlobalArgs, args: &PortForwardArgs, out: &Output) -> Result<(), Failure> {
+pub async fn run(global: &GlobalArgs, args: &PortForwardArgs, out: &Output) -> Outcome {
     let options = options(global, args)?;
-    let client = connect(global).await?;
+    let client = global.cluster().client().await?;
     let prepared = Forward::prepare(&client, &options).await?;
 
     let host = client_host(args.address.as_deref(), options.local_port);
@@ -67,7 +66,11 @@ pub async fn run(global: &GlobalArgs, args: &PortForwardArgs, out: &Output) -> R
 
 /// The options from the flags, the config files and the Python CLI's defaults.
 fn options(global: &GlobalArgs, args: &PortForwardArgs) -> Result<ForwardOptions, Failure> {
-    let target = load::release(global, &args.config_files, args.release_name.as_deref())?;
+    let target = load::release(
+        global,
+        &args.files.config_files,
+        args.release.release_name.as_deref(),
+    )?;
     let deployment_type = args
         .deployment_type
         .as_deref()

@@ -10,9 +10,9 @@ use polyaxon_core::release::{ReleaseRecord, Status};
 use polyaxon_core::version::{self as catalogue, PolyaxonVersion};
 use serde::Serialize;
 
-use crate::args::{Format, GlobalArgs, VersionArgs};
+use crate::args::{GlobalArgs, VersionArgs};
 use crate::classify::is_refusal;
-use crate::exit::{CLUSTER_HINT, Exit, Failure};
+use crate::exit::{CLUSTER_HINT, Exit, Failure, Outcome};
 use crate::output::{Output, Paint, Stream};
 
 /// How long `version` waits for the cluster before saying it was not reached.
@@ -90,7 +90,7 @@ fn compare(chart: &str, version: &str, newest: Option<&PolyaxonVersion>) -> Comp
 }
 
 /// Runs `polyaxon version`.
-pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Result<(), Failure> {
+pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Outcome {
     let newest = catalogue::latest();
     let namespace = global.namespace_or_default().to_string();
     // Up to LOOKUP_DEADLINE with a cluster that does not answer: show it is waiting.
@@ -128,15 +128,9 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
         },
     };
 
-    match args.output {
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&report)?;
-            text.push('\n');
-            out.result(text)?;
-        }
-        Format::Yaml => out.result(serde_yaml::to_string(&report)?)?,
-        Format::Text => out.result(text(&report, args.release_name.as_deref(), out))?,
-    }
+    out.result_as(&report, args.output, |report| {
+        text(report, args.release_name.as_deref(), out)
+    })?;
 
     if !args.check {
         if let Err(Unanswered { refused, failure }) = &found {
