@@ -148,7 +148,7 @@ impl Forward {
                 message,
             }) => Err(ForwardError::Forbidden {
                 access: refused,
-                user: access::whoami(client).await,
+                user: crate::access::whoami(client).await,
                 message,
             }),
             other => other,

@@ -21,7 +21,7 @@ use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::apply::ApplyError;
 use crate::config::Deployment;
-use crate::release::{LockError, ReleaseRecord, StoreError};
+use crate::release::{LockError, ReleaseLock, ReleaseRecord, StoreError};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{Manifest, ReleaseState, RenderError};
 
@@ -210,6 +210,28 @@ impl OpError {
             _ => None,
         }
     }
+}
+
+/// Runs `work` holding the release's lock for `operation`, and gives the
+/// lock back whatever `work` returns. `work` does not start before the lock
+/// is held (a future runs only when awaited). A lock that cannot be given
+/// back expires on its own.
+pub(crate) async fn with_lock<T>(
+    client: &Client,
+    target: &Target,
+    operation: &str,
+    work: impl Future<Output = Result<T, OpError>>,
+) -> Result<T, OpError> {
+    let lock = ReleaseLock::acquire(
+        client.clone(),
+        &target.namespace,
+        &target.release,
+        operation,
+    )
+    .await?;
+    let result = work.await;
+    let _ = lock.release().await;
+    result
 }
 
 /// RFC 3339 now.

@@ -6,10 +6,10 @@
 
 use kube::Client;
 
-use super::{OpError, Target};
+use super::{OpError, Target, with_lock};
 use crate::apply::{DeleteOptions, delete_objects, run_hooks, sweep_leftovers};
 use crate::event::{Event, Reporter};
-use crate::release::{ObjectRef, RecordStore, ReleaseLock, restore_manifest};
+use crate::release::{ObjectRef, RecordStore, restore_manifest};
 use crate::render::Hook;
 
 /// Options of a teardown.
@@ -35,14 +35,7 @@ pub async fn teardown(
     let Some(latest) = history.last().cloned() else {
         return Err(OpError::not_found(target));
     };
-    let lock = ReleaseLock::acquire(
-        client.clone(),
-        &target.namespace,
-        &target.release,
-        "teardown",
-    )
-    .await?;
-    let result = async {
+    let work = async {
         if op.hooks {
             let manifest = restore_manifest(&latest.manifest);
             run_hooks(
@@ -74,8 +67,6 @@ pub async fn teardown(
         .await?;
         store.delete_all().await?;
         Ok(inventory.len())
-    }
-    .await;
-    let _ = lock.release().await;
-    result
+    };
+    with_lock(client, target, "teardown", work).await
 }

@@ -8,13 +8,13 @@
 use kube::Client;
 
 use super::deploy::finish;
-use super::{OpError, Source, Target, WaitOptions, pending_record};
+use super::{OpError, Source, Target, WaitOptions, pending_record, with_lock};
 use crate::apply::{
     Action, DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready,
 };
 use crate::event::{Event, Reporter};
 use crate::release::{
-    ObjectRef, RecordStore, ReleaseLock, ReleaseRecord, Status, restore_manifest, store_manifest,
+    ObjectRef, RecordStore, ReleaseRecord, Status, restore_manifest, store_manifest,
 };
 use crate::render::{Hook, Manifest, ReleaseState};
 use crate::version::{self, PolyaxonVersion};
@@ -153,14 +153,7 @@ pub async fn upgrade(
             record: Box::new(current),
         });
     }
-    let lock = ReleaseLock::acquire(
-        client.clone(),
-        &target.namespace,
-        &target.release,
-        "upgrade",
-    )
-    .await?;
-    let result = async {
+    let work = async {
         // Read again under the lock: another upgrade may have finished meanwhile.
         let current = deployed_record(&store, target).await?;
         check_versions(op, &current.version, &source.version)?;
@@ -194,10 +187,8 @@ pub async fn upgrade(
             }
             Err(cause) => Err(cause),
         }
-    }
-    .await;
-    let _ = lock.release().await;
-    result
+    };
+    with_lock(client, target, "upgrade", work).await
 }
 
 /// Rolls the release back to `revision` (default: the newest earlier
@@ -210,14 +201,7 @@ pub async fn rollback(
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
-    let lock = ReleaseLock::acquire(
-        client.clone(),
-        &target.namespace,
-        &target.release,
-        "rollback",
-    )
-    .await?;
-    let result = async {
+    let work = async {
         let history = store.history().await?;
         let current = deployed_in(&history, target)?;
         let wanted = match revision {
@@ -239,10 +223,8 @@ pub async fn rollback(
             });
         };
         restore(client, &store, &current, &wanted, wait, reporter).await
-    }
-    .await;
-    let _ = lock.release().await;
-    result
+    };
+    with_lock(client, target, "rollback", work).await
 }
 
 /// Re-applies `wanted`'s stored manifest on top of `from`, as a new revision.
