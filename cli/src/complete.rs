@@ -58,13 +58,13 @@ pub fn release_names(current: &OsStr) -> Vec<CompletionCandidate> {
     });
     let mut candidates: Vec<CompletionCandidate> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
-    for release in found.unwrap_or_default() {
-        if !release.name.starts_with(prefix) || seen.contains(&release.name) {
+    for found in found.unwrap_or_default() {
+        if !found.release.starts_with(prefix) || seen.contains(&found.release) {
             continue;
         }
-        let help = format!("release in {}", release.namespace);
-        seen.push(release.name.clone());
-        candidates.push(CompletionCandidate::new(release.name).help(Some(help.into())));
+        let help = format!("release in {}", found.namespace);
+        seen.push(found.release.clone());
+        candidates.push(CompletionCandidate::new(found.release).help(Some(help.into())));
     }
     candidates
 }

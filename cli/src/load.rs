@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use polyaxon_core::config::{
     self, DEFAULT_NAMESPACE, DEFAULT_RELEASE_NAME, Deployment, LoadOptions,
 };
-use polyaxon_core::ops::Target;
+use polyaxon_core::release::ReleaseRef;
 
 use crate::args::{ConfigArgs, GlobalArgs};
 use crate::exit::Failure;
@@ -38,7 +38,7 @@ pub fn release(
     global: &GlobalArgs,
     files: &[PathBuf],
     release: Option<&str>,
-) -> Result<Target, Failure> {
+) -> Result<ReleaseRef, Failure> {
     let from_config = if files.is_empty() {
         None
     } else {
@@ -50,7 +50,7 @@ pub fn release(
         };
         Some(config::load(&options)?)
     };
-    Ok(Target {
+    Ok(ReleaseRef {
         release: release
             .map(str::to_string)
             .or_else(|| from_config.as_ref().map(|d| d.release_name.clone()))

@@ -5,7 +5,8 @@
 use kube::Client;
 use polyaxon_core::apply::DEFAULT_CONCURRENCY;
 use polyaxon_core::cluster::{api_requests, api_writes};
-use polyaxon_core::ops::{self, OpError, Target, WaitOptions};
+use polyaxon_core::ops::{self, OpError, WaitOptions};
+use polyaxon_core::release::ReleaseRef;
 
 use crate::args::WaitArgs;
 use crate::exit::Failure;
@@ -24,7 +25,7 @@ pub fn wait_options(wait: &WaitArgs) -> WaitOptions {
 /// pending revision failed and gives its lock back, and fails with exit 130.
 pub async fn interruptible<T>(
     client: &Client,
-    target: &Target,
+    target: &ReleaseRef,
     operation: impl Future<Output = Result<T, OpError>>,
 ) -> Result<Result<T, OpError>, Failure> {
     tokio::select! {

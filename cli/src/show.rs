@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use polyaxon_core::apply::{Action, Plan};
 use polyaxon_core::event::{Event, Reporter};
-use polyaxon_core::ops::{Diff, Source};
+use polyaxon_core::ops::{Deployable, Diff};
 
 use crate::output::{Output, Paint, ProgressLine, Stream};
 
@@ -96,7 +96,7 @@ pub fn plan_text(plan: &Plan, out: &Output) -> String {
 }
 
 /// An upgrade's plan with what it starts from and goes to.
-pub fn diff_text(diff: &Diff, source: &Source<'_>, out: &Output) -> String {
+pub fn diff_text(diff: &Diff, source: &Deployable<'_>, out: &Output) -> String {
     let from = &diff.from;
     format!(
         "release {} revision {} ({} {}) → {} {}\n{}",

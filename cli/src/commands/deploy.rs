@@ -1,7 +1,8 @@
 //! `polyaxon deploy` (and `polyaxon admin deploy`), without `--check` or
 //! `--dry-run`: load the config, connect, deploy a new release.
 
-use polyaxon_core::ops::{self, Source, Target};
+use polyaxon_core::ops::{self, Deployable};
+use polyaxon_core::release::ReleaseRef;
 use polyaxon_core::render::{self, ReleaseState};
 
 use crate::args::{DeployArgs, GlobalArgs};
@@ -20,14 +21,14 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Outcom
         );
     }
     let client = global.cluster().client().await?;
-    let target = Target::of(&deployment);
+    let target = ReleaseRef::of(&deployment);
     let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Source::of(&deployment, &render);
+    let source = Deployable::of(&deployment, &render);
     out.info(format!(
         "deploying {} {} as release {} in namespace {}",
         source.chart, source.version, target.release, target.namespace
     ));
-    let op = ops::Deploy {
+    let op = ops::DeployOptions {
         target: target.clone(),
         wait: wait_options(&args.wait),
     };

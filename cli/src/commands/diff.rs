@@ -1,7 +1,8 @@
 //! `polyaxon diff`: what an upgrade to the config would create, change and
 //! delete, whatever the versions; nothing is applied.
 
-use polyaxon_core::ops::{self, Source, Target};
+use polyaxon_core::ops::{self, Deployable};
+use polyaxon_core::release::ReleaseRef;
 use polyaxon_core::render::{self, ReleaseState};
 
 use crate::args::{DiffArgs, GlobalArgs};
@@ -16,8 +17,8 @@ pub async fn run(global: &GlobalArgs, args: &DiffArgs, out: &Output) -> Outcome 
     let deployment = load::load(global, &args.config)?;
     let client = global.cluster().client().await?;
     let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Source::of(&deployment, &render);
-    let diff = ops::diff(&client, &Target::of(&deployment), &source).await?;
+    let source = Deployable::of(&deployment, &render);
+    let diff = ops::diff(&client, &ReleaseRef::of(&deployment), &source).await?;
     requests(out);
     out.result(diff_text(&diff, &source, out))?;
     Ok(())

@@ -39,7 +39,7 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, out: &Output) -> Outc
         }
     }
     let client = global.cluster().client().await?;
-    let op = ops::Teardown {
+    let op = ops::TeardownOptions {
         target: target.clone(),
         hooks: !args.no_hooks,
         delete: DeleteOptions {

@@ -2,7 +2,8 @@
 //! connect, upgrade the deployed release (asking before a major version
 //! jump when there is a terminal to ask on), or only plan it.
 
-use polyaxon_core::ops::{self, OpError, Source, Target, UpgradeOutcome};
+use polyaxon_core::ops::{self, Deployable, OpError, UpgradeOutcome};
+use polyaxon_core::release::ReleaseRef;
 use polyaxon_core::render::{self, ReleaseState};
 
 use crate::args::{GlobalArgs, UpgradeArgs};
@@ -17,10 +18,10 @@ use crate::show::{diff_text, reporter};
 pub async fn run(global: &GlobalArgs, args: &UpgradeArgs, out: &Output) -> Outcome {
     let deployment = load::load(global, &args.config)?;
     let client = global.cluster().client().await?;
-    let target = Target::of(&deployment);
+    let target = ReleaseRef::of(&deployment);
     let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Source::of(&deployment, &render);
-    let mut op = ops::Upgrade {
+    let source = Deployable::of(&deployment, &render);
+    let mut op = ops::UpgradeOptions {
         target: target.clone(),
         wait: wait_options(&args.wait),
         allow_downgrade: args.allow_downgrade,

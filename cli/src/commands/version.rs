@@ -81,9 +81,11 @@ fn compare(chart: &str, version: &str, newest: Option<&PolyaxonVersion>) -> Comp
     }
     match (PolyaxonVersion::parse(version), newest) {
         (Some(deployed), Some(newest)) => match catalogue::compare(&deployed, newest) {
-            catalogue::Upgrade::Same => Comparison::Current,
-            catalogue::Upgrade::Newer | catalogue::Upgrade::MajorJump => Comparison::Older,
-            catalogue::Upgrade::Older => Comparison::Newer,
+            catalogue::VersionChange::Same => Comparison::Current,
+            catalogue::VersionChange::Newer | catalogue::VersionChange::MajorJump => {
+                Comparison::Older
+            }
+            catalogue::VersionChange::Older => Comparison::Newer,
         },
         _ => Comparison::Unknown,
     }

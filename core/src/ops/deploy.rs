@@ -5,7 +5,9 @@
 
 use kube::Client;
 
-use super::{OpError, Source, Target, WaitOptions, ensure_namespace, pending_record, with_lock};
+use super::{
+    Deployable, OpError, ReleaseRef, WaitOptions, ensure_namespace, pending_record, with_lock,
+};
 use crate::apply::{apply_plan, plan, run_hooks, wait_ready};
 use crate::event::Reporter;
 use crate::release::{RecordStore, ReleaseRecord, Status, store_manifest};
@@ -13,9 +15,9 @@ use crate::render::{Hook, ReleaseState};
 
 /// Options of a deploy.
 #[derive(Debug, Clone)]
-pub struct Deploy {
+pub struct DeployOptions {
     /// Which release, where.
-    pub target: Target,
+    pub target: ReleaseRef,
     /// Whether and how long to wait.
     pub wait: WaitOptions,
 }
@@ -23,8 +25,8 @@ pub struct Deploy {
 /// Deploys `source` as a new release.
 pub async fn deploy(
     client: &Client,
-    op: &Deploy,
-    source: &Source<'_>,
+    op: &DeployOptions,
+    source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     ensure_namespace(client, &op.target.namespace).await?;
@@ -34,8 +36,8 @@ pub async fn deploy(
 
 async fn deploy_locked(
     client: &Client,
-    op: &Deploy,
-    source: &Source<'_>,
+    op: &DeployOptions,
+    source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let target = &op.target;

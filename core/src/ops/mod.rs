@@ -7,10 +7,10 @@ mod query;
 mod teardown;
 mod upgrade;
 
-pub use deploy::{Deploy, deploy};
+pub use deploy::{DeployOptions, deploy};
 pub use query::{history, status};
-pub use teardown::{Teardown, teardown};
-pub use upgrade::{Diff, Upgrade, UpgradeOutcome, diff, rollback, upgrade};
+pub use teardown::{TeardownOptions, teardown};
+pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade};
 
 use std::time::Duration;
 
@@ -21,28 +21,9 @@ use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::apply::ApplyError;
 use crate::config::Deployment;
-use crate::release::{LockError, ReleaseLock, ReleaseRecord, StoreError};
+use crate::release::{LockError, ReleaseLock, ReleaseRecord, ReleaseRef, StoreError};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{Manifest, ReleaseState, RenderError};
-
-/// Which release, where.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The release name.
-    pub release: String,
-    /// Its namespace.
-    pub namespace: String,
-}
-
-impl Target {
-    /// The release a loaded deployment config names.
-    pub fn of(deployment: &Deployment) -> Self {
-        Target {
-            release: deployment.release_name.clone(),
-            namespace: deployment.namespace.clone(),
-        }
-    }
-}
 
 /// Renders a chart with a release's generated values (borrowing what it
 /// renders for `'a`).
@@ -50,7 +31,7 @@ pub type RenderFn<'a> = dyn Fn(&ReleaseState) -> Result<Manifest, RenderError> +
 
 /// What is being deployed: the chart, its pinned version and the merged config
 /// (kept in the record), and how to render it for a release state.
-pub struct Source<'a> {
+pub struct Deployable<'a> {
     /// `platform`, `agent` or `ponos`.
     pub chart: String,
     /// The pinned version.
@@ -61,12 +42,12 @@ pub struct Source<'a> {
     pub render: &'a RenderFn<'a>,
 }
 
-impl<'a> Source<'a> {
+impl<'a> Deployable<'a> {
     /// A loaded deployment's chart, pinned version and merged config,
     /// rendered by `render` (usually `|state| render::render(&deployment, state)`,
     /// which borrows the deployment and so cannot be made here).
     pub fn of(deployment: &Deployment, render: &'a RenderFn<'a>) -> Self {
-        Source {
+        Deployable {
             chart: deployment.chart.as_str().to_string(),
             version: deployment.version.version.to_string(),
             config: deployment.values.clone(),
@@ -192,7 +173,7 @@ pub enum OpError {
 
 impl OpError {
     /// No record of `target` at all.
-    pub(crate) fn not_found(target: &Target) -> Self {
+    pub(crate) fn not_found(target: &ReleaseRef) -> Self {
         OpError::NotFound {
             release: target.release.clone(),
             namespace: target.namespace.clone(),
@@ -218,7 +199,7 @@ impl OpError {
 /// back expires on its own.
 pub(crate) async fn with_lock<T>(
     client: &Client,
-    target: &Target,
+    target: &ReleaseRef,
     operation: &str,
     work: impl Future<Output = Result<T, OpError>>,
 ) -> Result<T, OpError> {
@@ -268,7 +249,7 @@ pub(crate) async fn ensure_namespace(client: &Client, namespace: &str) -> Result
 
 /// A record for revision `revision` of `target`, pending.
 pub(crate) fn pending_record(
-    target: &Target,
+    target: &ReleaseRef,
     revision: u32,
     chart: &str,
     version: &str,
@@ -297,7 +278,7 @@ pub(crate) fn pending_record(
 
 /// After Ctrl-C: the revision this process left `pending` is marked `failed`
 /// (so it does not look in progress forever) and its lock is given back.
-pub async fn interrupted(client: &Client, target: &Target) -> Result<(), OpError> {
+pub async fn interrupted(client: &Client, target: &ReleaseRef) -> Result<(), OpError> {
     let store =
         crate::release::RecordStore::new(client.clone(), &target.namespace, &target.release);
     if let Some(mut latest) = store.latest().await?

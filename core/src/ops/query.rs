@@ -2,11 +2,11 @@
 
 use kube::Client;
 
-use super::{OpError, Target};
+use super::{OpError, ReleaseRef};
 use crate::release::{RecordStore, ReleaseRecord};
 
 /// Every revision of the release, oldest first.
-pub async fn history(client: &Client, target: &Target) -> Result<Vec<ReleaseRecord>, OpError> {
+pub async fn history(client: &Client, target: &ReleaseRef) -> Result<Vec<ReleaseRecord>, OpError> {
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let records = store.history().await?;
     if records.is_empty() {
@@ -16,7 +16,7 @@ pub async fn history(client: &Client, target: &Target) -> Result<Vec<ReleaseReco
 }
 
 /// The newest revision of the release.
-pub async fn status(client: &Client, target: &Target) -> Result<ReleaseRecord, OpError> {
+pub async fn status(client: &Client, target: &ReleaseRef) -> Result<ReleaseRecord, OpError> {
     let mut records = history(client, target).await?;
     records.pop().ok_or_else(|| OpError::not_found(target))
 }

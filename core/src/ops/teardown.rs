@@ -6,7 +6,7 @@
 
 use kube::Client;
 
-use super::{OpError, Target, with_lock};
+use super::{OpError, ReleaseRef, with_lock};
 use crate::apply::{DeleteOptions, delete_objects, run_hooks, sweep_leftovers};
 use crate::event::{Event, Reporter};
 use crate::release::{ObjectRef, RecordStore, restore_manifest};
@@ -14,9 +14,9 @@ use crate::render::Hook;
 
 /// Options of a teardown.
 #[derive(Debug, Clone)]
-pub struct Teardown {
+pub struct TeardownOptions {
     /// Which release, where.
-    pub target: Target,
+    pub target: ReleaseRef,
     /// Run the pre-delete hooks first.
     pub hooks: bool,
     /// What to delete and how long to wait.
@@ -26,7 +26,7 @@ pub struct Teardown {
 /// Tears the release down. Returns how many objects the inventory listed.
 pub async fn teardown(
     client: &Client,
-    op: &Teardown,
+    op: &TeardownOptions,
     reporter: &Reporter,
 ) -> Result<usize, OpError> {
     let target = &op.target;

@@ -8,7 +8,7 @@
 use kube::Client;
 
 use super::deploy::finish;
-use super::{OpError, Source, Target, WaitOptions, pending_record, with_lock};
+use super::{Deployable, OpError, ReleaseRef, WaitOptions, pending_record, with_lock};
 use crate::apply::{
     Action, DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready,
 };
@@ -21,9 +21,9 @@ use crate::version::{self, PolyaxonVersion};
 
 /// Options of an upgrade.
 #[derive(Debug, Clone)]
-pub struct Upgrade {
+pub struct UpgradeOptions {
     /// Which release, where.
-    pub target: Target,
+    pub target: ReleaseRef,
     /// Whether and how long to wait.
     pub wait: WaitOptions,
     /// Allow a version older than the deployed one.
@@ -67,17 +67,17 @@ pub enum UpgradeOutcome {
 
 /// The upgrade guard: refuses a downgrade and an unconfirmed major jump, by
 /// the one version rule, [`version::compare`].
-fn check_versions(op: &Upgrade, deployed: &str, requested: &str) -> Result<(), OpError> {
+fn check_versions(op: &UpgradeOptions, deployed: &str, requested: &str) -> Result<(), OpError> {
     let parse =
         |text: &str| PolyaxonVersion::parse(text).ok_or_else(|| OpError::Version(text.to_string()));
     let release = op.target.release.clone();
     match version::compare(&parse(deployed)?, &parse(requested)?) {
-        version::Upgrade::Older if !op.allow_downgrade => Err(OpError::Downgrade {
+        version::VersionChange::Older if !op.allow_downgrade => Err(OpError::Downgrade {
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
         }),
-        version::Upgrade::MajorJump if !op.confirmed => Err(OpError::NeedsConfirmation {
+        version::VersionChange::MajorJump if !op.confirmed => Err(OpError::NeedsConfirmation {
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
@@ -86,12 +86,15 @@ fn check_versions(op: &Upgrade, deployed: &str, requested: &str) -> Result<(), O
     }
 }
 
-async fn deployed_record(store: &RecordStore, target: &Target) -> Result<ReleaseRecord, OpError> {
+async fn deployed_record(
+    store: &RecordStore,
+    target: &ReleaseRef,
+) -> Result<ReleaseRecord, OpError> {
     deployed_in(&store.history().await?, target)
 }
 
 /// The deployed revision of a history, or why there is none.
-fn deployed_in(history: &[ReleaseRecord], target: &Target) -> Result<ReleaseRecord, OpError> {
+fn deployed_in(history: &[ReleaseRecord], target: &ReleaseRef) -> Result<ReleaseRecord, OpError> {
     if history.is_empty() {
         return Err(OpError::not_found(target));
     }
@@ -105,7 +108,11 @@ fn deployed_in(history: &[ReleaseRecord], target: &Target) -> Result<ReleaseReco
 
 /// What upgrading the release to `source` would create, change and delete,
 /// whatever the versions (no guard): reads and dry-runs only.
-pub async fn diff(client: &Client, target: &Target, source: &Source<'_>) -> Result<Diff, OpError> {
+pub async fn diff(
+    client: &Client,
+    target: &ReleaseRef,
+    source: &Deployable<'_>,
+) -> Result<Diff, OpError> {
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let current = deployed_record(&store, target).await?;
     let plan = plan_from(client, &current, source).await?;
@@ -120,7 +127,7 @@ pub async fn diff(client: &Client, target: &Target, source: &Source<'_>) -> Resu
 async fn plan_from(
     client: &Client,
     current: &ReleaseRecord,
-    source: &Source<'_>,
+    source: &Deployable<'_>,
 ) -> Result<Plan, OpError> {
     let mut state = current.state.clone();
     state.complete();
@@ -131,8 +138,8 @@ async fn plan_from(
 /// Upgrades the release to `source`.
 pub async fn upgrade(
     client: &Client,
-    op: &Upgrade,
-    source: &Source<'_>,
+    op: &UpgradeOptions,
+    source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
@@ -195,7 +202,7 @@ pub async fn upgrade(
 /// revision that was deployed), as a new revision.
 pub async fn rollback(
     client: &Client,
-    target: &Target,
+    target: &ReleaseRef,
     revision: Option<u32>,
     wait: WaitOptions,
     reporter: &Reporter,
@@ -272,7 +279,7 @@ async fn apply_revision(
     wait: WaitOptions,
     reporter: &Reporter,
 ) -> Result<(ReleaseRecord, Plan), OpError> {
-    let target = Target {
+    let target = ReleaseRef {
         release: from.name.clone(),
         namespace: from.namespace.clone(),
     };
@@ -338,9 +345,9 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn op(allow_downgrade: bool, confirmed: bool) -> Upgrade {
-        Upgrade {
-            target: Target {
+    fn op(allow_downgrade: bool, confirmed: bool) -> UpgradeOptions {
+        UpgradeOptions {
+            target: ReleaseRef {
                 release: "plx".into(),
                 namespace: "polyaxon".into(),
             },
