@@ -97,8 +97,8 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)')
-            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Check the config and stop')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (create, change, delete) and stop')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Check the config (and, with a cluster, the permissions) and stop')
             [CompletionResult]::new('--allow-downgrade', '--allow-downgrade', [CompletionResultType]::ParameterName, 'Allow deploying a version older than the deployed one')
             [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'On failure, roll back to the previous revision')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (a major version jump asks otherwise)')
@@ -114,12 +114,12 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             break
         }
         'polyaxon;teardown' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name (default: from the config, else `polyaxon`)')
-            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Release name (default: from the config, else `polyaxon`)')
-            [CompletionResult]::new('--manager-path', '--manager-path', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the Python CLI; this tool needs no helm')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name (default: the config''s `releaseName`, else `polyaxon`)')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Release name (default: the config''s `releaseName`, else `polyaxon`)')
+            [CompletionResult]::new('--manager-path', '--manager-path', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for hooks and deletions (e.g. 90s, 10m)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
@@ -139,9 +139,9 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             break
         }
         'polyaxon;port-forward' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name (default: the config''s `releaseName`, else `polyaxon`)')
             [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Release name (default: the config''s `releaseName`, else `polyaxon`)')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Local port (default: 8000, or 31833 for minikube/microk8s)')
@@ -344,8 +344,8 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)')
-            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Check the config and stop')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (create, change, delete) and stop')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Check the config (and, with a cluster, the permissions) and stop')
             [CompletionResult]::new('--allow-downgrade', '--allow-downgrade', [CompletionResultType]::ParameterName, 'Allow deploying a version older than the deployed one')
             [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'On failure, roll back to the previous revision')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (a major version jump asks otherwise)')
@@ -361,12 +361,12 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             break
         }
         'polyaxon;admin;teardown' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deployment config file, to read the release name and namespace from')
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name (default: from the config, else `polyaxon`)')
-            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Release name (default: from the config, else `polyaxon`)')
-            [CompletionResult]::new('--manager-path', '--manager-path', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the Python CLI; this tool needs no helm')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deployment config file; repeat to merge several (later files win)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name (default: the config''s `releaseName`, else `polyaxon`)')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Release name (default: the config''s `releaseName`, else `polyaxon`)')
+            [CompletionResult]::new('--manager-path', '--manager-path', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for hooks and deletions (e.g. 90s, 10m)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')

@@ -512,7 +512,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__admin__subcmd__upgrade)
-            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --allow-downgrade --atomic --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --dry-run --check --allow-downgrade --atomic --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1538,7 +1538,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__upgrade)
-            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --allow-downgrade --atomic --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --dry-run --check --allow-downgrade --atomic --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

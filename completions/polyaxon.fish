@@ -77,8 +77,8 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l apply-conc
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l check -d 'Check the config and stop'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l dry-run -d 'Print the plan (create, change, delete) and stop'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l check -d 'Check the config (and, with a cluster, the permissions) and stop'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l allow-downgrade -d 'Allow deploying a version older than the deployed one'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l atomic -d 'On failure, roll back to the previous revision'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s y -l yes -d 'Do not ask for confirmation (a major version jump asks otherwise)'
@@ -87,9 +87,9 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s v -l verbo
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -l no-color -d 'No colours (also when NO_COLOR is set or the output is not a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand upgrade" -s h -l help -d 'Print help'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s f -l file -l config-file -d 'Deployment config file, to read the release name and namespace from' -r -F
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s r -l release-name -d 'Release name (default: from the config, else `polyaxon`)' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l manager-path -d 'Accepted for compatibility with the Python CLI; this tool needs no helm' -r -F
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s f -l file -l config-file -d 'Deployment config file; repeat to merge several (later files win)' -r -F
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s r -l release-name -d 'Release name (default: the config\'s `releaseName`, else `polyaxon`)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l manager-path -d 'Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l timeout -d 'How long to wait for hooks and deletions (e.g. 90s, 10m)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l context -d 'Kubeconfig context to use (default: the current context)' -r
@@ -101,7 +101,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s v -l verb
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l no-color -d 'No colours (also when NO_COLOR is set or the output is not a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s h -l help -d 'Print help'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s f -l file -l config-file -d 'Deployment config file, to read the release name and namespace from' -r -F
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s f -l file -l config-file -d 'Deployment config file; repeat to merge several (later files win)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s r -l release-name -d 'Release name (default: the config\'s `releaseName`, else `polyaxon`)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s p -l port -d 'Local port (default: 8000, or 31833 for minikube/microk8s)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s s -l service -d 'Service to reach, resolved as `<release>-polyaxon-<service>`' -r
@@ -224,8 +224,8 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l check -d 'Check the config and stop'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l dry-run -d 'Print the plan (create, change, delete) and stop'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l check -d 'Check the config (and, with a cluster, the permissions) and stop'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l allow-downgrade -d 'Allow deploying a version older than the deployed one'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l atomic -d 'On failure, roll back to the previous revision'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -s y -l yes -d 'Do not ask for confirmation (a major version jump asks otherwise)'
@@ -234,9 +234,9 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -l no-color -d 'No colours (also when NO_COLOR is set or the output is not a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from upgrade" -s h -l help -d 'Print help'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s f -l file -l config-file -d 'Deployment config file, to read the release name and namespace from' -r -F
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s r -l release-name -d 'Release name (default: from the config, else `polyaxon`)' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l manager-path -d 'Accepted for compatibility with the Python CLI; this tool needs no helm' -r -F
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s f -l file -l config-file -d 'Deployment config file; repeat to merge several (later files win)' -r -F
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s r -l release-name -d 'Release name (default: the config\'s `releaseName`, else `polyaxon`)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l manager-path -d 'Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l timeout -d 'How long to wait for hooks and deletions (e.g. 90s, 10m)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l context -d 'Kubeconfig context to use (default: the current context)' -r

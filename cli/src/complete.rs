@@ -1,40 +1,30 @@
-//! Shell completion, three ways from the one command tree in `args.rs`:
-//!
-//! - static scripts (`polyaxon completion <shell>`, checked in under
-//!   `completions/`): commands, flags, value lists and file names;
-//! - dynamic registration (`polyaxon completion <shell> --dynamic`, the same
-//!   as `COMPLETE=<shell> polyaxon`): a small script that calls `polyaxon`
-//!   at each <TAB>, which answers through clap_complete's engine;
-//! - the completers that engine calls for values only the cluster or the
-//!   kubeconfig knows: release names, namespaces and contexts.
+//! Answering the shell at each <TAB> (the scripts that ask are printed by
+//! `polyaxon completion`, see `commands/completion.rs`): clap_complete's
+//! engine answers from the one command tree in `args`, and calls the
+//! completers here for values only the cluster or the kubeconfig knows:
+//! release names, namespaces and contexts.
 //!
 //! A completer must never get in the way of typing: it asks the cluster with
 //! a short deadline and offers nothing, silently, when it cannot answer.
 
 use std::ffi::{OsStr, OsString};
 use std::future::Future;
-use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap_complete::CompleteEnv;
 use clap_complete::engine::CompletionCandidate;
-use clap_complete::env::Shells;
-use clap_complete::{CompleteEnv, Shell};
 use kube::Client;
 use kube::config::Kubeconfig;
 use polyaxon_core::cluster::ClusterOptions;
+use polyaxon_core::config::DEFAULT_NAMESPACE;
 use polyaxon_core::discover;
 
-use crate::args::{self, CompletionArgs, DEFAULT_NAMESPACE};
-use crate::exit::Failure;
-use crate::output::Output;
+use crate::args;
 
 /// The environment variable that turns a `polyaxon` run into a completion
 /// request (clap_complete's convention).
 pub const COMPLETE_VAR: &str = "COMPLETE";
-
-/// The name of the binary the scripts complete.
-const BIN: &str = "polyaxon";
 
 /// How long a <TAB> may wait for the cluster.
 const LOOKUP_DEADLINE: Duration = Duration::from_secs(2);
@@ -46,57 +36,6 @@ pub fn answer_shell_if_asked() {
     CompleteEnv::with_factory(args::command)
         .var(COMPLETE_VAR)
         .complete();
-}
-
-/// Runs `polyaxon completion <shell> [--dynamic]`: prints the script.
-pub fn run(args: &CompletionArgs, out: &Output) -> Result<(), Failure> {
-    let script = if args.dynamic {
-        dynamic_script(args.shell)?
-    } else {
-        static_script(args.shell)
-    };
-    out.result(script)
-        .map_err(|error| Failure::from(error).context("cannot write the completion script"))
-}
-
-/// The static completion script for `shell`.
-pub fn static_script(shell: Shell) -> Vec<u8> {
-    let mut command = args::command();
-    let mut script = Vec::new();
-    // Generated into memory: clap_complete panics on a failed write, and a
-    // full disk or closed pipe must be an ordinary error.
-    clap_complete::generate(shell, &mut command, BIN, &mut script);
-    script
-}
-
-/// The dynamic registration script for `shell`, which calls back the binary
-/// this process was started as.
-pub fn dynamic_script(shell: Shell) -> io::Result<Vec<u8>> {
-    let name = shell.to_string();
-    let shells = Shells::builtins();
-    let registrar = shells
-        .completer(&name)
-        .ok_or_else(|| io::Error::other(format!("no dynamic completion for {name}")))?;
-    let mut script = Vec::new();
-    registrar.write_registration(COMPLETE_VAR, BIN, BIN, &completer_path(), &mut script)?;
-    Ok(script)
-}
-
-/// How the script should call this binary: as it was called, made absolute
-/// when it was called by a relative path (as clap_complete does).
-fn completer_path() -> String {
-    let argv0 = std::env::args_os()
-        .next()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(BIN));
-    let path = if argv0.components().count() > 1 && argv0.is_relative() {
-        std::env::current_dir()
-            .map(|dir| dir.join(&argv0))
-            .unwrap_or(argv0)
-    } else {
-        argv0
-    };
-    path.to_string_lossy().into_owned()
 }
 
 /// Completes `-r/--release-name` with the releases found in the cluster: in
@@ -119,13 +58,13 @@ pub fn release_names(current: &OsStr) -> Vec<CompletionCandidate> {
     });
     let mut candidates: Vec<CompletionCandidate> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
-    for release in found.unwrap_or_default() {
-        if !release.name.starts_with(prefix) || seen.contains(&release.name) {
+    for found in found.unwrap_or_default() {
+        if !found.release.starts_with(prefix) || seen.contains(&found.release) {
             continue;
         }
-        let help = format!("release in {}", release.namespace);
-        seen.push(release.name.clone());
-        candidates.push(CompletionCandidate::new(release.name).help(Some(help.into())));
+        let help = format!("release in {}", found.namespace);
+        seen.push(found.release.clone());
+        candidates.push(CompletionCandidate::new(found.release).help(Some(help.into())));
     }
     candidates
 }
@@ -346,34 +285,5 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         // A kubeconfig that cannot be read offers nothing, quietly.
         assert!(names("").is_empty());
-    }
-
-    #[test]
-    fn every_shell_has_a_static_and_a_dynamic_script_naming_the_binary() {
-        for shell in [
-            Shell::Bash,
-            Shell::Zsh,
-            Shell::Fish,
-            Shell::PowerShell,
-            Shell::Elvish,
-        ] {
-            let script = String::from_utf8(static_script(shell)).unwrap_or_default();
-            assert!(
-                script.contains("polyaxon"),
-                "{shell}: static script does not name polyaxon"
-            );
-            assert!(
-                script.contains("port-forward"),
-                "{shell}: static script lacks port-forward"
-            );
-            let dynamic = dynamic_script(shell).map(String::from_utf8);
-            let Ok(Ok(dynamic)) = dynamic else {
-                panic!("{shell}: no dynamic script");
-            };
-            assert!(
-                dynamic.contains(COMPLETE_VAR),
-                "{shell}: dynamic script does not set {COMPLETE_VAR}"
-            );
-        }
     }
 }

@@ -11,16 +11,12 @@
 //! Clap exits with 2 by itself on a usage error. Everything else goes through
 //! [`Failure`]: a command returns `Result<_, Failure>`, `?` converts any error
 //! that implements [`Classify`], and `main` prints it and exits with its code.
-//! To give a new error type its code, implement [`Classify`] for it here.
+//! To give a new error type its code and advice, implement [`Classify`] for
+//! it in `classify.rs`.
 
 use std::error::Error;
 use std::fmt;
 use std::process::ExitCode;
-
-use polyaxon_core::cluster::ClusterError;
-use polyaxon_core::config::ConfigErrors;
-use polyaxon_core::discover::DiscoverError;
-use polyaxon_core::render::RenderError;
 
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,146 +75,13 @@ pub trait Classify {
 
     /// What the user can do about it; by default [`CLUSTER_HINT`] for
     /// [`Exit::Cluster`] and nothing otherwise.
-    fn hint(&self) -> Option<&'static str> {
-        (self.exit() == Exit::Cluster).then_some(CLUSTER_HINT)
+    fn hint(&self) -> Option<String> {
+        (self.exit() == Exit::Cluster).then(|| CLUSTER_HINT.to_string())
     }
 }
 
-/// Whether the cluster answered but refused the credentials (401/403), as
-/// opposed to not answering at all.
-pub fn is_refusal(error: &kube::Error) -> bool {
-    matches!(error, kube::Error::Api(status) if matches!(status.code, 401 | 403))
-}
-
-impl Classify for kube::Error {
-    fn exit(&self) -> Exit {
-        use kube::Error as E;
-        match self {
-            error if is_refusal(error) => Exit::Cluster,
-            E::Api(_) => Exit::Failed,
-            E::HyperError(_)
-            | E::Service(_)
-            | E::RustlsTls(_)
-            | E::Auth(_)
-            | E::TlsRequired
-            | E::ProxyProtocolUnsupported { .. }
-            | E::ProxyProtocolDisabled { .. }
-            | E::InferConfig(_) => Exit::Cluster,
-            E::InferKubeconfig(_) => Exit::Usage,
-            _ => Exit::Failed,
-        }
-    }
-
-    /// kube's own wording names its variants (`ServiceError: …`) and prints
-    /// API statuses as Rust debug output; say what happened instead.
-    fn describe(&self) -> Option<String> {
-        use kube::Error as E;
-        match self {
-            E::Api(status) if is_refusal(self) => {
-                Some(format!("access refused by the cluster: {}", status.message))
-            }
-            E::Api(status) => Some(format!(
-                "the cluster answered {} {}: {}",
-                status.code, status.reason, status.message
-            )),
-            E::HyperError(_) | E::Service(_) => {
-                let cause = self.source().map(chain).unwrap_or_default();
-                Some(format!("cannot reach the cluster: {cause}"))
-            }
-            _ => None,
-        }
-    }
-
-    fn hint(&self) -> Option<&'static str> {
-        if is_refusal(self) {
-            Some(REFUSED_HINT)
-        } else {
-            (self.exit() == Exit::Cluster).then_some(CLUSTER_HINT)
-        }
-    }
-}
-
-impl Classify for ClusterError {
-    fn exit(&self) -> Exit {
-        match self {
-            // A kubeconfig file the user named that cannot be read or used.
-            ClusterError::Kubeconfig { .. } => Exit::Usage,
-            ClusterError::NotConfigured(_) => Exit::Cluster,
-            ClusterError::Client(error) => error.exit(),
-        }
-    }
-
-    fn describe(&self) -> Option<String> {
-        match self {
-            ClusterError::Client(error) => error.describe(),
-            _ => None,
-        }
-    }
-
-    fn hint(&self) -> Option<&'static str> {
-        match self {
-            ClusterError::Kubeconfig { .. } => None,
-            ClusterError::NotConfigured(_) => Some(CLUSTER_HINT),
-            ClusterError::Client(error) => error.hint(),
-        }
-    }
-}
-
-impl Classify for DiscoverError {
-    fn exit(&self) -> Exit {
-        self.api_error().map_or(Exit::Failed, Classify::exit)
-    }
-
-    fn describe(&self) -> Option<String> {
-        self.api_error().and_then(Classify::describe)
-    }
-
-    fn hint(&self) -> Option<&'static str> {
-        self.api_error().and_then(Classify::hint)
-    }
-}
-
-/// An invalid deployment config: nothing was tried.
-impl Classify for ConfigErrors {
-    fn exit(&self) -> Exit {
-        Exit::Usage
-    }
-
-    /// Every error, one per line; the last line ends without a newline, as
-    /// every message does.
-    fn describe(&self) -> Option<String> {
-        Some(self.to_string().trim_end().to_string())
-    }
-}
-
-/// A config that loads but cannot be rendered: nothing was tried.
-impl Classify for RenderError {
-    fn exit(&self) -> Exit {
-        Exit::Usage
-    }
-}
-
-impl Classify for std::io::Error {
-    fn exit(&self) -> Exit {
-        match self.kind() {
-            // The reader went away (`polyaxon … | head`): not worth a word.
-            std::io::ErrorKind::BrokenPipe => Exit::Success,
-            _ => Exit::Failed,
-        }
-    }
-}
-
-impl Classify for serde_json::Error {
-    fn exit(&self) -> Exit {
-        Exit::Failed
-    }
-}
-
-impl Classify for serde_yaml::Error {
-    fn exit(&self) -> Exit {
-        Exit::Failed
-    }
-}
+/// What a command returns: done, or why it stopped.
+pub type Outcome = Result<(), Failure>;
 
 /// Why a command stopped: what to tell the user, and the exit code.
 #[derive(Debug)]
@@ -274,7 +137,7 @@ impl<E: Classify + Error> From<E> for Failure {
         Failure {
             exit,
             message,
-            hint: error.hint().map(str::to_string),
+            hint: error.hint(),
         }
     }
 }
@@ -329,52 +192,6 @@ mod tests {
                 exit.code()
             );
         }
-    }
-
-    fn api_error(code: u16, reason: &str) -> kube::Error {
-        let status = kube::core::Status {
-            code,
-            message: "denied".into(),
-            reason: reason.into(),
-            ..kube::core::Status::default()
-        };
-        kube::Error::Api(Box::new(status))
-    }
-
-    #[test]
-    fn forbidden_and_unauthorized_are_cluster_exits_other_api_errors_failures() {
-        assert_eq!(api_error(403, "Forbidden").exit(), Exit::Cluster);
-        assert_eq!(api_error(401, "Unauthorized").exit(), Exit::Cluster);
-        assert_eq!(api_error(404, "NotFound").exit(), Exit::Failed);
-        assert_eq!(api_error(409, "Conflict").exit(), Exit::Failed);
-        assert_eq!(api_error(500, "InternalError").exit(), Exit::Failed);
-    }
-
-    #[test]
-    fn a_classified_error_keeps_its_sources_and_gets_a_hint_for_the_cluster() {
-        let failure = Failure::from(ClusterError::Client(api_error(403, "Forbidden")));
-        assert_eq!(failure.exit, Exit::Cluster);
-        assert_eq!(failure.message, "access refused by the cluster: denied");
-        assert_eq!(failure.hint.as_deref(), Some(REFUSED_HINT));
-        let failure = Failure::from(ClusterError::NotConfigured("no kubeconfig".into()));
-        assert_eq!(
-            (failure.exit, failure.hint.as_deref()),
-            (Exit::Cluster, Some(CLUSTER_HINT))
-        );
-
-        let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left");
-        let failure = Failure::from(io).context("writing the script");
-        assert_eq!(failure.exit, Exit::Failed);
-        assert_eq!(failure.message, "writing the script: no space left");
-        assert_eq!(failure.hint, None);
-    }
-
-    #[test]
-    fn other_api_errors_say_the_status_not_rust_debug_output() {
-        let failure = Failure::from(api_error(404, "NotFound"));
-        assert_eq!(failure.exit, Exit::Failed);
-        assert_eq!(failure.message, "the cluster answered 404 NotFound: denied");
-        assert_eq!(failure.hint, None);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! - [`Output::report`]: a check's findings on stdout (`deploy --check`),
 //!   silenced by `-q`, where the exit code says it all.
 //! - [`Output::success`], [`Output::info`], [`Output::warn`]: messages to stderr,
-//!   silenced by `-q` (errors are printed by `main` from the command's `Failure`).
+//!   silenced by `-q` (errors are printed by `main` from the command's `Failure`,
+//!   or by [`Output::error`] for those a running command goes on after).
 //! - [`Output::detail`]: only with `-v` (level 1) or `-vv` (level 2).
 //! - [`Output::progress`]: a [`ProgressLine`] per workload (spinner on a
 //!   terminal, one plain line when done otherwise).
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 use console::Style;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::GlobalArgs;
+use crate::args::{Format, GlobalArgs};
 use crate::exit::{Exit, Failure};
 
 /// How much the user wants to hear.
@@ -242,6 +243,13 @@ impl Output {
         }
     }
 
+    /// `error: message` on stderr, even with `-q`: for an error a running
+    /// command meets and goes on after (a failed connection of a forward).
+    pub fn error(&self, message: impl std::fmt::Display) {
+        let label = self.paint(Stream::Stderr, Paint::Red, "error:");
+        self.message(&format!("{label} {message}"));
+    }
+
     /// Prints why a command stopped (`error: …` and its hint) and returns
     /// the exit. Errors are printed even with `-q`; an interruption and a
     /// closed pipe only say so when not quiet, and not at all, respectively.
@@ -252,8 +260,7 @@ impl Output {
                 self.info(self.paint(Stream::Stderr, Paint::Yellow, &failure.message))
             }
             _ => {
-                let label = self.paint(Stream::Stderr, Paint::Red, "error:");
-                self.message(&format!("{label} {failure}"));
+                self.error(failure);
                 if let Some(hint) = &failure.hint {
                     self.message(&self.hint_line(hint));
                 }
@@ -291,6 +298,24 @@ impl Output {
         self.bars.suspend(|| {
             let _ = writeln!(io::stderr().lock(), "{line}");
         });
+    }
+}
+
+impl Output {
+    /// Writes a result in the format `-o` asks: `text` for people, JSON
+    /// (pretty, with a final newline) or YAML of `value` for programs.
+    pub fn result_as<T: serde::Serialize>(
+        &self,
+        value: &T,
+        format: Format,
+        text: impl FnOnce(&T) -> String,
+    ) -> Result<(), Failure> {
+        let shown = match format {
+            Format::Text => text(value),
+            Format::Json => serde_json::to_string_pretty(value)? + "\n",
+            Format::Yaml => serde_yaml::to_string(value)?,
+        };
+        Ok(self.result(shown)?)
     }
 }
 

@@ -1,10 +1,13 @@
 //! Before deploying: is the cluster recent enough, and may the current user
 //! create every kind of object the chart needs? Asked of the API server with
-//! SelfSubjectAccessReview, which answers for whoever the kubeconfig names.
+//! SelfSubjectAccessReview, which answers for whoever the kubeconfig names;
+//! [`review`] is the one way every permission question is asked (the
+//! port-forward asks it too).
 
 use std::fmt;
 
 use futures::future::try_join_all;
+use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
@@ -115,6 +118,74 @@ impl fmt::Display for Missing {
 /// objects are written with server-side apply.
 pub const VERBS: &[&str] = &["create", "patch"];
 
+/// A permission question: may the current user `verb` the `resource` (its
+/// `subresource`, in API `group`), in `namespace` or cluster-wide?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// The verb (`create`, `patch`, `get`).
+    pub verb: String,
+    /// The API group (`""` for core).
+    pub group: String,
+    /// The plural resource (`pods`).
+    pub resource: String,
+    /// The subresource (`portforward`), if any.
+    pub subresource: Option<String>,
+    /// The namespace; `None` asks cluster-wide.
+    pub namespace: Option<String>,
+}
+
+/// The API server's answer to a [`Question`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// Whether it is allowed.
+    pub allowed: bool,
+    /// Why, in the API server's words, when it says (the reason, else the
+    /// evaluation error).
+    pub reason: Option<String>,
+}
+
+/// Asks the API server one permission question, with a
+/// SelfSubjectAccessReview for whoever the client is.
+pub async fn review(client: &Client, question: &Question) -> Result<Answer, kube::Error> {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                group: Some(question.group.clone()),
+                resource: Some(question.resource.clone()),
+                subresource: question.subresource.clone(),
+                verb: Some(question.verb.clone()),
+                namespace: question.namespace.clone(),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let status = reviews
+        .create(&PostParams::default(), &review)
+        .await?
+        .status
+        .unwrap_or_default();
+    let said = |text: Option<String>| text.filter(|t| !t.is_empty());
+    Ok(Answer {
+        allowed: status.allowed,
+        reason: said(status.reason).or(said(status.evaluation_error)),
+    })
+}
+
+/// The user name the cluster knows the client as, when it says.
+pub async fn whoami(client: &Client) -> Option<String> {
+    let reviews: Api<SelfSubjectReview> = Api::all(client.clone());
+    reviews
+        .create(&PostParams::default(), &SelfSubjectReview::default())
+        .await
+        .ok()?
+        .status?
+        .user_info?
+        .username
+}
+
 /// Asks the API server, for each kind and verb, whether the current user may
 /// do it in `namespace` (cluster-wide kinds are asked without a namespace).
 /// When the namespace does not exist yet, creating namespaces is checked too
@@ -133,38 +204,25 @@ pub async fn check_access(
         Ok(None) => kinds.push(ResourceKind::namespaces()),
         Err(other) => return Err(other),
     }
-    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let pairs: Vec<(ResourceKind, &'static str)> = kinds
         .iter()
         .flat_map(|kind| VERBS.iter().map(move |verb| (kind.clone(), *verb)))
         .collect();
     let asks = pairs.into_iter().map(|(kind, verb)| {
-        let reviews = reviews.clone();
-        let ns = kind.namespaced.then(|| namespace.to_string());
+        let question = Question {
+            verb: verb.to_string(),
+            group: kind.group.clone(),
+            resource: kind.resource.clone(),
+            subresource: None,
+            namespace: kind.namespaced.then(|| namespace.to_string()),
+        };
         async move {
-            let review = SelfSubjectAccessReview {
-                spec: SelfSubjectAccessReviewSpec {
-                    resource_attributes: Some(ResourceAttributes {
-                        group: Some(kind.group.to_string()),
-                        resource: Some(kind.resource.to_string()),
-                        verb: Some(verb.to_string()),
-                        namespace: ns.clone(),
-                        ..ResourceAttributes::default()
-                    }),
-                    ..SelfSubjectAccessReviewSpec::default()
-                },
-                ..SelfSubjectAccessReview::default()
-            };
-            let answer = reviews.create(&PostParams::default(), &review).await?;
-            let status = answer.status.unwrap_or_default();
-            let missing = (!status.allowed).then(|| Missing {
+            let answer = review(client, &question).await?;
+            let missing = (!answer.allowed).then_some(Missing {
                 verb,
                 kind,
-                namespace: ns,
-                reason: status
-                    .reason
-                    .filter(|r| !r.is_empty())
-                    .or(status.evaluation_error.filter(|r| !r.is_empty())),
+                namespace: question.namespace,
+                reason: answer.reason,
             });
             Ok::<_, kube::Error>(missing)
         }

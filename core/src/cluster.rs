@@ -48,9 +48,7 @@ pub enum ClusterError {
         source: KubeconfigError,
     },
     /// No configuration at all: no kubeconfig and not inside a cluster.
-    #[error(
-        "no cluster configured: set KUBECONFIG, pass --kubeconfig, or run inside a cluster ({0})"
-    )]
+    #[error("no cluster configured: {0}")]
     NotConfigured(String),
     /// The configuration was found but a client could not be built from it.
     #[error("cannot connect to the cluster: {0}")]

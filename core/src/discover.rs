@@ -12,7 +12,9 @@ use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams};
 
-use crate::release::{RELEASE_LABEL, RecordStore, ReleaseRecord, SECRET_TYPE, Status, StoreError};
+use crate::release::{
+    RELEASE_LABEL, RecordStore, ReleaseRecord, ReleaseRef, SECRET_TYPE, Status, StoreError,
+};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 
 /// Why the releases of a namespace could not be described.
@@ -42,15 +44,6 @@ impl DiscoverError {
     }
 }
 
-/// One release, as found in a namespace.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ReleaseName {
-    /// The namespace the release lives in.
-    pub namespace: String,
-    /// The release's name.
-    pub name: String,
-}
-
 /// Names of all namespaces, sorted.
 pub async fn namespaces(client: &Client) -> Result<Vec<String>, kube::Error> {
     let api: Api<Namespace> = Api::all(client.clone());
@@ -69,7 +62,7 @@ pub async fn namespaces(client: &Client) -> Result<Vec<String>, kube::Error> {
 pub async fn release_names(
     client: &Client,
     namespace: Option<&str>,
-) -> Result<Vec<ReleaseName>, kube::Error> {
+) -> Result<Vec<ReleaseRef>, kube::Error> {
     let api: Api<Secret> = match namespace {
         Some(namespace) => Api::namespaced(client.clone(), namespace),
         None => Api::all(client.clone()),
@@ -78,13 +71,16 @@ pub async fn release_names(
         .labels(&format!("{MANAGED_BY}={MANAGER},{RELEASE_LABEL}"))
         .fields(&format!("type={SECRET_TYPE}"));
     let list = api.list_metadata(&params).await?;
-    let names: BTreeSet<ReleaseName> = list
+    let names: BTreeSet<ReleaseRef> = list
         .items
         .into_iter()
         .filter_map(|record| {
             let name = record.metadata.labels?.remove(RELEASE_LABEL)?;
             let namespace = record.metadata.namespace?;
-            Some(ReleaseName { namespace, name })
+            Some(ReleaseRef {
+                namespace,
+                release: name,
+            })
         })
         .collect();
     Ok(names.into_iter().collect())
@@ -106,9 +102,9 @@ pub async fn releases(
     let mut releases = Vec::new();
     for found in names
         .iter()
-        .filter(|n| only.is_none_or(|name| n.name == name))
+        .filter(|n| only.is_none_or(|name| n.release == name))
     {
-        let history = RecordStore::new(client.clone(), namespace, &found.name)
+        let history = RecordStore::new(client.clone(), namespace, &found.release)
             .history()
             .await?;
         releases.extend(current(history));

@@ -56,8 +56,13 @@ pub enum Event {
         /// Whether it succeeded.
         succeeded: bool,
     },
-    /// A sentence for the user.
-    Note(String),
+    /// The hooks of a moment were skipped, as asked.
+    HooksSkipped(Hook),
+    /// A failed upgrade is being undone: `revision` is applied again.
+    RollingBack {
+        /// The revision applied again.
+        revision: u32,
+    },
 }
 
 /// Where events go; the CLI passes a closure, tests collect into a Vec.

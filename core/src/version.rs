@@ -218,25 +218,27 @@ pub fn pin(
 
 /// What moving from the deployed version to the requested one means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upgrade {
+pub enum VersionChange {
     /// The same version.
     Same,
     /// A newer version of the same major line.
     Newer,
-    /// An older version: a downgrade (needs `--allow-downgrade`).
+    /// An older version: a downgrade (an upgrade refuses it unless allowed).
     Older,
-    /// A newer major version (asks for confirmation).
+    /// A newer major version (an upgrade needs it confirmed).
     MajorJump,
 }
 
-/// The upgrade policy on semver: same, newer, older (downgrade), or a jump to a
-/// newer major. `.postN` rebuilds order after their base version.
-pub fn compare(deployed: &PolyaxonVersion, requested: &PolyaxonVersion) -> Upgrade {
+/// The one version rule: what moving from `deployed` to `requested` is —
+/// the same, newer, older (a downgrade), or a jump to a newer major.
+/// `.postN` rebuilds order after their base version and by their number.
+/// The upgrade guard and `polyaxon version` both read it.
+pub fn compare(deployed: &PolyaxonVersion, requested: &PolyaxonVersion) -> VersionChange {
     match requested.cmp(deployed) {
-        Ordering::Equal => Upgrade::Same,
-        Ordering::Less => Upgrade::Older,
-        Ordering::Greater if requested.major() > deployed.major() => Upgrade::MajorJump,
-        Ordering::Greater => Upgrade::Newer,
+        Ordering::Equal => VersionChange::Same,
+        Ordering::Less => VersionChange::Older,
+        Ordering::Greater if requested.major() > deployed.major() => VersionChange::MajorJump,
+        Ordering::Greater => VersionChange::Newer,
     }
 }
 
@@ -402,11 +404,14 @@ mod tests {
 
     #[test]
     fn compare_follows_semver() {
-        assert_eq!(compare(&v("2.18.0"), &v("2.18.0")), Upgrade::Same);
-        assert_eq!(compare(&v("2.17.0"), &v("2.18.0")), Upgrade::Newer);
-        assert_eq!(compare(&v("2.16.2"), &v("2.16.2.post1")), Upgrade::Newer);
-        assert_eq!(compare(&v("2.18.0"), &v("2.17.0")), Upgrade::Older);
-        assert_eq!(compare(&v("1.14.0"), &v("2.0.0")), Upgrade::MajorJump);
-        assert_eq!(compare(&v("2.0.0"), &v("1.14.0")), Upgrade::Older);
+        assert_eq!(compare(&v("2.18.0"), &v("2.18.0")), VersionChange::Same);
+        assert_eq!(compare(&v("2.17.0"), &v("2.18.0")), VersionChange::Newer);
+        assert_eq!(
+            compare(&v("2.16.2"), &v("2.16.2.post1")),
+            VersionChange::Newer
+        );
+        assert_eq!(compare(&v("2.18.0"), &v("2.17.0")), VersionChange::Older);
+        assert_eq!(compare(&v("1.14.0"), &v("2.0.0")), VersionChange::MajorJump);
+        assert_eq!(compare(&v("2.0.0"), &v("1.14.0")), VersionChange::Older);
     }
 }

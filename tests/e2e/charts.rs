@@ -13,7 +13,8 @@ use kube::{Client, ResourceExt};
 use polyaxon_core::apply::{DEFAULT_CONCURRENCY, DeleteOptions};
 use polyaxon_core::config::{self, LoadOptions};
 use polyaxon_core::event::{Event, Reporter};
-use polyaxon_core::ops::{self, Deploy, Source, Target, Teardown, WaitOptions};
+use polyaxon_core::ops::{self, DeployOptions, Deployable, TeardownOptions, WaitOptions};
+use polyaxon_core::release::ReleaseRef;
 use polyaxon_core::render::labels::release_selector;
 use polyaxon_core::render::{self, Hook, ReleaseState};
 use polyaxon_e2e::{
@@ -31,7 +32,7 @@ async fn deploy_example(
     namespace: &str,
     set: &[&str],
     reporter: &Reporter,
-) -> Result<Target> {
+) -> Result<ReleaseRef> {
     let options = LoadOptions {
         files: vec![example(file)],
         set: set.iter().map(|s| s.to_string()).collect(),
@@ -39,18 +40,18 @@ async fn deploy_example(
         ..LoadOptions::default()
     };
     let deployment = config::load(&options).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let target = Target {
+    let target = ReleaseRef {
         release: deployment.release_name.clone(),
         namespace: deployment.namespace.clone(),
     };
     let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Source {
+    let source = Deployable {
         chart: deployment.chart.as_str().to_string(),
         version: deployment.version.version.to_string(),
         config: deployment.values.clone(),
         render: &render,
     };
-    let op = Deploy {
+    let op = DeployOptions {
         target: target.clone(),
         wait: WaitOptions {
             wait: true,
@@ -64,12 +65,12 @@ async fn deploy_example(
 
 async fn teardown(
     client: &Client,
-    target: &Target,
+    target: &ReleaseRef,
     hooks: bool,
     keep_volumes: bool,
     reporter: &Reporter,
 ) -> Result<()> {
-    let op = Teardown {
+    let op = TeardownOptions {
         target: target.clone(),
         hooks,
         delete: DeleteOptions {
@@ -82,7 +83,7 @@ async fn teardown(
 }
 
 /// Every Deployment and StatefulSet of the release, with its ready count.
-async fn workloads(client: &Client, target: &Target) -> Result<Vec<(String, i32, i32)>> {
+async fn workloads(client: &Client, target: &ReleaseRef) -> Result<Vec<(String, i32, i32)>> {
     let params = ListParams::default().labels(&release_selector(&target.release));
     let mut out = Vec::new();
     for d in Api::<Deployment>::namespaced(client.clone(), &target.namespace)
@@ -113,7 +114,7 @@ async fn workloads(client: &Client, target: &Target) -> Result<Vec<(String, i32,
 }
 
 /// What still carries the release's labels, over the kinds a chart makes.
-async fn labelled_left(client: &Client, target: &Target) -> Result<Vec<String>> {
+async fn labelled_left(client: &Client, target: &ReleaseRef) -> Result<Vec<String>> {
     use k8s_openapi::api::{batch::v1 as batch, core::v1 as core, rbac::v1 as rbac};
     let params = ListParams::default().labels(&release_selector(&target.release));
     let ns = &target.namespace;

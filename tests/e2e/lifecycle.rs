@@ -21,8 +21,10 @@ use kube::{Client, ResourceExt};
 use polyaxon_core::apply::{Action, DeleteOptions};
 use polyaxon_core::event::{Event, Reporter};
 use polyaxon_core::ops::{
-    self, Deploy, OpError, Source, Target, Teardown, Upgrade, UpgradeOutcome, WaitOptions,
+    self, DeployOptions, Deployable, Diff, OpError, TeardownOptions, UpgradeOptions,
+    UpgradeOutcome, WaitOptions,
 };
+use polyaxon_core::release::ReleaseRef;
 use polyaxon_core::release::{RecordStore, Status};
 use polyaxon_core::render::labels::release_selector;
 use polyaxon_core::render::manifest::erase;
@@ -171,8 +173,8 @@ impl Chart {
     }
 }
 
-fn target(chart: &Chart) -> Target {
-    Target {
+fn target(chart: &Chart) -> ReleaseRef {
+    ReleaseRef {
         release: chart.release.clone(),
         namespace: chart.namespace.clone(),
     }
@@ -188,13 +190,13 @@ fn wait(seconds: u64) -> WaitOptions {
 
 async fn deploy(client: &Client, chart: &Chart, reporter: &Reporter) -> Result<(), OpError> {
     let render = |s: &ReleaseState| chart.render(s);
-    let source = Source {
+    let source = Deployable {
         chart: "agent".into(),
         version: chart.version.clone(),
         config: serde_json::json!({"logLevel": chart.log_level}),
         render: &render,
     };
-    let op = Deploy {
+    let op = DeployOptions {
         target: target(chart),
         wait: wait(60),
     };
@@ -211,13 +213,13 @@ async fn upgrade(
     timeout: u64,
 ) -> Result<UpgradeOutcome, OpError> {
     let render = |s: &ReleaseState| chart.render(s);
-    let source = Source {
+    let source = Deployable {
         chart: "agent".into(),
         version: chart.version.clone(),
         config: serde_json::json!({"logLevel": chart.log_level}),
         render: &render,
     };
-    let op = Upgrade {
+    let op = UpgradeOptions {
         target: target(chart),
         wait: wait(timeout),
         allow_downgrade: false,
@@ -341,7 +343,8 @@ async fn deploy_upgrade_guard_prune_and_teardown_without_hooks() -> Result<()> {
     );
 
     // A no-op upgrade plans nothing and writes nothing.
-    let UpgradeOutcome::Planned { plan, .. } = upgrade(&client, &chart, true, false, 60).await?
+    let UpgradeOutcome::Planned(Diff { plan, .. }) =
+        upgrade(&client, &chart, true, false, 60).await?
     else {
         bail!("expected a plan");
     };
@@ -384,7 +387,7 @@ async fn deploy_upgrade_guard_prune_and_teardown_without_hooks() -> Result<()> {
         .create(&PostParams::default(), &foreign)
         .await?;
     let (reporter, events) = recorder();
-    let op = Teardown {
+    let op = TeardownOptions {
         target: target(&chart),
         hooks: false,
         delete: DeleteOptions {
@@ -507,7 +510,7 @@ async fn teardown_runs_the_clean_up_hook_first_and_replaces_a_leftover_one() -> 
         .await?;
 
     let (reporter, events) = recorder();
-    let op = Teardown {
+    let op = TeardownOptions {
         target: target(&chart),
         hooks: true,
         delete: DeleteOptions {

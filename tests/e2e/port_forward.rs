@@ -21,9 +21,11 @@ use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::wait::{await_condition, conditions};
 use kube::{Client, ResourceExt};
+use polyaxon_core::forward::service_name;
 use polyaxon_e2e::forward::{Backend, PodBackends, echo_exchange, http_get, read_response};
 use polyaxon_e2e::{
     Running, client, free_port, kubeconfig, polyaxon_binary, scratch_dir, unique_namespace,
+    user_claim, workspace_root,
 };
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
@@ -445,7 +447,8 @@ async fn an_unknown_release_lists_the_gateway_services_that_exist() -> Result<()
         assert!(
             stderr.contains(&format!(
                 "error: release nope has no gateway service in namespace {ns} (no Service nope-polyaxon-gateway); \
-                 gateway services in namespace {ns}: agent-polyaxon-gateway (release agent: -r agent)"
+                 gateway services in namespace {ns}: agent-polyaxon-gateway (release agent)\n  \
+                 hint: name the release with -r, e.g. -r agent"
             )),
             "stderr:\n{stderr}"
         );
@@ -522,14 +525,23 @@ async fn a_local_port_in_use_is_reported() -> Result<()> {
         let port = taken.local_addr()?.port();
         let home = scratch_dir("pf-home")?;
         let (code, stderr) = fails(polyaxon(
-            &["-n", &ns, "port-forward", "-r", RELEASE, "-p", &port.to_string()],
+            &[
+                "-n",
+                &ns,
+                "port-forward",
+                "-r",
+                RELEASE,
+                "-p",
+                &port.to_string(),
+            ],
             &home,
         )?)
         .await?;
         assert_eq!(code, 1, "stderr:\n{stderr}");
         assert!(
             stderr.contains(&format!(
-                "error: local port {port} on 127.0.0.1 is already in use; stop what uses it or pick another port with -p/--port"
+                "error: local port {port} on 127.0.0.1 is already in use\n  \
+                 hint: stop what uses it or pick another port with -p/--port"
             )),
             "stderr:\n{stderr}"
         );
@@ -625,6 +637,73 @@ async fn a_user_without_pods_portforward_rights_is_told_so() -> Result<()> {
             )),
             "stderr:\n{stderr}"
         );
+        let _ = std::fs::remove_dir_all(&home);
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn a_release_named_with_53_characters_deploys_and_port_forwards() -> Result<()> {
+    // Helm's longest release name: `<release>-polyaxon-gateway` is 70
+    // characters, so the gateway Service has a name fitted to 63, and the
+    // forward must find it by the same rule the renderer named it by.
+    const LONG: &str = "a-release-named-with-fifty-three-characters-forwarded";
+    assert_eq!(LONG.len(), 53);
+    in_namespace("pf-long", |client, ns| async move {
+        user_claim(&client, &ns, "polyaxon-artifacts").await?;
+        let backends = PodBackends::start(&client, &ns, Backend::Http).await?;
+        let home = scratch_dir("pf-home")?;
+        let config = workspace_root().join("examples/agent.yml");
+        let config = config.to_str().context("UTF-8 path")?;
+        let mut deploy = polyaxon(&["-n", &ns, "deploy", "-f", config, "-r", LONG], &home)?;
+        let status = deploy.wait_exit(Duration::from_secs(300)).await?;
+        assert!(status.success(), "deploy failed: {}", deploy.stderr());
+
+        let service = service_name(LONG, "gateway");
+        assert!(service.len() <= 63, "{service}");
+        Api::<Service>::namespaced(client.clone(), &ns)
+            .get(&service)
+            .await
+            .with_context(|| format!("the deploy created no Service {service}"))?;
+
+        let port = free_port()?;
+        let mut forward = polyaxon(
+            &[
+                "-n",
+                &ns,
+                "port-forward",
+                "-r",
+                LONG,
+                "-p",
+                &port.to_string(),
+            ],
+            &home,
+        )?;
+        forward
+            .wait_for_stderr(
+                &format!("Forwarding from 127.0.0.1:{port} -> service {service} port 80"),
+                WAIT,
+            )
+            .await?;
+        let stderr = forward.stderr();
+        let pod = stderr
+            .split(" -> pod ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .with_context(|| format!("no pod named in:\n{stderr}"))?
+            .to_string();
+        backends.wait_for(&pod, WAIT).await?;
+        let (status, body) = http_get(local(port), "/api/v1/version").await?;
+        assert_eq!((status, body), (200, format!("served by pod {pod}\n")));
+        forward.signal("INT")?;
+        let status = forward.wait_exit(Duration::from_secs(10)).await?;
+        assert!(status.success(), "stderr:\n{}", forward.stderr());
+
+        let mut teardown = polyaxon(&["-n", &ns, "teardown", "-r", LONG, "--yes"], &home)?;
+        let status = teardown.wait_exit(Duration::from_secs(300)).await?;
+        assert!(status.success(), "teardown failed: {}", teardown.stderr());
         let _ = std::fs::remove_dir_all(&home);
         Ok(())
     })

@@ -13,9 +13,8 @@ use kube::runtime::wait::{await_condition, conditions};
 use tokio::time::Instant;
 
 use super::plan::foreign_owner;
-use super::ssa::FIELD_MANAGER;
 use super::wait::job as job_readiness;
-use super::{ApplyError, diagnose, dynamic_api, is_not_found};
+use super::{ApplyError, FIELD_MANAGER, diagnose, dynamic_api, is_not_found};
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
 use crate::render::{Hook, Manifest};

@@ -13,7 +13,7 @@ pub use delete::{DeleteOptions, delete_objects, sweep_leftovers};
 pub use diagnose::diagnose;
 pub use hooks::run_hooks;
 pub use plan::{Action, Plan, PlannedObject, plan};
-pub use ssa::{DEFAULT_CONCURRENCY, FIELD_MANAGER, apply_plan};
+pub use ssa::{DEFAULT_CONCURRENCY, apply_plan};
 pub use wait::{WorkloadState, wait_ready, workload_states};
 
 use kube::Client;
@@ -21,6 +21,10 @@ use kube::api::{Api, DynamicObject};
 use kube::discovery::ApiResource;
 
 use crate::release::ObjectRef;
+
+/// The field manager of every write (apply, dry-run plan, hook Jobs):
+/// server-side apply records this tool as the owner of the fields it sets.
+pub const FIELD_MANAGER: &str = "polyaxon";
 
 /// Why applying, waiting or deleting failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +41,7 @@ pub enum ApplyError {
     },
     /// An object exists that this release does not own; nothing was changed.
     #[error(
-        "{object} exists but is not owned by release {release} ({owner}); refusing to overwrite it — delete it, or deploy under another release name"
+        "{object} exists but is not owned by release {release} ({owner}); refusing to overwrite it"
     )]
     NotOwned {
         /// The object.

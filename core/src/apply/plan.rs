@@ -11,8 +11,7 @@ use kube::Client;
 use kube::api::{DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
-use super::ssa::FIELD_MANAGER;
-use super::{ApplyError, api_for, dynamic_api, is_not_found};
+use super::{ApplyError, FIELD_MANAGER, api_for, dynamic_api, is_not_found};
 use crate::release::ObjectRef;
 use crate::render::labels::{INSTANCE, MANAGED_BY, MANAGER};
 use crate::render::{Manifest, RenderedObject};

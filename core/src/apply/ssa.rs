@@ -10,14 +10,10 @@ use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::wait::{await_condition, conditions};
 
 use super::plan::{Action, Plan, PlannedObject};
-use super::{ApplyError, dynamic_api};
+use super::{ApplyError, FIELD_MANAGER, dynamic_api};
 use crate::event::{Event, Reporter};
 use crate::render::Stage;
 use crate::retry::retry;
-
-/// The field manager of every write: server-side apply records this tool as
-/// the owner of the fields it sets.
-pub const FIELD_MANAGER: &str = "polyaxon";
 
 /// Requests in flight within one stage, by default. 1 applies object by
 /// object (the benchmark's baseline).

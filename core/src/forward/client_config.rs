@@ -31,9 +31,7 @@ pub enum ClientConfigError {
     #[error("cannot find the Polyaxon config folder: neither {HOME_VARIABLE} nor HOME is set")]
     NoHome,
     /// The client file exists but is not a JSON object.
-    #[error(
-        "cannot read the Polyaxon client config {path}: {reason}; fix or delete the file (`polyaxon config purge` in the Python CLI)"
-    )]
+    #[error("cannot read the Polyaxon client config {path}: {reason}")]
     Unreadable {
         /// The file.
         path: PathBuf,

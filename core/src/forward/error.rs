@@ -58,7 +58,7 @@ pub enum ForwardError {
     /// No Service `<release>-polyaxon-<service>` in the namespace.
     #[error(
         "release {release} has no {service} service in namespace {namespace} (no Service {name}); {}",
-        existing_hint(existing, namespace, service)
+        existing_services(existing, namespace, service)
     )]
     ServiceNotFound {
         /// The release asked for.
@@ -117,9 +117,7 @@ pub enum ForwardError {
     },
 
     /// The local port is taken.
-    #[error(
-        "local port {port} on {address} is already in use; stop what uses it or pick another port with -p/--port"
-    )]
+    #[error("local port {port} on {address} is already in use")]
     PortInUse {
         /// The local address.
         address: String,
@@ -148,7 +146,7 @@ pub enum ForwardError {
     },
 
     /// The cluster refused an access the forward needs (RBAC).
-    #[error("permission denied: {} cannot {access}{}; ask a cluster admin for a Role granting it", user.as_deref().unwrap_or("you"), detail(message))]
+    #[error("permission denied: {} cannot {access}{}", user.as_deref().unwrap_or("you"), detail(message))]
     Forbidden {
         /// What was refused.
         access: Access,
@@ -180,21 +178,19 @@ pub(crate) fn api_error(error: kube::Error, access: Access) -> ForwardError {
     }
 }
 
-fn existing_hint(existing: &[GatewayService], namespace: &str, service: &str) -> String {
+fn existing_services(existing: &[GatewayService], namespace: &str, service: &str) -> String {
     if existing.is_empty() {
-        return format!(
-            "no {service} service of any release exists in namespace {namespace}: is Polyaxon deployed there (-n)?"
-        );
+        return format!("no {service} service of any release exists in namespace {namespace}");
     }
     let listed = existing
         .iter()
         .map(|s| {
             if s.namespace == namespace {
-                format!("{} (release {}: -r {})", s.name, s.release, s.release)
+                format!("{} (release {})", s.name, s.release)
             } else {
                 format!(
-                    "{} in namespace {} (-r {} -n {})",
-                    s.name, s.namespace, s.release, s.namespace
+                    "{} in namespace {} (release {})",
+                    s.name, s.namespace, s.release
                 )
             }
         })
@@ -209,14 +205,9 @@ fn existing_hint(existing: &[GatewayService], namespace: &str, service: &str) ->
 }
 
 fn problems_text(problems: &[PodProblem], selector: &str) -> String {
-    if problems.is_empty() {
-        return format!("no pod matches its selector {selector}");
-    }
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    PodProblem::list(problems, || {
+        format!("no pod matches its selector {selector}")
+    })
 }
 
 fn join(ports: &[u16]) -> String {
@@ -258,7 +249,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "release agent has no gateway service in namespace polyaxon (no Service agent-polyaxon-gateway); \
-             gateway services in namespace polyaxon: polyaxon-polyaxon-gateway (release polyaxon: -r polyaxon)"
+             gateway services in namespace polyaxon: polyaxon-polyaxon-gateway (release polyaxon)"
         );
     }
 
@@ -273,7 +264,7 @@ mod tests {
         };
         assert!(
             err.to_string()
-                .ends_with("no gateway service of any release exists in namespace polyaxon: is Polyaxon deployed there (-n)?"),
+                .ends_with("no gateway service of any release exists in namespace polyaxon"),
             "{err}"
         );
     }
@@ -315,8 +306,7 @@ mod tests {
         };
         assert_eq!(
             err.to_string(),
-            "permission denied: system:serviceaccount:polyaxon:viewer cannot create pods/portforward in namespace polyaxon; \
-             ask a cluster admin for a Role granting it"
+            "permission denied: system:serviceaccount:polyaxon:viewer cannot create pods/portforward in namespace polyaxon"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! The release's Service (`<release>-polyaxon-<service>`, the gateway by
-//! default): its port to the pods' target port, and its pod selector.
+//! default, named as the renderer names it): its port to the pods' target
+//! port, and its pod selector.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,6 +11,8 @@ use kube::api::ListParams;
 use kube::{Api, Client, ResourceExt};
 
 use super::error::{Access, ForwardError, GatewayService, api_error};
+use crate::render::labels::INSTANCE;
+use crate::render::names;
 
 /// What the Service's port points at in its pods.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +47,26 @@ pub struct Gateway {
     pub selector: String,
 }
 
-/// The Service's name for a release: `<release>-polyaxon-<service>`.
+/// The Service's name for a release, asked of the renderer's naming so that
+/// the forward finds the Service a deploy created: `<release>-polyaxon-<service>`,
+/// its prefix shortened to fit 63 characters for long release names.
 pub fn service_name(release: &str, service: &str) -> String {
-    format!("{release}-polyaxon-{service}")
+    names::component(release, service)
+}
+
+/// The release a `*-<service>` Service belongs to: the release its instance
+/// label names, when the renderer gives that release this Service name;
+/// else the prefix before `-polyaxon-<service>` (a Service made by hand or
+/// by helm). `None` for any other Service.
+fn release_of(found: &Service, service: &str) -> Option<String> {
+    let name = found.name_any();
+    if let Some(release) = found.labels().get(INSTANCE)
+        && service_name(release, service) == name
+    {
+        return Some(release.clone());
+    }
+    name.strip_suffix(&format!("-polyaxon-{service}"))
+        .map(str::to_string)
 }
 
 /// Reads the Service and resolves `service_port` to its target.
@@ -131,25 +151,22 @@ fn selector_string(selector: &BTreeMap<String, String>) -> String {
         .join(",")
 }
 
-/// The `*-polyaxon-<service>` Services a user may have meant: those in the
-/// namespace, else (when the user may list them) those in other namespaces.
-/// Best effort: a failure to list only means fewer hints.
+/// The `<release>-polyaxon-<service>` Services a user may have meant: those
+/// in the namespace, else (when the user may list them) those in other
+/// namespaces. Best effort: a failure to list only means fewer hints.
 async fn list_services_like(
     client: &Client,
     namespace: &str,
     service: &str,
 ) -> Vec<GatewayService> {
-    let suffix = format!("-polyaxon-{service}");
     let pick = |list: Vec<Service>| {
         let mut found: Vec<GatewayService> = list
             .iter()
             .filter_map(|s| {
-                let name = s.name_any();
-                let release = name.strip_suffix(&suffix)?.to_string();
                 Some(GatewayService {
-                    release,
+                    release: release_of(s, service)?,
                     namespace: s.namespace().unwrap_or_default(),
-                    name,
+                    name: s.name_any(),
                 })
             })
             .collect();
@@ -225,6 +242,48 @@ mod tests {
             err.to_string(),
             "service agent-polyaxon-gateway in namespace polyaxon has no port 80 (its ports: 8080, 9090)"
         );
+    }
+
+    #[test]
+    fn the_forward_looks_for_the_gateway_service_a_deploy_renders() {
+        // 53 characters: the longest release name helm allows; its
+        // `<release>-polyaxon-gateway` does not fit in 63 as is.
+        let release = "a".repeat(53);
+        let options = crate::config::LoadOptions {
+            set: vec![
+                "deploymentChart=agent".into(),
+                "agent.instance=acme.agents.test".into(),
+                "agent.token=t".into(),
+            ],
+            release_name: Some(release.clone()),
+            ..crate::config::LoadOptions::default()
+        };
+        let deployment = crate::config::load(&options).expect("valid config");
+        let state = crate::render::ReleaseState::placeholder(&release);
+        let manifest = crate::render::render(&deployment, &state).expect("renders");
+        let name = service_name(&release, "gateway");
+        assert!(name.len() <= 63 && name.ends_with("-gateway"), "{name}");
+        assert!(
+            manifest.find("Service", &name).is_some(),
+            "no Service {name} rendered"
+        );
+        assert_eq!(service_name("agent", "gateway"), "agent-polyaxon-gateway");
+    }
+
+    #[test]
+    fn the_release_of_a_service_is_read_from_its_label_or_its_name() {
+        let release = "r".repeat(53);
+        let labelled: Service = serde_json::from_value(json!({
+            "metadata": {"name": service_name(&release, "gateway"), "labels": {INSTANCE: release}}
+        }))
+        .expect("test service");
+        assert_eq!(release_of(&labelled, "gateway"), Some(release));
+        let by_hand: Service = serde_json::from_value(json!({
+            "metadata": {"name": "agent-polyaxon-gateway"}
+        }))
+        .expect("test service");
+        assert_eq!(release_of(&by_hand, "gateway").as_deref(), Some("agent"));
+        assert_eq!(release_of(&by_hand, "api"), None);
     }
 
     #[test]

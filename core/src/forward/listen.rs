@@ -81,9 +81,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            format!(
-                "local port {port} on 127.0.0.1 is already in use; stop what uses it or pick another port with -p/--port"
-            )
+            format!("local port {port} on 127.0.0.1 is already in use")
         );
     }
 

@@ -39,6 +39,8 @@ use kube::{Api, Client};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+use crate::config::schema::DeploymentType;
+
 pub use error::{Access, ForwardError, GatewayService};
 pub use events::{EventSender, ForwardEvent, PodLeft};
 pub use gateway::{Gateway, TargetPort, service_name};
@@ -54,6 +56,16 @@ pub const DEFAULT_LOCAL_PORT: u16 = 8000;
 pub const NODE_PORT_LOCAL_PORT: u16 = 31833;
 /// The gateway Service port the Python CLI forwards to.
 pub const GATEWAY_SERVICE_PORT: u16 = 80;
+
+/// The local port when none is given, as the Python CLI picks it:
+/// [`NODE_PORT_LOCAL_PORT`] where the gateway is a NodePort service
+/// (minikube, microk8s), else [`DEFAULT_LOCAL_PORT`].
+pub fn default_local_port(deployment_type: Option<DeploymentType>) -> u16 {
+    match deployment_type {
+        Some(DeploymentType::Minikube | DeploymentType::Microk8s) => NODE_PORT_LOCAL_PORT,
+        _ => DEFAULT_LOCAL_PORT,
+    }
+}
 
 /// What to forward where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +148,7 @@ impl Forward {
                 message,
             }) => Err(ForwardError::Forbidden {
                 access: refused,
-                user: access::whoami(client).await,
+                user: crate::access::whoami(client).await,
                 message,
             }),
             other => other,

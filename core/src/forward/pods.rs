@@ -39,6 +39,21 @@ impl fmt::Display for PodProblem {
     }
 }
 
+impl PodProblem {
+    /// Each pod's problem, `; `-separated, or `none` when there is no pod
+    /// (said differently where the absence of pods is read).
+    pub fn list(problems: &[PodProblem], none: impl FnOnce() -> String) -> String {
+        if problems.is_empty() {
+            return none();
+        }
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// The outcome of looking at the pods behind the Service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {

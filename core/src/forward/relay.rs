@@ -26,7 +26,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep_until};
 
 use super::events::{EventSender, ForwardEvent};
-use super::pods::PodTarget;
+use super::pods::{PodProblem, PodTarget};
 use super::spares::Spares;
 use super::stream::PodStream;
 use super::tracker::Tracker;
@@ -107,15 +107,9 @@ async fn connect(shared: &Shared) -> Result<(PodTarget, PodStream), String> {
             .next_target(shared.pod_wait)
             .await
             .map_err(|problems| {
-                let why = if problems.is_empty() {
+                let why = PodProblem::list(&problems, || {
                     "no pod matches the service's selector".to_string()
-                } else {
-                    problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                };
+                });
                 format!("no Ready pod within {}s: {why}", shared.pod_wait.as_secs())
             })?;
         if let Some(spare) = shared.spares.take(&target) {

@@ -5,17 +5,19 @@
 
 use kube::Client;
 
-use super::{OpError, Source, Target, WaitOptions, ensure_namespace, pending_record};
+use super::{
+    Deployable, OpError, ReleaseRef, WaitOptions, ensure_namespace, pending_record, with_lock,
+};
 use crate::apply::{apply_plan, plan, run_hooks, wait_ready};
 use crate::event::Reporter;
-use crate::release::{RecordStore, ReleaseLock, ReleaseRecord, Status, store_manifest};
+use crate::release::{RecordStore, ReleaseRecord, Status, store_manifest};
 use crate::render::{Hook, ReleaseState};
 
 /// Options of a deploy.
 #[derive(Debug, Clone)]
-pub struct Deploy {
+pub struct DeployOptions {
     /// Which release, where.
-    pub target: Target,
+    pub target: ReleaseRef,
     /// Whether and how long to wait.
     pub wait: WaitOptions,
 }
@@ -23,23 +25,19 @@ pub struct Deploy {
 /// Deploys `source` as a new release.
 pub async fn deploy(
     client: &Client,
-    op: &Deploy,
-    source: &Source<'_>,
+    op: &DeployOptions,
+    source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
-    let target = &op.target;
-    ensure_namespace(client, &target.namespace).await?;
-    let lock =
-        ReleaseLock::acquire(client.clone(), &target.namespace, &target.release, "deploy").await?;
-    let result = deploy_locked(client, op, source, reporter).await;
-    let _ = lock.release().await;
-    result
+    ensure_namespace(client, &op.target.namespace).await?;
+    let work = deploy_locked(client, op, source, reporter);
+    with_lock(client, &op.target, "deploy", work).await
 }
 
 async fn deploy_locked(
     client: &Client,
-    op: &Deploy,
-    source: &Source<'_>,
+    op: &DeployOptions,
+    source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let target = &op.target;

@@ -7,10 +7,10 @@ mod query;
 mod teardown;
 mod upgrade;
 
-pub use deploy::{Deploy, deploy};
+pub use deploy::{DeployOptions, deploy};
 pub use query::{history, status};
-pub use teardown::{Teardown, teardown};
-pub use upgrade::{Upgrade, UpgradeOutcome, rollback, upgrade};
+pub use teardown::{TeardownOptions, teardown};
+pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade};
 
 use std::time::Duration;
 
@@ -21,18 +21,9 @@ use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::apply::ApplyError;
 use crate::config::Deployment;
-use crate::release::{LockError, ReleaseRecord, StoreError};
+use crate::release::{LockError, ReleaseLock, ReleaseRecord, ReleaseRef, StoreError};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{Manifest, ReleaseState, RenderError};
-
-/// Which release, where.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The release name.
-    pub release: String,
-    /// Its namespace.
-    pub namespace: String,
-}
 
 /// Renders a chart with a release's generated values (borrowing what it
 /// renders for `'a`).
@@ -40,7 +31,7 @@ pub type RenderFn<'a> = dyn Fn(&ReleaseState) -> Result<Manifest, RenderError> +
 
 /// What is being deployed: the chart, its pinned version and the merged config
 /// (kept in the record), and how to render it for a release state.
-pub struct Source<'a> {
+pub struct Deployable<'a> {
     /// `platform`, `agent` or `ponos`.
     pub chart: String,
     /// The pinned version.
@@ -51,12 +42,12 @@ pub struct Source<'a> {
     pub render: &'a RenderFn<'a>,
 }
 
-impl<'a> Source<'a> {
+impl<'a> Deployable<'a> {
     /// A loaded deployment's chart, pinned version and merged config,
     /// rendered by `render` (usually `|state| render::render(&deployment, state)`,
     /// which borrows the deployment and so cannot be made here).
     pub fn of(deployment: &Deployment, render: &'a RenderFn<'a>) -> Self {
-        Source {
+        Deployable {
             chart: deployment.chart.as_str().to_string(),
             version: deployment.version.version.to_string(),
             config: deployment.values.clone(),
@@ -81,7 +72,7 @@ pub struct WaitOptions {
 pub enum OpError {
     /// The release exists already.
     #[error(
-        "release {release} already exists in namespace {namespace} (revision {revision}, {status}); use `polyaxon upgrade` to change it"
+        "release {release} already exists in namespace {namespace} (revision {revision}, {status})"
     )]
     ReleaseExists {
         /// The release.
@@ -93,20 +84,32 @@ pub enum OpError {
         /// That revision's status.
         status: String,
     },
-    /// No deployed revision to upgrade, roll back, or tear down.
-    #[error("release {release} is not deployed in namespace {namespace}{hint}")]
+    /// No record of the release at all: nothing to upgrade, roll back,
+    /// tear down or show.
+    #[error(
+        "release {release} is not deployed in namespace {namespace} (no release records found)"
+    )]
+    NotFound {
+        /// The release.
+        release: String,
+        /// The namespace looked in.
+        namespace: String,
+    },
+    /// The release has records, but none of its revisions is deployed
+    /// (every one failed): nothing to upgrade or roll back from.
+    #[error(
+        "release {release} is not deployed in namespace {namespace} (none of its {revisions} revision(s) is deployed)"
+    )]
     NotDeployed {
         /// The release.
         release: String,
         /// The namespace looked in.
         namespace: String,
-        /// What to do instead.
-        hint: String,
+        /// How many revisions it has.
+        revisions: usize,
     },
     /// The requested version is older than the deployed one.
-    #[error(
-        "release {release} runs {deployed}; {requested} is older: refusing to downgrade (pass --allow-downgrade to do it anyway)"
-    )]
+    #[error("release {release} runs {deployed}; {requested} is older: refusing to downgrade")]
     Downgrade {
         /// The release.
         release: String,
@@ -116,9 +119,7 @@ pub enum OpError {
         requested: String,
     },
     /// A major version jump needs a yes.
-    #[error(
-        "release {release} runs {deployed}; {requested} is a new major version: confirm, or pass --yes"
-    )]
+    #[error("release {release} runs {deployed}; {requested} is a new major version")]
     NeedsConfirmation {
         /// The release.
         release: String,
@@ -127,7 +128,7 @@ pub enum OpError {
         /// The requested version.
         requested: String,
     },
-    /// A version is not semver.
+    /// A version is not a Polyaxon version (`X.Y.Z`, `X.Y.Z.postN`).
     #[error("version {0:?} is not a semantic version")]
     Version(String),
     /// The revision asked for does not exist.
@@ -152,8 +153,8 @@ pub enum OpError {
     /// Applying, waiting or deleting failed.
     #[error(transparent)]
     Apply(#[from] ApplyError),
-    /// After a failed upgrade, `--atomic` rolled back.
-    #[error("{cause}\nrolled back to revision {revision} (--atomic)")]
+    /// After a failed upgrade, the upgrade was undone (it was asked to be atomic).
+    #[error("{cause}\nrolled back to revision {revision}")]
     RolledBack {
         /// Why the upgrade failed.
         cause: Box<OpError>,
@@ -171,6 +172,14 @@ pub enum OpError {
 }
 
 impl OpError {
+    /// No record of `target` at all.
+    pub(crate) fn not_found(target: &ReleaseRef) -> Self {
+        OpError::NotFound {
+            release: target.release.clone(),
+            namespace: target.namespace.clone(),
+        }
+    }
+
     /// The Kubernetes API error underneath, if any (for exit codes).
     pub fn api_error(&self) -> Option<&kube::Error> {
         match self {
@@ -182,6 +191,28 @@ impl OpError {
             _ => None,
         }
     }
+}
+
+/// Runs `work` holding the release's lock for `operation`, and gives the
+/// lock back whatever `work` returns. `work` does not start before the lock
+/// is held (a future runs only when awaited). A lock that cannot be given
+/// back expires on its own.
+pub(crate) async fn with_lock<T>(
+    client: &Client,
+    target: &ReleaseRef,
+    operation: &str,
+    work: impl Future<Output = Result<T, OpError>>,
+) -> Result<T, OpError> {
+    let lock = ReleaseLock::acquire(
+        client.clone(),
+        &target.namespace,
+        &target.release,
+        operation,
+    )
+    .await?;
+    let result = work.await;
+    let _ = lock.release().await;
+    result
 }
 
 /// RFC 3339 now.
@@ -218,7 +249,7 @@ pub(crate) async fn ensure_namespace(client: &Client, namespace: &str) -> Result
 
 /// A record for revision `revision` of `target`, pending.
 pub(crate) fn pending_record(
-    target: &Target,
+    target: &ReleaseRef,
     revision: u32,
     chart: &str,
     version: &str,
@@ -247,7 +278,7 @@ pub(crate) fn pending_record(
 
 /// After Ctrl-C: the revision this process left `pending` is marked `failed`
 /// (so it does not look in progress forever) and its lock is given back.
-pub async fn interrupted(client: &Client, target: &Target) -> Result<(), OpError> {
+pub async fn interrupted(client: &Client, target: &ReleaseRef) -> Result<(), OpError> {
     let store =
         crate::release::RecordStore::new(client.clone(), &target.namespace, &target.release);
     if let Some(mut latest) = store.latest().await?

@@ -2,29 +2,21 @@
 
 use kube::Client;
 
-use super::{OpError, Target};
+use super::{OpError, ReleaseRef};
 use crate::release::{RecordStore, ReleaseRecord};
 
 /// Every revision of the release, oldest first.
-pub async fn history(client: &Client, target: &Target) -> Result<Vec<ReleaseRecord>, OpError> {
+pub async fn history(client: &Client, target: &ReleaseRef) -> Result<Vec<ReleaseRecord>, OpError> {
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let records = store.history().await?;
     if records.is_empty() {
-        return Err(OpError::NotDeployed {
-            release: target.release.clone(),
-            namespace: target.namespace.clone(),
-            hint: " (no release records found)".into(),
-        });
+        return Err(OpError::not_found(target));
     }
     Ok(records)
 }
 
 /// The newest revision of the release.
-pub async fn status(client: &Client, target: &Target) -> Result<ReleaseRecord, OpError> {
+pub async fn status(client: &Client, target: &ReleaseRef) -> Result<ReleaseRecord, OpError> {
     let mut records = history(client, target).await?;
-    records.pop().ok_or_else(|| OpError::NotDeployed {
-        release: target.release.clone(),
-        namespace: target.namespace.clone(),
-        hint: String::new(),
-    })
+    records.pop().ok_or_else(|| OpError::not_found(target))
 }

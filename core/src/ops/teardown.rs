@@ -6,17 +6,17 @@
 
 use kube::Client;
 
-use super::{OpError, Target};
+use super::{OpError, ReleaseRef, with_lock};
 use crate::apply::{DeleteOptions, delete_objects, run_hooks, sweep_leftovers};
 use crate::event::{Event, Reporter};
-use crate::release::{ObjectRef, RecordStore, ReleaseLock, restore_manifest};
+use crate::release::{ObjectRef, RecordStore, restore_manifest};
 use crate::render::Hook;
 
 /// Options of a teardown.
 #[derive(Debug, Clone)]
-pub struct Teardown {
+pub struct TeardownOptions {
     /// Which release, where.
-    pub target: Target,
+    pub target: ReleaseRef,
     /// Run the pre-delete hooks first.
     pub hooks: bool,
     /// What to delete and how long to wait.
@@ -26,27 +26,16 @@ pub struct Teardown {
 /// Tears the release down. Returns how many objects the inventory listed.
 pub async fn teardown(
     client: &Client,
-    op: &Teardown,
+    op: &TeardownOptions,
     reporter: &Reporter,
 ) -> Result<usize, OpError> {
     let target = &op.target;
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
     let Some(latest) = history.last().cloned() else {
-        return Err(OpError::NotDeployed {
-            release: target.release.clone(),
-            namespace: target.namespace.clone(),
-            hint: " (no release records found; check --release-name and --namespace)".into(),
-        });
+        return Err(OpError::not_found(target));
     };
-    let lock = ReleaseLock::acquire(
-        client.clone(),
-        &target.namespace,
-        &target.release,
-        "teardown",
-    )
-    .await?;
-    let result = async {
+    let work = async {
         if op.hooks {
             let manifest = restore_manifest(&latest.manifest);
             run_hooks(
@@ -59,9 +48,7 @@ pub async fn teardown(
             )
             .await?;
         } else {
-            reporter(Event::Note(
-                "skipping the pre-delete hooks (--no-hooks)".into(),
-            ));
+            reporter(Event::HooksSkipped(Hook::PreDelete));
         }
         // Every revision's inventory: an interrupted upgrade may have created
         // objects the deployed revision does not list.
@@ -80,8 +67,6 @@ pub async fn teardown(
         .await?;
         store.delete_all().await?;
         Ok(inventory.len())
-    }
-    .await;
-    let _ = lock.release().await;
-    result
+    };
+    with_lock(client, target, "teardown", work).await
 }

@@ -6,24 +6,24 @@
 //! rollback re-applies a stored revision's manifest the same way.
 
 use kube::Client;
-use semver::Version;
 
 use super::deploy::finish;
-use super::{OpError, Source, Target, WaitOptions, pending_record};
+use super::{Deployable, OpError, ReleaseRef, WaitOptions, pending_record, with_lock};
 use crate::apply::{
     Action, DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready,
 };
 use crate::event::{Event, Reporter};
 use crate::release::{
-    ObjectRef, RecordStore, ReleaseLock, ReleaseRecord, Status, restore_manifest, store_manifest,
+    ObjectRef, RecordStore, ReleaseRecord, Status, restore_manifest, store_manifest,
 };
 use crate::render::{Hook, Manifest, ReleaseState};
+use crate::version::{self, PolyaxonVersion};
 
 /// Options of an upgrade.
 #[derive(Debug, Clone)]
-pub struct Upgrade {
+pub struct UpgradeOptions {
     /// Which release, where.
-    pub target: Target,
+    pub target: ReleaseRef,
     /// Whether and how long to wait.
     pub wait: WaitOptions,
     /// Allow a version older than the deployed one.
@@ -36,16 +36,20 @@ pub struct Upgrade {
     pub atomic: bool,
 }
 
+/// What an upgrade would change, from the deployed revision.
+#[derive(Debug)]
+pub struct Diff {
+    /// The deployed revision the plan starts from.
+    pub from: Box<ReleaseRecord>,
+    /// The plan.
+    pub plan: Plan,
+}
+
 /// What an upgrade did.
 #[derive(Debug)]
 pub enum UpgradeOutcome {
-    /// `--dry-run`: the plan, nothing applied.
-    Planned {
-        /// The deployed revision the plan starts from.
-        from: Box<ReleaseRecord>,
-        /// The plan.
-        plan: Plan,
-    },
+    /// Only planned, as asked: nothing applied.
+    Planned(Diff),
     /// Same version, same config, and the cluster already matches: nothing
     /// was written, not even a new revision.
     Unchanged {
@@ -61,51 +65,81 @@ pub enum UpgradeOutcome {
     },
 }
 
-/// Parses a Polyaxon version (`2.4.0`, or the `.postN` spelling `2.8.0.post1`).
-fn parse_version(text: &str) -> Result<Version, OpError> {
-    let text = text.trim().trim_start_matches('v');
-    let normal = match text.split_once(".post") {
-        Some((base, post)) => format!("{base}+post{post}"),
-        None => text.to_string(),
-    };
-    Version::parse(&normal).map_err(|_| OpError::Version(text.to_string()))
-}
-
-/// The semver guard: refuses a downgrade and an unconfirmed major jump.
-fn check_versions(op: &Upgrade, deployed: &str, requested: &str) -> Result<(), OpError> {
-    let from = parse_version(deployed)?;
-    let to = parse_version(requested)?;
+/// The upgrade guard: refuses a downgrade and an unconfirmed major jump, by
+/// the one version rule, [`version::compare`].
+fn check_versions(op: &UpgradeOptions, deployed: &str, requested: &str) -> Result<(), OpError> {
+    let parse =
+        |text: &str| PolyaxonVersion::parse(text).ok_or_else(|| OpError::Version(text.to_string()));
     let release = op.target.release.clone();
-    if to < from && !op.allow_downgrade {
-        return Err(OpError::Downgrade {
+    match version::compare(&parse(deployed)?, &parse(requested)?) {
+        version::VersionChange::Older if !op.allow_downgrade => Err(OpError::Downgrade {
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
-        });
-    }
-    if to.major > from.major && !op.confirmed {
-        return Err(OpError::NeedsConfirmation {
+        }),
+        version::VersionChange::MajorJump if !op.confirmed => Err(OpError::NeedsConfirmation {
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
-        });
+        }),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-async fn deployed_record(store: &RecordStore, target: &Target) -> Result<ReleaseRecord, OpError> {
-    store.deployed().await?.ok_or_else(|| OpError::NotDeployed {
+async fn deployed_record(
+    store: &RecordStore,
+    target: &ReleaseRef,
+) -> Result<ReleaseRecord, OpError> {
+    deployed_in(&store.history().await?, target)
+}
+
+/// The deployed revision of a history, or why there is none.
+fn deployed_in(history: &[ReleaseRecord], target: &ReleaseRef) -> Result<ReleaseRecord, OpError> {
+    if history.is_empty() {
+        return Err(OpError::not_found(target));
+    }
+    let deployed = history.iter().rev().find(|r| r.status == Status::Deployed);
+    deployed.cloned().ok_or_else(|| OpError::NotDeployed {
         release: target.release.clone(),
         namespace: target.namespace.clone(),
-        hint: "; use `polyaxon deploy` to create it".into(),
+        revisions: history.len(),
     })
+}
+
+/// What upgrading the release to `source` would create, change and delete,
+/// whatever the versions (no guard): reads and dry-runs only.
+pub async fn diff(
+    client: &Client,
+    target: &ReleaseRef,
+    source: &Deployable<'_>,
+) -> Result<Diff, OpError> {
+    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let current = deployed_record(&store, target).await?;
+    let plan = plan_from(client, &current, source).await?;
+    Ok(Diff {
+        from: Box::new(current),
+        plan,
+    })
+}
+
+/// The plan from the `current` revision to `source`, rendered with the
+/// release's generated values.
+async fn plan_from(
+    client: &Client,
+    current: &ReleaseRecord,
+    source: &Deployable<'_>,
+) -> Result<Plan, OpError> {
+    let mut state = current.state.clone();
+    state.complete();
+    let manifest = (source.render)(&state)?;
+    Ok(plan(client, &manifest, &current.name, &current.inventory).await?)
 }
 
 /// Upgrades the release to `source`.
 pub async fn upgrade(
     client: &Client,
-    op: &Upgrade,
-    source: &Source<'_>,
+    op: &UpgradeOptions,
+    source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
@@ -114,29 +148,19 @@ pub async fn upgrade(
     check_versions(op, &current.version, &source.version)?;
     // Planning reads and dry-runs only: no lock is needed, and a no-op
     // upgrade ends here having written nothing.
-    let mut state = current.state.clone();
-    state.complete();
-    let manifest = (source.render)(&state)?;
-    let planned = plan(client, &manifest, &target.release, &current.inventory).await?;
+    let planned = plan_from(client, &current, source).await?;
     if op.dry_run {
-        return Ok(UpgradeOutcome::Planned {
+        return Ok(UpgradeOutcome::Planned(Diff {
             from: Box::new(current),
             plan: planned,
-        });
+        }));
     }
     if planned.is_noop() && current.version == source.version && current.config == source.config {
         return Ok(UpgradeOutcome::Unchanged {
             record: Box::new(current),
         });
     }
-    let lock = ReleaseLock::acquire(
-        client.clone(),
-        &target.namespace,
-        &target.release,
-        "upgrade",
-    )
-    .await?;
-    let result = async {
+    let work = async {
         // Read again under the lock: another upgrade may have finished meanwhile.
         let current = deployed_record(&store, target).await?;
         check_versions(op, &current.version, &source.version)?;
@@ -158,10 +182,9 @@ pub async fn upgrade(
                 plan,
             }),
             Err(cause) if op.atomic => {
-                reporter(Event::Note(format!(
-                    "upgrade failed; rolling back to revision {} (--atomic)",
-                    current.revision
-                )));
+                reporter(Event::RollingBack {
+                    revision: current.revision,
+                });
                 let failed = store.latest().await?.unwrap_or_else(|| current.clone());
                 restore(client, &store, &failed, &current, op.wait, reporter).await?;
                 Err(OpError::RolledBack {
@@ -171,32 +194,23 @@ pub async fn upgrade(
             }
             Err(cause) => Err(cause),
         }
-    }
-    .await;
-    let _ = lock.release().await;
-    result
+    };
+    with_lock(client, target, "upgrade", work).await
 }
 
 /// Rolls the release back to `revision` (default: the newest earlier
 /// revision that was deployed), as a new revision.
 pub async fn rollback(
     client: &Client,
-    target: &Target,
+    target: &ReleaseRef,
     revision: Option<u32>,
     wait: WaitOptions,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
-    let lock = ReleaseLock::acquire(
-        client.clone(),
-        &target.namespace,
-        &target.release,
-        "rollback",
-    )
-    .await?;
-    let result = async {
+    let work = async {
         let history = store.history().await?;
-        let current = deployed_record(&store, target).await?;
+        let current = deployed_in(&history, target)?;
         let wanted = match revision {
             Some(n) => history.iter().find(|r| r.revision == n),
             None => history.iter().rev().find(|r| {
@@ -216,10 +230,8 @@ pub async fn rollback(
             });
         };
         restore(client, &store, &current, &wanted, wait, reporter).await
-    }
-    .await;
-    let _ = lock.release().await;
-    result
+    };
+    with_lock(client, target, "rollback", work).await
 }
 
 /// Re-applies `wanted`'s stored manifest on top of `from`, as a new revision.
@@ -267,7 +279,7 @@ async fn apply_revision(
     wait: WaitOptions,
     reporter: &Reporter,
 ) -> Result<(ReleaseRecord, Plan), OpError> {
-    let target = Target {
+    let target = ReleaseRef {
         release: from.name.clone(),
         namespace: from.namespace.clone(),
     };
@@ -333,9 +345,9 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn op(allow_downgrade: bool, confirmed: bool) -> Upgrade {
-        Upgrade {
-            target: Target {
+    fn op(allow_downgrade: bool, confirmed: bool) -> UpgradeOptions {
+        UpgradeOptions {
+            target: ReleaseRef {
                 release: "plx".into(),
                 namespace: "polyaxon".into(),
             },
@@ -372,8 +384,16 @@ mod tests {
     }
 
     #[test]
-    fn post_releases_compare_after_their_base() {
+    fn post_releases_compare_after_their_base_and_by_number() {
         assert!(check_versions(&op(false, false), "2.8.0", "2.8.0.post1").is_ok());
-        assert!(matches!(parse_version("two"), Err(OpError::Version(_))));
+        assert!(check_versions(&op(false, false), "2.8.0.post9", "2.8.0.post10").is_ok());
+        assert!(matches!(
+            check_versions(&op(false, false), "2.8.0.post10", "2.8.0.post9"),
+            Err(OpError::Downgrade { .. })
+        ));
+        assert!(matches!(
+            check_versions(&op(false, false), "two", "2.8.0"),
+            Err(OpError::Version(_))
+        ));
     }
 }

@@ -15,8 +15,9 @@ use tokio::task::JoinHandle;
 
 use crate::render::labels::{MANAGED_BY, MANAGER};
 
-/// How long a lock lasts without renewal.
-const LEASE_SECONDS: i32 = 60;
+/// How long a lock lasts without renewal: a lock its holder stopped
+/// renewing (it died) can be taken over after this many seconds.
+pub const LEASE_SECONDS: i32 = 60;
 /// How often a held lock is renewed.
 const RENEW_EVERY: Duration = Duration::from_secs(15);
 
@@ -25,7 +26,7 @@ const RENEW_EVERY: Duration = Duration::from_secs(15);
 pub enum LockError {
     /// Someone else holds it.
     #[error(
-        "release {release} is locked by {holder} since {since}: another operation is running on it; wait for it to finish (the lock expires {LEASE_SECONDS}s after its holder stops renewing it)"
+        "release {release} is locked by {holder} since {since}: another operation is running on it"
     )]
     Held {
         /// The release.

@@ -9,10 +9,32 @@ mod lock;
 mod record;
 mod store;
 
-pub use lock::{LockError, ReleaseLock, release_if_mine};
+use crate::config::Deployment;
+
+pub use lock::{LEASE_SECONDS, LockError, ReleaseLock, release_if_mine};
 pub use record::{
     ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest,
 };
 pub use store::{
     RELEASE_LABEL, REVISION_LABEL, RecordStore, SECRET_TYPE, STATUS_LABEL, StoreError,
 };
+
+/// A release: its name and the namespace it lives in. Ordered by namespace,
+/// then name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReleaseRef {
+    /// Its namespace.
+    pub namespace: String,
+    /// The release name.
+    pub release: String,
+}
+
+impl ReleaseRef {
+    /// The release a loaded deployment config names.
+    pub fn of(deployment: &Deployment) -> Self {
+        ReleaseRef {
+            release: deployment.release_name.clone(),
+            namespace: deployment.namespace.clone(),
+        }
+    }
+}

@@ -1,19 +1,30 @@
 //! The command-line surface: every command, flag and default, in one place,
 //! so that help, completion and the man page come from the same definitions.
+//! This file holds the command tree and the global flags; [`groups`] the
+//! flags several commands share, [`commands`] each command's own.
 //!
 //! Flags follow the Python CLI (`polyaxon admin deploy|upgrade|teardown`,
 //! `polyaxon port-forward`) where it has them, so its users' habits carry over.
 
-use std::path::PathBuf;
-use std::time::Duration;
+mod commands;
+mod groups;
 
-use clap::{
-    Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint,
-};
+use std::path::PathBuf;
+
+use clap::{Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand, ValueHint};
 use clap_complete::engine::ArgValueCompleter;
 use polyaxon_core::cluster::ClusterOptions;
+use polyaxon_core::config::DEFAULT_NAMESPACE;
 
-use crate::complete::{contexts, namespaces, release_names};
+pub use commands::{
+    CompletionArgs, DeployArgs, DiffArgs, PortForwardArgs, ReleaseQueryArgs, RollbackArgs,
+    TeardownArgs, UpgradeArgs, VersionArgs,
+};
+pub use groups::{
+    CheckArg, ConfigArgs, FileArgs, Format, ManagerPathArg, ReleaseArg, ReleaseNameArg, WaitArgs,
+};
+
+use crate::complete::{contexts, namespaces};
 
 /// The exit-code table as a literal, so it can be spliced into other help texts.
 macro_rules! exit_codes {
@@ -30,12 +41,6 @@ Exit codes:
 
 /// Exit codes, shown in `--help`, the man page and README.
 pub const EXIT_CODES: &str = exit_codes!();
-
-/// The namespace used when neither `-n` nor the config names one.
-pub const DEFAULT_NAMESPACE: &str = "polyaxon";
-
-/// The release name used when neither `-r` nor the config names one.
-pub const DEFAULT_RELEASE: &str = "polyaxon";
 
 const ROOT_AFTER_HELP: &str = concat!(
     "\
@@ -183,7 +188,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  polyaxon diff -f config.yml\n  polyaxon diff -f config.yml --set api.replicas=3"
     )]
-    Diff(ConfigArgs),
+    Diff(DiffArgs),
 
     /// Print the shell completion script.
     #[command(after_help = COMPLETION_AFTER_HELP)]
@@ -227,267 +232,6 @@ pub enum AdminCommand {
     /// Same as `polyaxon teardown`.
     #[command(after_help = "Example:\n  polyaxon admin teardown -f config.yml --yes")]
     Teardown(TeardownArgs),
-}
-
-/// Where the deployment config comes from.
-#[derive(Debug, Clone, Args)]
-pub struct ConfigArgs {
-    /// Deployment config file; repeat to merge several (later files win).
-    #[arg(
-        short = 'f',
-        long = "file",
-        visible_alias = "config-file",
-        value_name = "FILE",
-        value_hint = ValueHint::FilePath
-    )]
-    pub config_files: Vec<PathBuf>,
-
-    /// Override a config value, Helm style (`gateway.replicas=2`, `a.b[0].c=v`, `x=1,y=2`).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-
-    /// Polyaxon version to deploy (default: the config's `deploymentVersion`, else the newest).
-    #[arg(long, value_name = "VERSION")]
-    pub deployment_version: Option<String>,
-
-    /// Release name (default: the config's `releaseName`, else `polyaxon`).
-    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
-    pub release_name: Option<String>,
-
-    /// Deployment type: kubernetes, minikube, microk8s, … (minikube/microk8s use a NodePort gateway).
-    #[arg(short = 't', long, value_name = "TYPE")]
-    pub deployment_type: Option<String>,
-
-    /// Accepted for compatibility with the Python CLI (a helm chart path); this tool needs none.
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::AnyPath)]
-    pub manager_path: Option<PathBuf>,
-}
-
-/// How long to wait for readiness.
-#[derive(Debug, Clone, Args)]
-pub struct WaitArgs {
-    /// Do not wait for workloads to become ready.
-    #[arg(long)]
-    pub no_wait: bool,
-
-    /// How long to wait for readiness before failing (e.g. 90s, 10m).
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
-    pub timeout: Duration,
-
-    /// Objects of one stage applied at once (1 = one by one; for benchmarks).
-    #[arg(long, value_name = "N", hide = true)]
-    pub apply_concurrency: Option<usize>,
-}
-
-/// `polyaxon deploy`.
-#[derive(Debug, Clone, Args)]
-pub struct DeployArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
-    /// Check the config (and, with a cluster, the permissions) and stop.
-    #[arg(long, conflicts_with = "dry_run")]
-    pub check: bool,
-
-    /// Print the objects that would be applied, and stop. Needs no cluster.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// With --dry-run: print Secret data instead of `<redacted>`.
-    #[arg(long, requires = "dry_run")]
-    pub show_secrets: bool,
-
-    /// Output format of --dry-run.
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Yaml)]
-    pub output: Format,
-
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `polyaxon upgrade`.
-#[derive(Debug, Clone, Args)]
-pub struct UpgradeArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
-    /// Check the config and stop.
-    #[arg(long, conflicts_with = "dry_run")]
-    pub check: bool,
-
-    /// Print the plan (create, change, delete) and stop.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Allow deploying a version older than the deployed one.
-    #[arg(long)]
-    pub allow_downgrade: bool,
-
-    /// On failure, roll back to the previous revision.
-    #[arg(long)]
-    pub atomic: bool,
-
-    /// Do not ask for confirmation (a major version jump asks otherwise).
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `polyaxon teardown`.
-#[derive(Debug, Clone, Args)]
-pub struct TeardownArgs {
-    /// Deployment config file, to read the release name and namespace from.
-    #[arg(
-        short = 'f',
-        long = "file",
-        visible_alias = "config-file",
-        value_name = "FILE",
-        value_hint = ValueHint::FilePath
-    )]
-    pub config_files: Vec<PathBuf>,
-
-    /// Release name (default: from the config, else `polyaxon`).
-    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
-    pub release_name: Option<String>,
-
-    /// Skip the pre-delete hooks.
-    #[arg(long)]
-    pub no_hooks: bool,
-
-    /// Also delete the release's PersistentVolumeClaims (kept by default).
-    #[arg(long)]
-    pub delete_volumes: bool,
-
-    /// Do not ask for confirmation (needed when not on a terminal).
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-
-    /// Accepted for compatibility with the Python CLI; this tool needs no helm.
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::AnyPath)]
-    pub manager_path: Option<PathBuf>,
-
-    /// How long to wait for hooks and deletions (e.g. 90s, 10m).
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
-    pub timeout: Duration,
-}
-
-/// `polyaxon port-forward`.
-#[derive(Debug, Clone, Args)]
-pub struct PortForwardArgs {
-    /// Deployment config file, to read the release name and namespace from.
-    #[arg(
-        short = 'f',
-        long = "file",
-        visible_alias = "config-file",
-        value_name = "FILE",
-        value_hint = ValueHint::FilePath
-    )]
-    pub config_files: Vec<PathBuf>,
-
-    /// Release name (default: the config's `releaseName`, else `polyaxon`).
-    #[arg(
-        short = 'r',
-        long,
-        value_name = "NAME",
-        add = ArgValueCompleter::new(release_names)
-    )]
-    pub release_name: Option<String>,
-
-    /// Local port (default: 8000, or 31833 for minikube/microk8s).
-    #[arg(short = 'p', long, value_name = "PORT")]
-    pub port: Option<u16>,
-
-    /// Service to reach, resolved as `<release>-polyaxon-<service>`.
-    #[arg(short = 's', long, value_name = "SERVICE", default_value = "gateway")]
-    pub service: String,
-
-    /// Local address to listen on (default: 127.0.0.1; `localhost` also listens on ::1).
-    #[arg(long, value_name = "ADDRESS")]
-    pub address: Option<String>,
-
-    /// Deployment type (minikube/microk8s change the default port).
-    #[arg(short = 't', long, value_name = "TYPE")]
-    pub deployment_type: Option<String>,
-}
-
-/// `polyaxon status` and `polyaxon history`.
-#[derive(Debug, Clone, Args)]
-pub struct ReleaseQueryArgs {
-    /// Release name.
-    #[arg(
-        short = 'r',
-        long,
-        value_name = "NAME",
-        default_value = DEFAULT_RELEASE,
-        add = ArgValueCompleter::new(release_names)
-    )]
-    pub release_name: String,
-
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
-}
-
-/// `polyaxon rollback`.
-#[derive(Debug, Clone, Args)]
-pub struct RollbackArgs {
-    /// Revision to roll back to (default: the one before the current).
-    pub revision: Option<u32>,
-
-    /// Release name.
-    #[arg(
-        short = 'r',
-        long,
-        value_name = "NAME",
-        default_value = DEFAULT_RELEASE,
-        add = ArgValueCompleter::new(release_names)
-    )]
-    pub release_name: String,
-
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `polyaxon completion`.
-#[derive(Debug, Clone, Args)]
-pub struct CompletionArgs {
-    /// The shell to print the script for.
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
-
-    /// Print a small script that asks `polyaxon` at each <TAB> instead: it also
-    /// completes release names, namespaces and contexts from the cluster.
-    #[arg(long)]
-    pub dynamic: bool,
-}
-
-/// `polyaxon version`.
-#[derive(Debug, Clone, Args)]
-pub struct VersionArgs {
-    /// Release to report (default: every release in the namespace).
-    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
-    pub release_name: Option<String>,
-
-    /// Require the cluster: exit 3 when it cannot be reached, 1 when no release is found.
-    #[arg(long)]
-    pub check: bool,
-
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people.
-    Text,
-    /// YAML.
-    Yaml,
-    /// JSON.
-    Json,
 }
 
 #[cfg(test)]
@@ -546,9 +290,9 @@ mod tests {
         else {
             panic!("admin deploy did not parse: {cli:?}");
         };
-        assert_eq!(deploy.config.config_files, [PathBuf::from("a.yml")]);
+        assert_eq!(deploy.config.files.config_files, [PathBuf::from("a.yml")]);
         assert_eq!(deploy.config.deployment_type.as_deref(), Some("minikube"));
-        assert!(deploy.check);
+        assert!(deploy.check.check);
 
         // `polyaxon port-forward -p 9000 -n ns -t minikube -r agent -s api --address 0.0.0.0`
         let cli = Cli::try_parse_from([
@@ -577,7 +321,7 @@ mod tests {
         };
         assert_eq!(global.namespace.as_deref(), Some("ns"));
         assert_eq!(forward.port, Some(9000));
-        assert_eq!(forward.release_name.as_deref(), Some("agent"));
+        assert_eq!(forward.release.release_name.as_deref(), Some("agent"));
         assert_eq!(forward.service, "api");
         assert_eq!(forward.address.as_deref(), Some("0.0.0.0"));
 
@@ -600,14 +344,14 @@ mod tests {
             Cli::try_parse_from(["polyaxon", "diff", "--config-file", "a.yml", "-f", "b.yml"])
                 .map_err(|e| e.to_string());
         let Ok(Cli {
-            command: Command::Diff(config),
+            command: Command::Diff(diff),
             ..
         }) = cli
         else {
             panic!("diff did not parse: {cli:?}");
         };
         assert_eq!(
-            config.config_files,
+            diff.config.files.config_files,
             [PathBuf::from("a.yml"), PathBuf::from("b.yml")]
         );
     }

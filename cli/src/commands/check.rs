@@ -1,15 +1,14 @@
-//! `polyaxon deploy --check` (and `polyaxon admin deploy --check`): validate
-//! the config, and when a cluster answers, its version and the current
-//! user's permissions. Nothing is created.
+//! `polyaxon deploy --check` and `polyaxon upgrade --check` (and their
+//! `admin` spellings): validate the config, and when a cluster answers, its
+//! version and the current user's permissions. Nothing is created.
 
 use std::time::Duration;
 
 use polyaxon_core::access;
-use polyaxon_core::cluster::ClusterOptions;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 
-use crate::args::{DeployArgs, GlobalArgs};
-use crate::exit::{Exit, Failure};
+use crate::args::{ConfigArgs, GlobalArgs};
+use crate::exit::{Exit, Failure, Outcome};
 use crate::load;
 use crate::output::{Output, Paint, Stream};
 
@@ -19,8 +18,8 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the check and says what it found. Exit 0 when the config is valid
 /// (and, with a cluster, the user may create everything); 2 with every error
 /// for an invalid config; 3 when permissions are missing.
-pub async fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Result<(), Failure> {
-    let options = load::options(global, &args.config);
+pub async fn run(global: &GlobalArgs, args: &ConfigArgs, out: &Output) -> Outcome {
+    let options = load::options(global, args);
     let deployment = config::load(&options)?;
     out.report(summary(out, &deployment, &options))?;
     cluster_checks(global, &deployment, out).await
@@ -54,22 +53,21 @@ fn summary(out: &Output, d: &Deployment, options: &LoadOptions) -> String {
         + "\n"
 }
 
-async fn cluster_checks(
-    global: &GlobalArgs,
-    deployment: &Deployment,
-    out: &Output,
-) -> Result<(), Failure> {
-    let skipped = |why: String| -> Result<(), Failure> {
+async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Output) -> Outcome {
+    let skipped = |why: String| -> Outcome {
         let label = out.paint(Stream::Stdout, Paint::Yellow, "cluster checks skipped:");
         Ok(out.report(format!("{label} {why}\n"))?)
     };
-    let options = ClusterOptions {
-        kubeconfig: global.kubeconfig.clone(),
-        context: global.context.clone(),
-    };
-    let client = match options.client().await {
+    let client = match global.cluster().client().await {
         Ok(client) => client,
-        Err(error) => return skipped(error.to_string()),
+        Err(error) => {
+            let failure = Failure::from(error);
+            let why = match &failure.hint {
+                Some(hint) => format!("{} ({hint})", failure.message),
+                None => failure.message,
+            };
+            return skipped(why);
+        }
     };
     let version = match tokio::time::timeout(CLUSTER_TIMEOUT, access::server_version(&client)).await
     {

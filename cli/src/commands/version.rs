@@ -10,8 +10,9 @@ use polyaxon_core::release::{ReleaseRecord, Status};
 use polyaxon_core::version::{self as catalogue, PolyaxonVersion};
 use serde::Serialize;
 
-use crate::args::{Format, GlobalArgs, VersionArgs};
-use crate::exit::{CLUSTER_HINT, Exit, Failure, is_refusal};
+use crate::args::{GlobalArgs, VersionArgs};
+use crate::classify::is_refusal;
+use crate::exit::{CLUSTER_HINT, Exit, Failure, Outcome};
 use crate::output::{Output, Paint, Stream};
 
 /// How long `version` waits for the cluster before saying it was not reached.
@@ -71,24 +72,27 @@ enum Comparison {
     Unknown,
 }
 
-/// How the version a `chart` release deployed compares with the newest.
+/// How the version a `chart` release deployed compares with the newest, by
+/// the rule upgrades follow ([`catalogue::compare`]): moving from the
+/// deployed version to the newest is an upgrade when the deployed one is older.
 fn compare(chart: &str, version: &str, newest: Option<&PolyaxonVersion>) -> Comparison {
     if chart == PONOS_CHART {
         return Comparison::Unknown;
     }
     match (PolyaxonVersion::parse(version), newest) {
-        // A `.postN` rebuild deploys the images of its base version.
-        (Some(deployed), Some(newest)) => match deployed.semver.cmp_precedence(&newest.semver) {
-            std::cmp::Ordering::Less => Comparison::Older,
-            std::cmp::Ordering::Equal => Comparison::Current,
-            std::cmp::Ordering::Greater => Comparison::Newer,
+        (Some(deployed), Some(newest)) => match catalogue::compare(&deployed, newest) {
+            catalogue::VersionChange::Same => Comparison::Current,
+            catalogue::VersionChange::Newer | catalogue::VersionChange::MajorJump => {
+                Comparison::Older
+            }
+            catalogue::VersionChange::Older => Comparison::Newer,
         },
         _ => Comparison::Unknown,
     }
 }
 
 /// Runs `polyaxon version`.
-pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Result<(), Failure> {
+pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Outcome {
     let newest = catalogue::latest();
     let namespace = global.namespace_or_default().to_string();
     // Up to LOOKUP_DEADLINE with a cluster that does not answer: show it is waiting.
@@ -126,15 +130,9 @@ pub async fn run(args: &VersionArgs, global: &GlobalArgs, out: &Output) -> Resul
         },
     };
 
-    match args.output {
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&report)?;
-            text.push('\n');
-            out.result(text)?;
-        }
-        Format::Yaml => out.result(serde_yaml::to_string(&report)?)?,
-        Format::Text => out.result(text(&report, args.release_name.as_deref(), out))?,
-    }
+    out.result_as(&report, args.output, |report| {
+        text(report, args.release_name.as_deref(), out)
+    })?;
 
     if !args.check {
         if let Err(Unanswered { refused, failure }) = &found {
@@ -283,8 +281,11 @@ mod tests {
         let newest = newest.as_ref();
         let compared = |chart, version| compare(chart, version, newest);
         assert_eq!(compared("platform", "2.16.4"), Comparison::Older);
+        assert_eq!(compared("platform", "1.14.0"), Comparison::Older);
         assert_eq!(compared("agent", "v2.18.0"), Comparison::Current);
-        assert_eq!(compared("platform", "2.18.0.post1"), Comparison::Current);
+        assert_eq!(compared("platform", "2.17.0.post1"), Comparison::Older);
+        // A rebuild this build's catalogue does not list: a newer tool deployed it.
+        assert_eq!(compared("platform", "2.18.0.post1"), Comparison::Newer);
         assert_eq!(compared("platform", "2.19.0"), Comparison::Newer);
         assert_eq!(compared("platform", "1.14"), Comparison::Unknown);
         assert_eq!(

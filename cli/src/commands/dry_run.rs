@@ -6,7 +6,7 @@
 use polyaxon_core::render::{self, ReleaseState, output};
 
 use crate::args::{DeployArgs, Format, GlobalArgs};
-use crate::exit::{Exit, Failure};
+use crate::exit::{Exit, Failure, Outcome};
 use crate::load;
 use crate::output::Output;
 
@@ -26,7 +26,7 @@ pub fn render_text(args: &DeployArgs, global: &GlobalArgs) -> Result<String, Fai
 
 /// Runs the dry run: the manifest on stdout (a closed pipe, `| head`, is not
 /// an error), errors through `main`.
-pub fn run(args: &DeployArgs, global: &GlobalArgs, out: &Output) -> Result<(), Failure> {
+pub fn run(args: &DeployArgs, global: &GlobalArgs, out: &Output) -> Outcome {
     let text = render_text(args, global)?;
     out.result(text)
         .map_err(|error| Failure::from(error).context("cannot write the manifest"))

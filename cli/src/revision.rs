@@ -1,0 +1,52 @@
+//! What `status` and `history` show of a release record.
+
+use polyaxon_core::release::ReleaseRecord;
+use serde::Serialize;
+
+/// A revision as shown: never its generated secrets, nor the config (it may
+/// hold passwords).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionView {
+    /// The release.
+    pub release: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The revision number.
+    pub revision: u32,
+    /// `deployed`, `superseded`, `failed`, `pending`.
+    pub status: String,
+    /// The chart.
+    pub chart: String,
+    /// The Polyaxon version.
+    pub version: String,
+    /// What happened in it.
+    pub description: String,
+    /// When it was made.
+    pub created: String,
+    /// When it last changed.
+    pub updated: String,
+    /// The tool version that made it.
+    pub tool_version: String,
+    /// Its objects, `Kind/name`.
+    pub objects: Vec<String>,
+}
+
+impl RevisionView {
+    /// The view of a record.
+    pub fn of(record: &ReleaseRecord) -> Self {
+        RevisionView {
+            release: record.name.clone(),
+            namespace: record.namespace.clone(),
+            revision: record.revision,
+            status: record.status.to_string(),
+            chart: record.chart.clone(),
+            version: record.version.clone(),
+            description: record.description.clone(),
+            created: record.created.clone(),
+            updated: record.updated.clone(),
+            tool_version: record.tool_version.clone(),
+            objects: record.inventory.iter().map(|o| o.id()).collect(),
+        }
+    }
+}
