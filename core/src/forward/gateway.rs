@@ -249,16 +249,13 @@ mod tests {
         // 53 characters: the longest release name helm allows; its
         // `<release>-polyaxon-gateway` does not fit in 63 as is.
         let release = "a".repeat(53);
-        let options = crate::config::LoadOptions {
-            set: vec![
-                "deploymentChart=agent".into(),
-                "agent.instance=acme.agents.test".into(),
-                "agent.token=t".into(),
-            ],
-            release_name: Some(release.clone()),
-            ..crate::config::LoadOptions::default()
-        };
-        let deployment = crate::config::load(&options).expect("valid config");
+        let config = format!(
+            "deploymentChart: agent\nreleaseName: {release}\n\
+             agent:\n  instance: acme.agents.test\n  token: t\n"
+        );
+        let options = crate::config::LoadOptions::default();
+        let deployment =
+            crate::config::load_texts(&[("agent.yml", &config)], &options).expect("valid config");
         let state = crate::render::ReleaseState::placeholder(&release);
         let manifest = crate::render::render(&deployment, &state).expect("renders");
         let name = service_name(&release, "gateway");
