@@ -10,6 +10,11 @@
 //! `man/` is checked in; `cargo test -p polyaxon-cli --test generated` fails
 //! when it is stale (and `UPDATE_GENERATED=1` rewrites it).
 
+#![expect(
+    clippy::print_stderr,
+    reason = "a command-line tool: it says where it wrote"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -279,17 +279,11 @@ impl Classify for LockError {
 
 impl Classify for StoreError {
     fn exit(&self) -> Exit {
-        match self {
-            StoreError::Api { source, .. } => source.exit(),
-            StoreError::Damaged { .. } => Exit::Failed,
-        }
+        self.api_error().map_or(Exit::Failed, Classify::exit)
     }
 
     fn hint(&self) -> Option<String> {
-        match self {
-            StoreError::Api { source, .. } => source.hint(),
-            StoreError::Damaged { .. } => None,
-        }
+        self.api_error().and_then(Classify::hint)
     }
 }
 

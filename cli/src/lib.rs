@@ -15,6 +15,5 @@ pub mod exit;
 pub mod load;
 pub mod operation;
 pub mod output;
-pub mod prompt;
 pub mod revision;
 pub mod show;

@@ -15,7 +15,7 @@
 //! - [`Output::progress`]: a [`ProgressLine`] per workload (spinner on a
 //!   terminal, one plain line when done otherwise).
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use console::Style;
@@ -267,6 +267,27 @@ impl Output {
             }
         }
         failure.exit
+    }
+
+    /// Whether there is a person to ask: stdin is a terminal.
+    pub fn can_ask(&self) -> bool {
+        io::stdin().is_terminal()
+    }
+
+    /// Asks `question` on stderr (even with `-q`: the answer is needed) and
+    /// reads yes or no from stdin; no when there is no terminal to ask on.
+    pub fn ask(&self, question: &str) -> bool {
+        if !self.can_ask() {
+            return false;
+        }
+        let mut answer = String::new();
+        self.bars.suspend(|| {
+            let mut stderr = io::stderr().lock();
+            let _ = write!(stderr, "{question}\nProceed? [y/N] ");
+            let _ = stderr.flush();
+            let _ = io::stdin().lock().read_line(&mut answer);
+        });
+        matches!(answer.trim(), "y" | "Y" | "yes")
     }
 
     /// A progress line for one task (typically one workload: `deployment/api`).

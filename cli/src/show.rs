@@ -3,6 +3,7 @@
 //! the plan's create/change/delete lines.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use polyaxon_core::apply::{Action, Plan};
@@ -89,9 +90,11 @@ pub fn plan_text(plan: &Plan, out: &Output) -> String {
         text.push('\n');
     }
     let (create, change, unchanged, delete) = plan.counts();
-    text.push_str(&format!(
-        "plan: {create} to create, {change} to change, {delete} to delete, {unchanged} unchanged\n"
-    ));
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        text,
+        "plan: {create} to create, {change} to change, {delete} to delete, {unchanged} unchanged"
+    );
     text
 }
 

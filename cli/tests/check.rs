@@ -1,5 +1,11 @@
 //! `polyaxon deploy --check`, run as a user runs it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test and its helpers report a failure by panicking"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

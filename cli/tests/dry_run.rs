@@ -1,6 +1,12 @@
 //! `polyaxon deploy --dry-run` as a person runs it: no cluster, the same
 //! bytes every time, Secrets redacted unless asked, YAML or a JSON list.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test and its helpers report a failure by panicking"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

@@ -4,7 +4,7 @@
 //!
 //! Names come from the labels of the release records (metadata only, so
 //! completion never reads Secret data); what a release runs comes from its
-//! records, read through [`crate::release::RecordStore`].
+//! records, read through [`crate::release::ClusterStore`].
 
 use std::collections::BTreeSet;
 
@@ -13,7 +13,8 @@ use kube::Client;
 use kube::api::{Api, ListParams};
 
 use crate::release::{
-    RELEASE_LABEL, RecordStore, ReleaseRecord, ReleaseRef, SECRET_TYPE, Status, StoreError,
+    ClusterStore, RELEASE_LABEL, ReleaseRecord, ReleaseRef, ReleaseStore, SECRET_TYPE, Status,
+    StoreError,
 };
 use crate::render::labels::{MANAGED_BY, MANAGER};
 
@@ -38,8 +39,7 @@ impl DiscoverError {
     pub fn api_error(&self) -> Option<&kube::Error> {
         match self {
             DiscoverError::List { source, .. } => Some(source),
-            DiscoverError::Record(StoreError::Api { source, .. }) => Some(source),
-            DiscoverError::Record(StoreError::Damaged { .. }) => None,
+            DiscoverError::Record(error) => error.api_error(),
         }
     }
 }
@@ -104,7 +104,7 @@ pub async fn releases(
         .iter()
         .filter(|n| only.is_none_or(|name| n.release == name))
     {
-        let history = RecordStore::new(client.clone(), namespace, &found.release)
+        let history = ClusterStore::new(client.clone(), namespace, &found.release)
             .history()
             .await?;
         releases.extend(current(history));
@@ -125,25 +125,11 @@ fn current(history: Vec<ReleaseRecord>) -> Option<ReleaseRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::ReleaseState;
 
     fn record(revision: u32, status: Status, version: &str) -> ReleaseRecord {
-        ReleaseRecord {
-            name: "polyaxon".into(),
-            namespace: "ns".into(),
-            revision,
-            status,
-            chart: "platform".into(),
-            version: version.into(),
-            config: serde_json::Value::Null,
-            state: ReleaseState::placeholder("polyaxon"),
-            inventory: Vec::new(),
-            manifest: Vec::new(),
-            tool_version: "0.1.0".into(),
-            description: String::new(),
-            created: String::new(),
-            updated: String::new(),
-        }
+        let mut record = crate::release::test_record(revision, status);
+        record.version = version.into();
+        record
     }
 
     #[test]

@@ -15,6 +15,11 @@
 //! forwarding process, from `/usr/bin/time -v`.
 //! Medians over the rounds are printed with the polyaxon/kubectl ratios.
 
+#![expect(
+    clippy::print_stdout,
+    reason = "the benchmark's report is what it prints"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

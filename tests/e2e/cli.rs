@@ -2,7 +2,7 @@
 //! completion find there, and the exits that need a real API server
 //! (1: reached but no release; 3: access forbidden by RBAC).
 //!
-//! Release records are written through `polyaxon_core::release::RecordStore`,
+//! Release records are written through `polyaxon_core::release::ClusterStore`,
 //! as the lifecycle writes them, in a namespace of the test's own that is
 //! deleted at the end.
 
@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, DeleteParams, ObjectMeta, PostParams};
 use kube::config::Kubeconfig;
-use polyaxon_core::release::{RecordStore, ReleaseRecord, Status};
+use polyaxon_core::release::{ClusterStore, ReleaseRecord, ReleaseStore, Status};
 use polyaxon_core::render::ReleaseState;
 
 /// Runs the binary against the test cluster (or the given kubeconfig).
@@ -82,7 +82,7 @@ impl Scratch {
             created: "2026-01-01T00:00:00Z".to_string(),
             updated: "2026-01-01T00:00:00Z".to_string(),
         };
-        RecordStore::new(self.client.clone(), &self.name, release)
+        ClusterStore::new(self.client.clone(), &self.name, release)
             .create(&record)
             .await
             .with_context(|| format!("creating the record of {release} v{revision}"))?;

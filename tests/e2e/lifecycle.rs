@@ -25,7 +25,7 @@ use polyaxon_core::ops::{
     UpgradeOutcome, WaitOptions,
 };
 use polyaxon_core::release::ReleaseRef;
-use polyaxon_core::release::{RecordStore, Status};
+use polyaxon_core::release::{ClusterStore, ReleaseStore, Status};
 use polyaxon_core::render::labels::release_selector;
 use polyaxon_core::render::manifest::erase;
 use polyaxon_core::render::{Hook, Manifest, ReleaseState, RenderError, Stage};
@@ -307,7 +307,7 @@ async fn deploy_upgrade_guard_prune_and_teardown_without_hooks() -> Result<()> {
         )),
         "the post-install hook ran"
     );
-    let store = RecordStore::new(client.clone(), &ns, "plx");
+    let store = ClusterStore::new(client.clone(), &ns, "plx");
     let first = store.deployed().await?.context("no deployed record")?;
     assert_eq!((first.revision, first.status), (1, Status::Deployed));
 
@@ -437,7 +437,7 @@ async fn atomic_upgrade_that_never_gets_ready_rolls_back() -> Result<()> {
         }
         other => bail!("expected a rollback, got {other:?}"),
     }
-    let store = RecordStore::new(client.clone(), &ns, "plx");
+    let store = ClusterStore::new(client.clone(), &ns, "plx");
     let history = store.history().await?;
     let statuses: Vec<_> = history.iter().map(|r| (r.revision, r.status)).collect();
     assert_eq!(
@@ -490,7 +490,7 @@ async fn two_concurrent_deploys_exactly_one_proceeds() -> Result<()> {
         message.contains("is locked by polyaxon deploy") || message.contains("already exists"),
         "{message}"
     );
-    let store = RecordStore::new(client.clone(), &ns, "plx");
+    let store = ClusterStore::new(client.clone(), &ns, "plx");
     assert_eq!(store.history().await?.len(), 1);
     delete_namespace(&client, &ns).await;
     Ok(())

@@ -13,9 +13,11 @@ use crate::complete::release_names;
 /// `polyaxon deploy`.
 #[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
+    /// Where the deployment config comes from.
     #[command(flatten)]
     pub config: ConfigArgs,
 
+    /// `--check`.
     #[command(flatten)]
     pub check: CheckArg,
 
@@ -31,6 +33,7 @@ pub struct DeployArgs {
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Yaml)]
     pub output: Format,
 
+    /// How long to wait for readiness.
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -38,6 +41,7 @@ pub struct DeployArgs {
 /// `polyaxon upgrade`.
 #[derive(Debug, Clone, Args)]
 pub struct UpgradeArgs {
+    /// Where the deployment config comes from.
     #[command(flatten)]
     pub config: ConfigArgs,
 
@@ -45,6 +49,7 @@ pub struct UpgradeArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// `--check`.
     #[command(flatten)]
     pub check: CheckArg,
 
@@ -60,6 +65,7 @@ pub struct UpgradeArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
+    /// How long to wait for readiness.
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -67,6 +73,7 @@ pub struct UpgradeArgs {
 /// `polyaxon diff`: an upgrade's plan, whatever the versions.
 #[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
+    /// Where the deployment config comes from.
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -74,9 +81,11 @@ pub struct DiffArgs {
 /// `polyaxon teardown`.
 #[derive(Debug, Clone, Args)]
 pub struct TeardownArgs {
+    /// The `-f` config files.
     #[command(flatten)]
     pub files: FileArgs,
 
+    /// `-r`, else the config's `releaseName`.
     #[command(flatten)]
     pub release: ReleaseNameArg,
 
@@ -92,6 +101,7 @@ pub struct TeardownArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
+    /// `--manager-path`, accepted and ignored.
     #[command(flatten)]
     pub manager: ManagerPathArg,
 
@@ -103,9 +113,11 @@ pub struct TeardownArgs {
 /// `polyaxon port-forward`.
 #[derive(Debug, Clone, Args)]
 pub struct PortForwardArgs {
+    /// The `-f` config files.
     #[command(flatten)]
     pub files: FileArgs,
 
+    /// `-r`, else the config's `releaseName`.
     #[command(flatten)]
     pub release: ReleaseNameArg,
 
@@ -129,6 +141,7 @@ pub struct PortForwardArgs {
 /// `polyaxon status` and `polyaxon history`.
 #[derive(Debug, Clone, Args)]
 pub struct ReleaseQueryArgs {
+    /// `-r`.
     #[command(flatten)]
     pub release: ReleaseArg,
 
@@ -143,9 +156,11 @@ pub struct RollbackArgs {
     /// Revision to roll back to (default: the one before the current).
     pub revision: Option<u32>,
 
+    /// `-r`.
     #[command(flatten)]
     pub release: ReleaseArg,
 
+    /// How long to wait for readiness.
     #[command(flatten)]
     pub wait: WaitArgs,
 }

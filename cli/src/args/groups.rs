@@ -57,6 +57,7 @@ pub struct ManagerPathArg {
 /// Where the deployment config comes from.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConfigArgs {
+    /// The `-f` config files.
     #[command(flatten)]
     pub files: FileArgs,
 
@@ -68,6 +69,7 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "VERSION")]
     pub deployment_version: Option<String>,
 
+    /// `-r`, else the config's `releaseName`.
     #[command(flatten)]
     pub release: ReleaseNameArg,
 
@@ -75,6 +77,7 @@ pub struct ConfigArgs {
     #[arg(short = 't', long, value_name = "TYPE")]
     pub deployment_type: Option<String>,
 
+    /// `--manager-path`, accepted and ignored.
     #[command(flatten)]
     pub manager: ManagerPathArg,
 }

@@ -61,9 +61,11 @@ Colours are used only on a terminal, never with NO_COLOR or --no-color."
 #[derive(Debug, Parser)]
 #[command(name = "polyaxon", version, after_help = ROOT_AFTER_HELP)]
 pub struct Cli {
+    /// Flags every command takes.
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -2,6 +2,7 @@
 //! `admin` spellings): validate the config, and when a cluster answers, its
 //! version and the current user's permissions. Nothing is created.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use polyaxon_core::access;
@@ -130,7 +131,8 @@ async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Outp
         deployment.chart
     );
     for m in &missing {
-        message.push_str(&format!("\n  {m}"));
+        // Writing to a String cannot fail.
+        let _ = write!(message, "\n  {m}");
     }
     Err(Failure::new(Exit::Cluster, message))
 }

@@ -1,6 +1,8 @@
 //! `polyaxon status`: the release's newest revision, from its records, and
 //! the state of its workloads now.
 
+use std::fmt::Write as _;
+
 use polyaxon_core::apply::{WorkloadState, workload_states};
 use polyaxon_core::ops;
 use serde::Serialize;
@@ -51,10 +53,12 @@ fn text(view: &StatusView) -> String {
     }
     for w in &view.workloads {
         let state = if w.done { "ready" } else { "not ready" };
-        text.push_str(&format!(
-            "  {:<50} {}/{} {state}\n",
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            text,
+            "  {:<50} {}/{} {state}",
             w.workload, w.ready, w.desired
-        ));
+        );
     }
     text
 }

@@ -9,7 +9,6 @@ use crate::exit::{Exit, Failure, Outcome};
 use crate::load;
 use crate::operation::{interruptible, requests};
 use crate::output::Output;
-use crate::prompt::{ask, can_ask};
 use crate::show::reporter;
 
 /// Runs `polyaxon teardown`.
@@ -30,11 +29,11 @@ pub async fn run(global: &GlobalArgs, args: &TeardownArgs, out: &Output) -> Outc
                 ""
             }
         );
-        if !can_ask() {
+        if !out.can_ask() {
             return Err(Failure::new(Exit::Usage, "teardown needs a confirmation")
                 .with_hint("pass --yes to tear down without asking"));
         }
-        if !ask(&question) {
+        if !out.ask(&question) {
             return Err(Failure::new(Exit::Failed, "teardown cancelled"));
         }
     }

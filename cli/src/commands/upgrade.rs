@@ -11,7 +11,6 @@ use crate::exit::Outcome;
 use crate::load;
 use crate::operation::{interruptible, requests, wait_options};
 use crate::output::Output;
-use crate::prompt::ask;
 use crate::show::{diff_text, reporter};
 
 /// Runs `polyaxon upgrade`.
@@ -37,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: &UpgradeArgs, out: &Output) -> Outco
     )
     .await?;
     let outcome = match first {
-        Err(question @ OpError::NeedsConfirmation { .. }) if ask(&question.to_string()) => {
+        Err(question @ OpError::NeedsConfirmation { .. }) if out.ask(&question.to_string()) => {
             op.confirmed = true;
             interruptible(
                 &client,

@@ -72,6 +72,16 @@ impl Plan {
         create + change + delete == 0
     }
 
+    /// The objects applying deletes: in the previous inventory, not rendered
+    /// any more (an upgrade's prune set).
+    pub fn deletions(&self) -> Vec<ObjectRef> {
+        self.items
+            .iter()
+            .filter(|i| i.action == Action::Delete)
+            .map(|i| i.object.clone())
+            .collect()
+    }
+
     /// The inventory after applying: every rendered object.
     pub fn inventory(&self) -> Vec<ObjectRef> {
         self.items

@@ -83,13 +83,36 @@ pub const DEFAULT_NAMESPACE: &str = "polyaxon";
 
 /// Loads, merges, pins and validates the config. Returns every error found.
 pub fn load(options: &LoadOptions) -> Result<Deployment, ConfigErrors> {
+    load_documents(options.files.iter().map(|path| read_file(path)), options)
+}
+
+/// [`load`] with config texts read before the files: each `(name, text)` is
+/// a config file named `name` in errors. For callers that hold the config
+/// in memory (tests, generated configs).
+pub fn load_texts(
+    texts: &[(&str, &str)],
+    options: &LoadOptions,
+) -> Result<Deployment, ConfigErrors> {
+    let texts = texts
+        .iter()
+        .map(|(name, text)| tree::parse(text, Path::new(name)));
+    load_documents(
+        texts.chain(options.files.iter().map(|path| read_file(path))),
+        options,
+    )
+}
+
+fn load_documents(
+    documents: impl Iterator<Item = Result<Node, Box<ConfigError>>>,
+    options: &LoadOptions,
+) -> Result<Deployment, ConfigErrors> {
     let mut errors: Vec<ConfigError> = Vec::new();
 
     // Files, merged in order; a broken file is reported and skipped so that
     // the others are still checked.
     let mut root = Node::empty_map(Location::argument(Source::Flag("(no config file)")));
-    for path in &options.files {
-        match read_file(path) {
+    for document in documents {
+        match document {
             Ok(node) => root = tree::merge(root, node),
             Err(error) => errors.push(*error),
         }

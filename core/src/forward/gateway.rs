@@ -192,7 +192,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn service(ports: serde_json::Value, selector: serde_json::Value) -> Service {
+    fn service(ports: &serde_json::Value, selector: &serde_json::Value) -> Service {
         serde_json::from_value(json!({
             "metadata": {"name": "agent-polyaxon-gateway", "namespace": "polyaxon"},
             "spec": {"ports": ports, "selector": selector}
@@ -204,10 +204,7 @@ mod tests {
     fn the_service_port_resolves_to_a_named_or_numbered_target() {
         let selector =
             json!({"app.kubernetes.io/instance": "agent", "app.kubernetes.io/name": "gateway"});
-        let named = service(
-            json!([{"port": 80, "targetPort": "http"}]),
-            selector.clone(),
-        );
+        let named = service(&json!([{"port": 80, "targetPort": "http"}]), &selector);
         let gateway = from_service(&named, "polyaxon", 80).expect("resolves");
         assert_eq!(gateway.target_port, TargetPort::Name("http".into()));
         assert_eq!(
@@ -216,15 +213,15 @@ mod tests {
         );
 
         let numbered = service(
-            json!([{"port": 443, "targetPort": 8443}, {"port": 80, "targetPort": 8000}]),
-            selector.clone(),
+            &json!([{"port": 443, "targetPort": 8443}, {"port": 80, "targetPort": 8000}]),
+            &selector,
         );
         assert_eq!(
             from_service(&numbered, "polyaxon", 80).unwrap().target_port,
             TargetPort::Number(8000)
         );
 
-        let implicit = service(json!([{"port": 80}]), selector);
+        let implicit = service(&json!([{"port": 80}]), &selector);
         assert_eq!(
             from_service(&implicit, "polyaxon", 80).unwrap().target_port,
             TargetPort::Number(80)
@@ -234,8 +231,8 @@ mod tests {
     #[test]
     fn a_service_without_port_80_lists_its_ports() {
         let svc = service(
-            json!([{"port": 8080}, {"port": 9090}]),
-            json!({"app": "gw"}),
+            &json!([{"port": 8080}, {"port": 9090}]),
+            &json!({"app": "gw"}),
         );
         let err = from_service(&svc, "polyaxon", 80).unwrap_err();
         assert_eq!(
@@ -249,16 +246,13 @@ mod tests {
         // 53 characters: the longest release name helm allows; its
         // `<release>-polyaxon-gateway` does not fit in 63 as is.
         let release = "a".repeat(53);
-        let options = crate::config::LoadOptions {
-            set: vec![
-                "deploymentChart=agent".into(),
-                "agent.instance=acme.agents.test".into(),
-                "agent.token=t".into(),
-            ],
-            release_name: Some(release.clone()),
-            ..crate::config::LoadOptions::default()
-        };
-        let deployment = crate::config::load(&options).expect("valid config");
+        let config = format!(
+            "deploymentChart: agent\nreleaseName: {release}\n\
+             agent:\n  instance: acme.agents.test\n  token: t\n"
+        );
+        let options = crate::config::LoadOptions::default();
+        let deployment =
+            crate::config::load_texts(&[("agent.yml", &config)], &options).expect("valid config");
         let state = crate::render::ReleaseState::placeholder(&release);
         let manifest = crate::render::render(&deployment, &state).expect("renders");
         let name = service_name(&release, "gateway");
@@ -288,7 +282,7 @@ mod tests {
 
     #[test]
     fn a_service_without_selector_is_an_error() {
-        let svc = service(json!([{"port": 80}]), json!({}));
+        let svc = service(&json!([{"port": 80}]), &json!({}));
         let err = from_service(&svc, "polyaxon", 80).unwrap_err();
         assert!(matches!(err, ForwardError::NoSelector { .. }), "{err}");
     }

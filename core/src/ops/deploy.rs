@@ -5,13 +5,13 @@
 
 use kube::Client;
 
-use super::{
-    Deployable, OpError, ReleaseRef, WaitOptions, ensure_namespace, pending_record, with_lock,
-};
+use super::decide::deploy_revision;
+use super::records::finish;
+use super::{Deployable, OpError, WaitOptions, ensure_namespace, with_lock};
 use crate::apply::{apply_plan, plan, run_hooks, wait_ready};
 use crate::event::Reporter;
-use crate::release::{RecordStore, ReleaseRecord, Status, store_manifest};
-use crate::render::{Hook, ReleaseState};
+use crate::release::{ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, store_manifest};
+use crate::render::Hook;
 
 /// Options of a deploy.
 #[derive(Debug, Clone)]
@@ -41,35 +41,14 @@ async fn deploy_locked(
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let target = &op.target;
-    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
-    let history = store.history().await?;
-    if let Some(current) = history.iter().rev().find(|r| r.status == Status::Deployed) {
-        return Err(OpError::ReleaseExists {
-            release: target.release.clone(),
-            namespace: target.namespace.clone(),
-            revision: current.revision,
-            status: current.status.to_string(),
-        });
-    }
-    // A release whose every revision failed is deployed again as the next
-    // revision, keeping its generated values (its volumes may hold data).
-    let (revision, state) = match history.last() {
-        Some(last) => {
-            let mut state = last.state.clone();
-            state.complete();
-            (last.revision + 1, state)
-        }
-        None => (1, ReleaseState::new_for(&target.release)),
-    };
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    let (revision, state) = deploy_revision(&store.history().await?, target)?;
     let manifest = (source.render)(&state)?;
     let planned = plan(client, &manifest, &target.release, &[]).await?;
-    let mut record = pending_record(
+    let mut record = ReleaseRecord::pending(
         target,
         revision,
-        &source.chart,
-        &source.version,
-        source.config.clone(),
-        state,
+        source.content(state),
         "deploy in progress",
     );
     record.inventory = planned.inventory();
@@ -94,32 +73,4 @@ async fn deploy_locked(
     }
     .await;
     finish(&store, record, outcome, "deployed").await
-}
-
-/// Writes the outcome into the pending record and returns it.
-pub(crate) async fn finish(
-    store: &RecordStore,
-    mut record: ReleaseRecord,
-    outcome: Result<(), OpError>,
-    done: &str,
-) -> Result<ReleaseRecord, OpError> {
-    record.updated = super::now();
-    match outcome {
-        Ok(()) => {
-            record.status = Status::Deployed;
-            record.description = done.to_string();
-            store.update(&record).await?;
-            Ok(record)
-        }
-        Err(e) => {
-            record.status = Status::Failed;
-            record.description = first_line(&e.to_string());
-            let _ = store.update(&record).await;
-            Err(e)
-        }
-    }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_string()
 }

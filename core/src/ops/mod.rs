@@ -2,8 +2,10 @@
 //! would describe it (helm's `pkg/action` is the model: one file per verb, a
 //! struct of options and a `run`).
 
+mod decide;
 mod deploy;
 mod query;
+mod records;
 mod teardown;
 mod upgrade;
 
@@ -15,13 +17,14 @@ pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade}
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
-use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::apply::ApplyError;
 use crate::config::Deployment;
-use crate::release::{LockError, ReleaseLock, ReleaseRecord, ReleaseRef, StoreError};
+use crate::release::{
+    ClusterStore, LockError, ReleaseLock, ReleaseRef, RevisionContent, StoreError, release_if_mine,
+};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 use crate::render::{Manifest, ReleaseState, RenderError};
 
@@ -43,6 +46,17 @@ pub struct Deployable<'a> {
 }
 
 impl<'a> Deployable<'a> {
+    /// What a revision of this deploys, rendered with the release's
+    /// generated values `state`.
+    pub fn content(&self, state: ReleaseState) -> RevisionContent {
+        RevisionContent {
+            chart: self.chart.clone(),
+            version: self.version.clone(),
+            config: self.config.clone(),
+            state,
+        }
+    }
+
     /// A loaded deployment's chart, pinned version and merged config,
     /// rendered by `render` (usually `|state| render::render(&deployment, state)`,
     /// which borrows the deployment and so cannot be made here).
@@ -186,7 +200,7 @@ impl OpError {
             OpError::Api { source, .. } => Some(source),
             OpError::Apply(e) => e.api_error(),
             OpError::Lock(LockError::Api { source, .. }) => Some(source),
-            OpError::Store(StoreError::Api { source, .. }) => Some(source),
+            OpError::Store(error) => error.api_error(),
             OpError::RolledBack { cause, .. } => cause.api_error(),
             _ => None,
         }
@@ -213,11 +227,6 @@ pub(crate) async fn with_lock<T>(
     let result = work.await;
     let _ = lock.release().await;
     result
-}
-
-/// RFC 3339 now.
-pub(crate) fn now() -> String {
-    Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Creates the namespace if it is missing. A namespace this tool creates is
@@ -247,48 +256,11 @@ pub(crate) async fn ensure_namespace(client: &Client, namespace: &str) -> Result
     }
 }
 
-/// A record for revision `revision` of `target`, pending.
-pub(crate) fn pending_record(
-    target: &ReleaseRef,
-    revision: u32,
-    chart: &str,
-    version: &str,
-    config: serde_json::Value,
-    state: ReleaseState,
-    description: &str,
-) -> ReleaseRecord {
-    let now = now();
-    ReleaseRecord {
-        name: target.release.clone(),
-        namespace: target.namespace.clone(),
-        revision,
-        status: crate::release::Status::Pending,
-        chart: chart.to_string(),
-        version: version.to_string(),
-        config,
-        state,
-        inventory: Vec::new(),
-        manifest: Vec::new(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        description: description.to_string(),
-        created: now.clone(),
-        updated: now,
-    }
-}
-
 /// After Ctrl-C: the revision this process left `pending` is marked `failed`
 /// (so it does not look in progress forever) and its lock is given back.
 pub async fn interrupted(client: &Client, target: &ReleaseRef) -> Result<(), OpError> {
-    let store =
-        crate::release::RecordStore::new(client.clone(), &target.namespace, &target.release);
-    if let Some(mut latest) = store.latest().await?
-        && latest.status == crate::release::Status::Pending
-    {
-        latest.status = crate::release::Status::Failed;
-        latest.description = "interrupted (Ctrl-C)".into();
-        latest.updated = now();
-        store.update(&latest).await?;
-    }
-    crate::release::release_if_mine(client.clone(), &target.namespace, &target.release).await;
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    records::mark_interrupted(&store).await?;
+    release_if_mine(client.clone(), &target.namespace, &target.release).await;
     Ok(())
 }

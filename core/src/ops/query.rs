@@ -2,12 +2,12 @@
 
 use kube::Client;
 
-use super::{OpError, ReleaseRef};
-use crate::release::{RecordStore, ReleaseRecord};
+use super::OpError;
+use crate::release::{ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore};
 
 /// Every revision of the release, oldest first.
 pub async fn history(client: &Client, target: &ReleaseRef) -> Result<Vec<ReleaseRecord>, OpError> {
-    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let records = store.history().await?;
     if records.is_empty() {
         return Err(OpError::not_found(target));

@@ -6,10 +6,11 @@
 
 use kube::Client;
 
-use super::{OpError, ReleaseRef, with_lock};
+use super::decide::teardown_inventory;
+use super::{OpError, with_lock};
 use crate::apply::{DeleteOptions, delete_objects, run_hooks, sweep_leftovers};
 use crate::event::{Event, Reporter};
-use crate::release::{ObjectRef, RecordStore, restore_manifest};
+use crate::release::{ClusterStore, ReleaseRef, ReleaseStore, restore_manifest};
 use crate::render::Hook;
 
 /// Options of a teardown.
@@ -30,7 +31,7 @@ pub async fn teardown(
     reporter: &Reporter,
 ) -> Result<usize, OpError> {
     let target = &op.target;
-    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
     let Some(latest) = history.last().cloned() else {
         return Err(OpError::not_found(target));
@@ -50,12 +51,7 @@ pub async fn teardown(
         } else {
             reporter(Event::HooksSkipped(Hook::PreDelete));
         }
-        // Every revision's inventory: an interrupted upgrade may have created
-        // objects the deployed revision does not list.
-        let mut inventory: Vec<ObjectRef> =
-            history.iter().flat_map(|r| r.inventory.clone()).collect();
-        inventory.sort();
-        inventory.dedup();
+        let inventory = teardown_inventory(&history);
         delete_objects(client, &inventory, &target.release, &op.delete, reporter).await?;
         sweep_leftovers(
             client,

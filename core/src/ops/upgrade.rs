@@ -7,17 +7,16 @@
 
 use kube::Client;
 
-use super::deploy::finish;
-use super::{Deployable, OpError, ReleaseRef, WaitOptions, pending_record, with_lock};
-use crate::apply::{
-    Action, DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready,
-};
+use super::decide::{check_versions, deployed_in, rollback_to, unchanged};
+use super::records::{finish, next_revision, supersede_others};
+use super::{Deployable, OpError, WaitOptions, with_lock};
+use crate::apply::{DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready};
 use crate::event::{Event, Reporter};
 use crate::release::{
-    ObjectRef, RecordStore, ReleaseRecord, Status, restore_manifest, store_manifest,
+    ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, RevisionContent, restore_manifest,
+    store_manifest,
 };
-use crate::render::{Hook, Manifest, ReleaseState};
-use crate::version::{self, PolyaxonVersion};
+use crate::render::{Hook, Manifest};
 
 /// Options of an upgrade.
 #[derive(Debug, Clone)]
@@ -65,45 +64,11 @@ pub enum UpgradeOutcome {
     },
 }
 
-/// The upgrade guard: refuses a downgrade and an unconfirmed major jump, by
-/// the one version rule, [`version::compare`].
-fn check_versions(op: &UpgradeOptions, deployed: &str, requested: &str) -> Result<(), OpError> {
-    let parse =
-        |text: &str| PolyaxonVersion::parse(text).ok_or_else(|| OpError::Version(text.to_string()));
-    let release = op.target.release.clone();
-    match version::compare(&parse(deployed)?, &parse(requested)?) {
-        version::VersionChange::Older if !op.allow_downgrade => Err(OpError::Downgrade {
-            release,
-            deployed: deployed.to_string(),
-            requested: requested.to_string(),
-        }),
-        version::VersionChange::MajorJump if !op.confirmed => Err(OpError::NeedsConfirmation {
-            release,
-            deployed: deployed.to_string(),
-            requested: requested.to_string(),
-        }),
-        _ => Ok(()),
-    }
-}
-
 async fn deployed_record(
-    store: &RecordStore,
+    store: &impl ReleaseStore,
     target: &ReleaseRef,
 ) -> Result<ReleaseRecord, OpError> {
     deployed_in(&store.history().await?, target)
-}
-
-/// The deployed revision of a history, or why there is none.
-fn deployed_in(history: &[ReleaseRecord], target: &ReleaseRef) -> Result<ReleaseRecord, OpError> {
-    if history.is_empty() {
-        return Err(OpError::not_found(target));
-    }
-    let deployed = history.iter().rev().find(|r| r.status == Status::Deployed);
-    deployed.cloned().ok_or_else(|| OpError::NotDeployed {
-        release: target.release.clone(),
-        namespace: target.namespace.clone(),
-        revisions: history.len(),
-    })
 }
 
 /// What upgrading the release to `source` would create, change and delete,
@@ -113,7 +78,7 @@ pub async fn diff(
     target: &ReleaseRef,
     source: &Deployable<'_>,
 ) -> Result<Diff, OpError> {
-    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let current = deployed_record(&store, target).await?;
     let plan = plan_from(client, &current, source).await?;
     Ok(Diff {
@@ -143,7 +108,7 @@ pub async fn upgrade(
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
-    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let current = deployed_record(&store, target).await?;
     check_versions(op, &current.version, &source.version)?;
     // Planning reads and dry-runs only: no lock is needed, and a no-op
@@ -155,7 +120,7 @@ pub async fn upgrade(
             plan: planned,
         }));
     }
-    if planned.is_noop() && current.version == source.version && current.config == source.config {
+    if unchanged(&current, &planned, source) {
         return Ok(UpgradeOutcome::Unchanged {
             record: Box::new(current),
         });
@@ -168,12 +133,8 @@ pub async fn upgrade(
         state.complete();
         let manifest = (source.render)(&state)?;
         let revision = RevisionInput {
-            chart: &source.chart,
-            version: &source.version,
-            config: source.config.clone(),
-            state,
+            content: source.content(state),
             manifest: &manifest,
-            hook: Hook::PostUpgrade,
             description: "upgraded",
         };
         match apply_revision(client, &store, &current, revision, op.wait, reporter).await {
@@ -207,28 +168,11 @@ pub async fn rollback(
     wait: WaitOptions,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
-    let store = RecordStore::new(client.clone(), &target.namespace, &target.release);
+    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let work = async {
         let history = store.history().await?;
         let current = deployed_in(&history, target)?;
-        let wanted = match revision {
-            Some(n) => history.iter().find(|r| r.revision == n),
-            None => history.iter().rev().find(|r| {
-                r.revision < current.revision
-                    && matches!(r.status, Status::Superseded | Status::Deployed)
-            }),
-        };
-        let Some(wanted) = wanted.cloned() else {
-            return Err(OpError::NoSuchRevision {
-                release: target.release.clone(),
-                revision: revision.unwrap_or(current.revision.saturating_sub(1)),
-                available: history
-                    .iter()
-                    .map(|r| r.revision.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        };
+        let wanted = rollback_to(&history, &current, revision)?;
         restore(client, &store, &current, &wanted, wait, reporter).await
     };
     with_lock(client, target, "rollback", work).await
@@ -237,7 +181,7 @@ pub async fn rollback(
 /// Re-applies `wanted`'s stored manifest on top of `from`, as a new revision.
 async fn restore(
     client: &Client,
-    store: &RecordStore,
+    store: &impl ReleaseStore,
     from: &ReleaseRecord,
     wanted: &ReleaseRecord,
     wait: WaitOptions,
@@ -246,25 +190,21 @@ async fn restore(
     let manifest = restore_manifest(&wanted.manifest);
     let description = format!("rolled back to revision {}", wanted.revision);
     let revision = RevisionInput {
-        chart: &wanted.chart,
-        version: &wanted.version,
-        config: wanted.config.clone(),
-        state: wanted.state.clone(),
+        content: wanted.content(),
         manifest: &manifest,
-        hook: Hook::PostUpgrade,
         description: &description,
     };
     let (record, _) = apply_revision(client, store, from, revision, wait, reporter).await?;
     Ok(record)
 }
 
+/// A revision an upgrade or rollback applies.
 struct RevisionInput<'a> {
-    chart: &'a str,
-    version: &'a str,
-    config: serde_json::Value,
-    state: ReleaseState,
+    /// What it deploys.
+    content: RevisionContent,
+    /// Its objects, hooks included.
     manifest: &'a Manifest,
-    hook: Hook,
+    /// Its description once deployed.
     description: &'a str,
 }
 
@@ -273,7 +213,7 @@ struct RevisionInput<'a> {
 /// whose inventory is pruned against, and the deployed one is superseded.
 async fn apply_revision(
     client: &Client,
-    store: &RecordStore,
+    store: &impl ReleaseStore,
     from: &ReleaseRecord,
     input: RevisionInput<'_>,
     wait: WaitOptions,
@@ -285,41 +225,35 @@ async fn apply_revision(
     };
     let plan = plan(client, input.manifest, &target.release, &from.inventory).await?;
     reporter(Event::Plan(plan.clone()));
-    let newest = store.latest().await?.map_or(from.revision, |r| r.revision);
-    let mut record = pending_record(
-        &target,
-        newest + 1,
-        input.chart,
-        input.version,
-        input.config,
-        input.state,
-        "upgrade in progress",
-    );
+    let revision = next_revision(store, from.revision).await?;
+    let mut record =
+        ReleaseRecord::pending(&target, revision, input.content, "upgrade in progress");
     record.inventory = plan.inventory();
     record.manifest = store_manifest(input.manifest);
     store.create(&record).await?;
 
     let outcome = async {
         apply_plan(client, &plan, wait.concurrency, reporter).await?;
-        let pruned: Vec<ObjectRef> = plan
-            .items
-            .iter()
-            .filter(|i| i.action == Action::Delete)
-            .map(|i| i.object.clone())
-            .collect();
         // Claims hold data: a revision that stops rendering one keeps it.
         let options = DeleteOptions {
             keep_volumes: true,
             timeout: wait.timeout,
         };
-        delete_objects(client, &pruned, &target.release, &options, reporter).await?;
+        delete_objects(
+            client,
+            &plan.deletions(),
+            &target.release,
+            &options,
+            reporter,
+        )
+        .await?;
         if wait.wait {
             wait_ready(client, &record.inventory, wait.timeout, reporter).await?;
         }
         run_hooks(
             client,
             input.manifest,
-            input.hook,
+            Hook::PostUpgrade,
             &target.release,
             wait.timeout,
             reporter,
@@ -329,71 +263,6 @@ async fn apply_revision(
     }
     .await;
     let record = finish(store, record, outcome, input.description).await?;
-    // Exactly one revision is deployed: the new one. Failed ones stay failed.
-    for mut older in store.history().await? {
-        if older.status == Status::Deployed && older.revision != record.revision {
-            older.status = Status::Superseded;
-            older.updated = super::now();
-            store.update(&older).await?;
-        }
-    }
+    supersede_others(store, &record).await?;
     Ok((record, plan))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    fn op(allow_downgrade: bool, confirmed: bool) -> UpgradeOptions {
-        UpgradeOptions {
-            target: ReleaseRef {
-                release: "plx".into(),
-                namespace: "polyaxon".into(),
-            },
-            wait: WaitOptions {
-                wait: true,
-                timeout: Duration::from_secs(1),
-                concurrency: 1,
-            },
-            allow_downgrade,
-            confirmed,
-            dry_run: false,
-            atomic: false,
-        }
-    }
-
-    #[test]
-    fn the_guard_refuses_downgrades_unless_allowed() {
-        assert!(matches!(
-            check_versions(&op(false, false), "2.4.0", "2.3.9"),
-            Err(OpError::Downgrade { .. })
-        ));
-        assert!(check_versions(&op(true, false), "2.4.0", "2.3.9").is_ok());
-        assert!(check_versions(&op(false, false), "2.4.0", "2.4.0").is_ok());
-        assert!(check_versions(&op(false, false), "2.4.0", "2.5.1").is_ok());
-    }
-
-    #[test]
-    fn a_major_jump_needs_confirmation() {
-        assert!(matches!(
-            check_versions(&op(false, false), "1.14.0", "2.0.0"),
-            Err(OpError::NeedsConfirmation { .. })
-        ));
-        assert!(check_versions(&op(false, true), "1.14.0", "2.0.0").is_ok());
-    }
-
-    #[test]
-    fn post_releases_compare_after_their_base_and_by_number() {
-        assert!(check_versions(&op(false, false), "2.8.0", "2.8.0.post1").is_ok());
-        assert!(check_versions(&op(false, false), "2.8.0.post9", "2.8.0.post10").is_ok());
-        assert!(matches!(
-            check_versions(&op(false, false), "2.8.0.post10", "2.8.0.post9"),
-            Err(OpError::Downgrade { .. })
-        ));
-        assert!(matches!(
-            check_versions(&op(false, false), "two", "2.8.0"),
-            Err(OpError::Version(_))
-        ));
-    }
 }

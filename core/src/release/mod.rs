@@ -1,23 +1,30 @@
 //! Release records and the release lock.
 //!
-//! Each revision of a release is one Secret in the release's namespace (as
-//! helm's storage driver does), written before an operation (`pending`) and
-//! after it (`deployed` / `failed`), so an interrupted run is visible. A Lease
+//! Each revision of a release is one record, written before an operation
+//! (`pending`) and after it (`deployed` / `failed`), so an interrupted run is
+//! visible. Records are kept in a [`ReleaseStore`]: on the cluster one
+//! Secret per revision ([`ClusterStore`]), in tests [`MemoryStore`]. A Lease
 //! per release makes a second concurrent operation fail with the holder's name.
 
 mod lock;
+mod memory;
 mod record;
+mod secrets;
 mod store;
 
 use crate::config::Deployment;
 
 pub use lock::{LEASE_SECONDS, LockError, ReleaseLock, release_if_mine};
+pub use memory::MemoryStore;
+pub(crate) use record::now;
+#[cfg(test)]
+pub(crate) use record::test_record;
 pub use record::{
-    ObjectRef, ReleaseRecord, Status, StoredObject, restore_manifest, store_manifest,
+    ObjectRef, ReleaseRecord, RevisionContent, Status, StoredObject, restore_manifest,
+    store_manifest,
 };
-pub use store::{
-    RELEASE_LABEL, REVISION_LABEL, RecordStore, SECRET_TYPE, STATUS_LABEL, StoreError,
-};
+pub use secrets::{ClusterStore, RELEASE_LABEL, REVISION_LABEL, SECRET_TYPE, STATUS_LABEL};
+pub use store::{ReleaseStore, StoreError};
 
 /// A release: its name and the namespace it lives in. Ordered by namespace,
 /// then name.

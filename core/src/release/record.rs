@@ -2,9 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use k8s_openapi::jiff::Timestamp;
 use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
 
+use super::ReleaseRef;
 use crate::render::{Hook, Manifest, ReleaseState, RenderedObject, Stage};
 
 /// The outcome of a revision.
@@ -134,6 +136,83 @@ pub struct ReleaseRecord {
     pub created: String,
     /// When the record was last written (RFC 3339).
     pub updated: String,
+}
+
+/// What a revision deploys: the chart, its version, the config as given,
+/// and the generated values every render of it reuses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionContent {
+    /// `platform`, `agent` or `ponos`.
+    pub chart: String,
+    /// The pinned Polyaxon (or Ponos) version.
+    pub version: String,
+    /// The merged deployment config, as given.
+    pub config: serde_json::Value,
+    /// The generated values.
+    pub state: ReleaseState,
+}
+
+impl ReleaseRecord {
+    /// Revision `revision` of `release`, `pending`: what an operation writes
+    /// before it acts, with nothing applied yet.
+    pub fn pending(
+        release: &ReleaseRef,
+        revision: u32,
+        content: RevisionContent,
+        description: &str,
+    ) -> Self {
+        let now = now();
+        ReleaseRecord {
+            name: release.release.clone(),
+            namespace: release.namespace.clone(),
+            revision,
+            status: Status::Pending,
+            chart: content.chart,
+            version: content.version,
+            config: content.config,
+            state: content.state,
+            inventory: Vec::new(),
+            manifest: Vec::new(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            description: description.to_string(),
+            created: now.clone(),
+            updated: now,
+        }
+    }
+
+    /// What this revision deployed, to deploy it again.
+    pub fn content(&self) -> RevisionContent {
+        RevisionContent {
+            chart: self.chart.clone(),
+            version: self.version.clone(),
+            config: self.config.clone(),
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// A record for tests: revision `revision` of release `polyaxon` in
+/// namespace `polyaxon`, platform 2.18.0, with placeholder generated values.
+#[cfg(test)]
+pub(crate) fn test_record(revision: u32, status: Status) -> ReleaseRecord {
+    let release = ReleaseRef {
+        namespace: "polyaxon".into(),
+        release: "polyaxon".into(),
+    };
+    let content = RevisionContent {
+        chart: "platform".into(),
+        version: "2.18.0".into(),
+        config: serde_json::Value::Null,
+        state: ReleaseState::placeholder("polyaxon"),
+    };
+    let mut record = ReleaseRecord::pending(&release, revision, content, "");
+    record.status = status;
+    record
+}
+
+/// Now, as records write it (RFC 3339, seconds).
+pub(crate) fn now() -> String {
+    Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A rendered object as stored in a record.

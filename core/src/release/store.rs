@@ -1,31 +1,11 @@
-//! Release records in Secrets: one Secret per revision, named
-//! `polyaxon.release.<release>.v<revision>`, labelled so that a release's
-//! records are found with one list call.
+//! Where a release's records are kept, as the lifecycle sees it: one record
+//! per revision, read and written only through [`ReleaseStore`], so that the
+//! lifecycle's decisions run against the cluster ([`super::ClusterStore`])
+//! and are tested against memory ([`super::MemoryStore`]) in milliseconds.
 
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
-
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::Secret;
-use kube::Client;
-use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
+use std::future::Future;
 
 use super::record::{ReleaseRecord, Status};
-use crate::render::labels::{MANAGED_BY, MANAGER};
-
-/// Label on record Secrets naming the release.
-pub const RELEASE_LABEL: &str = "polyaxon.dev/release";
-/// Label on record Secrets with the revision number.
-pub const REVISION_LABEL: &str = "polyaxon.dev/revision";
-/// Label on record Secrets with the revision's status.
-pub const STATUS_LABEL: &str = "polyaxon.dev/status";
-/// The Secret type of release records.
-pub const SECRET_TYPE: &str = "polyaxon.dev/release.v1";
-/// The data key holding the record (JSON).
-const DATA_KEY: &str = "release";
 
 /// Why a record could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -50,217 +30,64 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The revision was written already (by another operation).
+    #[error("revision {revision} of release {release} exists already")]
+    Exists {
+        /// The release.
+        release: String,
+        /// The revision.
+        revision: u32,
+    },
+    /// The revision to rewrite is gone (deleted meanwhile).
+    #[error("revision {revision} of release {release} does not exist")]
+    Missing {
+        /// The release.
+        release: String,
+        /// The revision.
+        revision: u32,
+    },
 }
 
-/// Reads and writes the records of one release.
-#[derive(Clone)]
-pub struct RecordStore {
-    secrets: Api<Secret>,
-    release: String,
-    namespace: String,
+impl StoreError {
+    /// The API server's error, when that is what failed.
+    pub fn api_error(&self) -> Option<&kube::Error> {
+        match self {
+            StoreError::Api { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
-impl RecordStore {
-    /// The store of `release` in `namespace`.
-    pub fn new(client: Client, namespace: &str, release: &str) -> Self {
-        RecordStore {
-            secrets: Api::namespaced(client, namespace),
-            release: release.to_string(),
-            namespace: namespace.to_string(),
-        }
-    }
+/// The records of one release.
+pub trait ReleaseStore: Sync {
+    /// Every revision of the release, oldest first; empty when it has none.
+    fn history(&self) -> impl Future<Output = Result<Vec<ReleaseRecord>, StoreError>> + Send;
 
-    /// The Secret name of a revision.
-    pub fn secret_name(release: &str, revision: u32) -> String {
-        format!("polyaxon.release.{release}.v{revision}")
-    }
+    /// Writes a new revision; fails with [`StoreError::Exists`] when that
+    /// revision exists already, so two writers cannot both create it.
+    fn create(&self, record: &ReleaseRecord)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    fn api_error(&self, action: &'static str) -> impl FnOnce(kube::Error) -> StoreError + '_ {
-        move |source| StoreError::Api {
-            action,
-            release: self.release.clone(),
-            namespace: self.namespace.clone(),
-            source: Box::new(source),
-        }
-    }
+    /// Rewrites an existing revision (its status, inventory, description).
+    fn update(&self, record: &ReleaseRecord)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Every revision of the release, oldest first. Empty when the release
-    /// does not exist (also when its namespace does not).
-    pub async fn history(&self) -> Result<Vec<ReleaseRecord>, StoreError> {
-        let selector = format!("{RELEASE_LABEL}={},{MANAGED_BY}={MANAGER}", self.release);
-        let list = self
-            .secrets
-            .list(&ListParams::default().labels(&selector))
-            .await
-            .map_err(self.api_error("list"))?;
-        let mut records = list
-            .items
-            .iter()
-            .filter(|s| s.type_.as_deref() == Some(SECRET_TYPE))
-            .map(decode)
-            .collect::<Result<Vec<_>, _>>()?;
-        records.sort_by_key(|r| r.revision);
-        Ok(records)
-    }
+    /// Deletes every record of the release; returns how many there were.
+    fn delete_all(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
     /// The newest revision, whatever its status.
-    pub async fn latest(&self) -> Result<Option<ReleaseRecord>, StoreError> {
-        Ok(self.history().await?.pop())
+    fn latest(&self) -> impl Future<Output = Result<Option<ReleaseRecord>, StoreError>> + Send {
+        async { Ok(self.history().await?.pop()) }
     }
 
     /// The revision that runs now: the newest `deployed` one.
-    pub async fn deployed(&self) -> Result<Option<ReleaseRecord>, StoreError> {
-        Ok(self
-            .history()
-            .await?
-            .into_iter()
-            .rev()
-            .find(|r| r.status == Status::Deployed))
-    }
-
-    /// Writes a new revision; fails if that revision exists already (two
-    /// writers cannot both create revision N).
-    pub async fn create(&self, record: &ReleaseRecord) -> Result<(), StoreError> {
-        let secret = encode(record)?;
-        self.secrets
-            .create(&PostParams::default(), &secret)
-            .await
-            .map_err(self.api_error("create"))?;
-        Ok(())
-    }
-
-    /// Rewrites an existing revision (its status, inventory, description).
-    pub async fn update(&self, record: &ReleaseRecord) -> Result<(), StoreError> {
-        let secret = encode(record)?;
-        let name = Self::secret_name(&record.name, record.revision);
-        self.secrets
-            .replace(&name, &PostParams::default(), &secret)
-            .await
-            .map_err(self.api_error("update"))?;
-        Ok(())
-    }
-
-    /// Deletes every record of the release (the last step of a teardown).
-    pub async fn delete_all(&self) -> Result<usize, StoreError> {
-        let records = self.history().await?;
-        for record in &records {
-            let name = Self::secret_name(&record.name, record.revision);
-            match self.secrets.delete(&name, &DeleteParams::default()).await {
-                Ok(_) => {}
-                Err(kube::Error::Api(status)) if status.code == 404 => {}
-                Err(e) => return Err(self.api_error("delete")(e)),
-            }
+    fn deployed(&self) -> impl Future<Output = Result<Option<ReleaseRecord>, StoreError>> + Send {
+        async {
+            let history = self.history().await?;
+            Ok(history
+                .into_iter()
+                .rev()
+                .find(|r| r.status == Status::Deployed))
         }
-        Ok(records.len())
-    }
-}
-
-fn encode(record: &ReleaseRecord) -> Result<Secret, StoreError> {
-    let name = RecordStore::secret_name(&record.name, record.revision);
-    let json = serde_json::to_vec(record).map_err(|e| StoreError::Damaged {
-        secret: name.clone(),
-        reason: format!("cannot encode: {e}"),
-    })?;
-    // Records carry the manifest; gzip keeps a platform release far below the
-    // 1 MiB a Secret may hold.
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    let compressed = gz
-        .write_all(&json)
-        .and_then(|()| gz.finish())
-        .map_err(|e| StoreError::Damaged {
-            secret: name.clone(),
-            reason: format!("cannot compress: {e}"),
-        })?;
-    Ok(Secret {
-        metadata: ObjectMeta {
-            name: Some(name),
-            namespace: Some(record.namespace.clone()),
-            labels: Some(BTreeMap::from([
-                (MANAGED_BY.to_string(), MANAGER.to_string()),
-                (RELEASE_LABEL.to_string(), record.name.clone()),
-                (REVISION_LABEL.to_string(), record.revision.to_string()),
-                (STATUS_LABEL.to_string(), record.status.as_str().to_string()),
-            ])),
-            ..ObjectMeta::default()
-        },
-        type_: Some(SECRET_TYPE.to_string()),
-        data: Some(BTreeMap::from([(
-            DATA_KEY.to_string(),
-            ByteString(compressed),
-        )])),
-        ..Secret::default()
-    })
-}
-
-fn decode(secret: &Secret) -> Result<ReleaseRecord, StoreError> {
-    let name = secret.metadata.name.clone().unwrap_or_default();
-    let bytes = secret
-        .data
-        .as_ref()
-        .and_then(|d| d.get(DATA_KEY))
-        .ok_or_else(|| StoreError::Damaged {
-            secret: name.clone(),
-            reason: format!("no `{DATA_KEY}` key"),
-        })?;
-    let mut json = Vec::new();
-    GzDecoder::new(bytes.0.as_slice())
-        .read_to_end(&mut json)
-        .map_err(|e| StoreError::Damaged {
-            secret: name.clone(),
-            reason: format!("not gzip: {e}"),
-        })?;
-    serde_json::from_slice(&json).map_err(|e| StoreError::Damaged {
-        secret: name,
-        reason: e.to_string(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::render::ReleaseState;
-
-    fn record() -> ReleaseRecord {
-        ReleaseRecord {
-            name: "agent".into(),
-            namespace: "polyaxon".into(),
-            revision: 3,
-            status: Status::Deployed,
-            chart: "agent".into(),
-            version: "2.18.0".into(),
-            config: serde_json::json!({"deploymentChart": "agent"}),
-            state: ReleaseState::new_for("agent"),
-            inventory: vec![],
-            manifest: vec![],
-            tool_version: "0.1.0".into(),
-            description: "deployed".into(),
-            created: "2026-11-21T00:00:00Z".into(),
-            updated: "2026-11-21T00:00:00Z".into(),
-        }
-    }
-
-    #[test]
-    fn a_record_round_trips_through_its_secret() {
-        let record = record();
-        let secret = encode(&record).unwrap();
-        assert_eq!(
-            secret.metadata.name.as_deref(),
-            Some("polyaxon.release.agent.v3")
-        );
-        let labels = secret.metadata.labels.clone().unwrap();
-        assert_eq!(labels[STATUS_LABEL], "deployed");
-        assert_eq!(labels[REVISION_LABEL], "3");
-        assert_eq!(decode(&secret).unwrap(), record);
-    }
-
-    #[test]
-    fn a_damaged_secret_is_reported_by_name() {
-        let mut secret = encode(&record()).unwrap();
-        secret.data = Some(BTreeMap::from([(
-            DATA_KEY.to_string(),
-            ByteString(b"not json".to_vec()),
-        )]));
-        let err = decode(&secret).unwrap_err().to_string();
-        assert!(err.contains("polyaxon.release.agent.v3"), "{err}");
     }
 }

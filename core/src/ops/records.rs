@@ -1,0 +1,149 @@
+//! The records an operation writes, through any [`ReleaseStore`]: its
+//! revision's number, the outcome written into its `pending` record, the
+//! revision it supersedes, and the one Ctrl-C interrupted.
+
+use super::OpError;
+use crate::release::{ReleaseRecord, ReleaseStore, Status, now};
+
+/// The number of the revision after the newest one, whatever its status (a
+/// failed revision keeps its number); `after` + 1 when there is none.
+pub(crate) async fn next_revision(store: &impl ReleaseStore, after: u32) -> Result<u32, OpError> {
+    let newest = store.latest().await?.map_or(after, |r| r.revision);
+    Ok(newest + 1)
+}
+
+/// Writes the outcome into the pending `record`: `deployed` with the
+/// description `done`, or `failed` with the first line of the error (which
+/// is returned, even if writing it fails).
+pub(crate) async fn finish(
+    store: &impl ReleaseStore,
+    mut record: ReleaseRecord,
+    outcome: Result<(), OpError>,
+    done: &str,
+) -> Result<ReleaseRecord, OpError> {
+    record.updated = now();
+    match outcome {
+        Ok(()) => {
+            record.status = Status::Deployed;
+            record.description = done.to_string();
+            store.update(&record).await?;
+            Ok(record)
+        }
+        Err(e) => {
+            record.status = Status::Failed;
+            record.description = e.to_string().lines().next().unwrap_or_default().into();
+            let _ = store.update(&record).await;
+            Err(e)
+        }
+    }
+}
+
+/// Exactly one revision is deployed: `current`. Every other deployed one is
+/// marked superseded; failed ones stay failed.
+pub(crate) async fn supersede_others(
+    store: &impl ReleaseStore,
+    current: &ReleaseRecord,
+) -> Result<(), OpError> {
+    for mut older in store.history().await? {
+        if older.status == Status::Deployed && older.revision != current.revision {
+            older.status = Status::Superseded;
+            older.updated = now();
+            store.update(&older).await?;
+        }
+    }
+    Ok(())
+}
+
+/// After Ctrl-C: the newest revision, when this process left it `pending`,
+/// is marked `failed`, so it does not look in progress forever.
+pub(crate) async fn mark_interrupted(store: &impl ReleaseStore) -> Result<(), OpError> {
+    if let Some(mut latest) = store.latest().await?
+        && latest.status == Status::Pending
+    {
+        latest.status = Status::Failed;
+        latest.description = "interrupted (Ctrl-C)".into();
+        latest.updated = now();
+        store.update(&latest).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::MemoryStore;
+    use crate::release::test_record as record;
+
+    fn statuses(store: &MemoryStore) -> Vec<(u32, Status)> {
+        store
+            .records()
+            .iter()
+            .map(|r| (r.revision, r.status))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_next_revision_follows_the_newest_even_a_failed_one() {
+        let store = MemoryStore::default();
+        assert_eq!(next_revision(&store, 0).await.ok(), Some(1));
+        let store = MemoryStore::with([
+            record(1, Status::Superseded),
+            record(2, Status::Deployed),
+            record(3, Status::Failed),
+        ]);
+        assert_eq!(next_revision(&store, 2).await.ok(), Some(4));
+    }
+
+    #[tokio::test]
+    async fn an_outcome_is_written_into_the_pending_record() {
+        let store = MemoryStore::with([record(1, Status::Pending)]);
+        let done = finish(&store, record(1, Status::Pending), Ok(()), "deployed").await;
+        assert_eq!(done.map(|r| r.status).ok(), Some(Status::Deployed));
+        assert_eq!(statuses(&store), [(1, Status::Deployed)]);
+
+        let store = MemoryStore::with([record(2, Status::Pending)]);
+        let failure = OpError::Version("first line\nsecond line".into());
+        let failed = finish(&store, record(2, Status::Pending), Err(failure), "deployed").await;
+        assert!(matches!(failed, Err(OpError::Version(_))));
+        let stored = &store.records()[0];
+        assert_eq!(stored.status, Status::Failed);
+        assert_eq!(
+            stored.description,
+            "version \"first line\\nsecond line\" is not a semantic version"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_new_revision_stays_deployed_and_failed_ones_stay_failed() {
+        let store = MemoryStore::with([
+            record(1, Status::Deployed),
+            record(2, Status::Failed),
+            record(3, Status::Deployed),
+        ]);
+        let current = record(3, Status::Deployed);
+        supersede_others(&store, &current).await.ok();
+        assert_eq!(
+            statuses(&store),
+            [
+                (1, Status::Superseded),
+                (2, Status::Failed),
+                (3, Status::Deployed)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn ctrl_c_fails_the_pending_revision_and_nothing_else() {
+        let store = MemoryStore::with([record(1, Status::Deployed), record(2, Status::Pending)]);
+        mark_interrupted(&store).await.ok();
+        assert_eq!(
+            statuses(&store),
+            [(1, Status::Deployed), (2, Status::Failed)]
+        );
+        assert_eq!(store.records()[1].description, "interrupted (Ctrl-C)");
+
+        let settled = MemoryStore::with([record(1, Status::Deployed)]);
+        mark_interrupted(&settled).await.ok();
+        assert_eq!(statuses(&settled), [(1, Status::Deployed)]);
+    }
+}
