@@ -8,7 +8,10 @@
 //! The rendered manifests hold no custom resources (only the Operation CRD
 //! itself, which is dry-run like the rest), so no CRD has to exist for real.
 
-#![allow(clippy::print_stderr, reason = "the test says which configs it checked")]
+#![allow(
+    clippy::print_stderr,
+    reason = "the test says which configs it checked"
+)]
 
 use std::path::{Path, PathBuf};
 
