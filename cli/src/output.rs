@@ -203,31 +203,34 @@ impl Output {
 
     /// `✓ message` on stderr, unless `-q`.
     pub fn success(&self, message: impl std::fmt::Display) {
-        if self.settings.verbosity > Verbosity::Quiet {
+        self.unless_quiet(|| {
             let mark = self.paint(Stream::Stderr, Paint::Green, "✓");
-            self.message(&format!("{mark} {message}"));
-        }
+            format!("{mark} {message}")
+        });
     }
 
     /// A message on stderr, unless `-q`.
     pub fn info(&self, message: impl std::fmt::Display) {
-        if self.settings.verbosity > Verbosity::Quiet {
-            self.message(&message.to_string());
-        }
+        self.unless_quiet(|| message.to_string());
     }
 
     /// `warning: message` on stderr, unless `-q`.
     pub fn warn(&self, message: impl std::fmt::Display) {
-        if self.settings.verbosity > Verbosity::Quiet {
+        self.unless_quiet(|| {
             let label = self.paint(Stream::Stderr, Paint::Yellow, "warning:");
-            self.message(&format!("{label} {message}"));
-        }
+            format!("{label} {message}")
+        });
     }
 
     /// `  hint: what to do` on stderr, unless `-q`; follows a warning.
     pub fn hint(&self, hint: impl std::fmt::Display) {
+        self.unless_quiet(|| self.hint_line(hint));
+    }
+
+    /// The line `line` makes, on stderr, unless `-q` (made only when shown).
+    fn unless_quiet(&self, line: impl FnOnce() -> String) {
         if self.settings.verbosity > Verbosity::Quiet {
-            self.message(&self.hint_line(hint));
+            self.message(&line());
         }
     }
 

@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use kube::Client;
 use kube::api::Api;
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::{ApplyError, diagnose, is_not_found};
@@ -137,27 +139,31 @@ pub(crate) fn is_workload(kind: &str) -> bool {
 }
 
 async fn readiness(client: &Client, object: &ObjectRef) -> Result<Option<Readiness>, kube::Error> {
+    match object.kind.as_str() {
+        "Deployment" => read(client, object, deployment).await,
+        "StatefulSet" => read(client, object, stateful_set).await,
+        "DaemonSet" => read(client, object, daemon_set).await,
+        "Job" => read(client, object, job).await,
+        _ => Ok(None),
+    }
+}
+
+/// Reads a workload of kind `K` and how far it is; `None` when it is gone.
+async fn read<K>(
+    client: &Client,
+    object: &ObjectRef,
+    how_far: fn(&K) -> Readiness,
+) -> Result<Option<Readiness>, kube::Error>
+where
+    K: Resource<Scope = NamespaceResourceScope> + Clone + DeserializeOwned + std::fmt::Debug,
+    K::DynamicType: Default,
+{
     let ns = object.namespace.as_deref().unwrap_or("default");
-    let name = &object.name;
-    Ok(match object.kind.as_str() {
-        "Deployment" => Api::<Deployment>::namespaced(client.clone(), ns)
-            .get_opt(name)
-            .await?
-            .map(|d| deployment(&d)),
-        "StatefulSet" => Api::<StatefulSet>::namespaced(client.clone(), ns)
-            .get_opt(name)
-            .await?
-            .map(|s| stateful_set(&s)),
-        "DaemonSet" => Api::<DaemonSet>::namespaced(client.clone(), ns)
-            .get_opt(name)
-            .await?
-            .map(|d| daemon_set(&d)),
-        "Job" => Api::<Job>::namespaced(client.clone(), ns)
-            .get_opt(name)
-            .await?
-            .map(|j| job(&j)),
-        _ => None,
-    })
+    let api = Api::<K>::namespaced(client.clone(), ns);
+    Ok(api
+        .get_opt(&object.name)
+        .await?
+        .map(|found| how_far(&found)))
 }
 
 /// Waits until every workload among `objects` is ready, or `timeout` passes.
