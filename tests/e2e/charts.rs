@@ -234,7 +234,7 @@ async fn platform_with_in_cluster_postgresql_redis_and_rabbitmq_deploys_and_tear
         &ns,
         &[
             "deploymentVersion=2.15.1",
-            "redis.enabled=true,rabbitmq.enabled=true,broker=rabbitmq",
+            "redis.enabled=true,redis.nonBroker=true,rabbitmq.enabled=true,broker=rabbitmq",
         ],
         &silent,
     )
