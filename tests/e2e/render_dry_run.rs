@@ -127,8 +127,17 @@ async fn check_config(
         }
     }
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let mut created = Vec::new();
     for name in &wanted {
+        // A namespace that an earlier config's run is deleting cannot take
+        // objects: wait until it is gone, then create it again.
+        for _ in 0..120 {
+            match namespaces.get_opt(name).await? {
+                Some(ns) if ns.metadata.deletion_timestamp.is_some() => {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+                _ => break,
+            }
+        }
         if namespaces.get_opt(name).await?.is_some() {
             continue;
         }
@@ -143,15 +152,14 @@ async fn check_config(
             .create(&PostParams::default(), &ns)
             .await
             .with_context(|| format!("creating namespace {name}"))?;
-        created.push(name.clone());
     }
     let refused = dry_run_all(client, &manifest).await;
-    for name in created {
-        namespaces
-            .delete(&name, &DeleteParams::default())
-            .await
-            .with_context(|| format!("deleting namespace {name}"))?;
-    }
+    // Only the release's own namespace is removed: the others (fixed names
+    // from the configs) are shared by the configs checked after this one.
+    namespaces
+        .delete(&namespace, &DeleteParams::default())
+        .await
+        .with_context(|| format!("deleting namespace {namespace}"))?;
     Ok(Some(refused))
 }
 
