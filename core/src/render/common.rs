@@ -10,6 +10,7 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, EnvFromSource, Secret, SecretEnvSource,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::RenderError;
 use super::ctx::Ctx;
@@ -75,8 +76,14 @@ pub fn config_map(ctx: &Ctx<'_>, name: &str, data: BTreeMap<String, String>) -> 
 
 /// An Opaque Secret of string data.
 pub fn secret(ctx: &Ctx<'_>, name: &str, data: BTreeMap<String, String>) -> Secret {
+    opaque_secret(ctx.meta(name, Role::Config), data)
+}
+
+/// An Opaque Secret with `metadata` holding string `data` (the charts' own
+/// Secrets and the bitnami subcharts' share this shape).
+pub fn opaque_secret(metadata: ObjectMeta, data: BTreeMap<String, String>) -> Secret {
     Secret {
-        metadata: ctx.meta(name, Role::Config),
+        metadata,
         type_: Some("Opaque".into()),
         data: Some(
             data.into_iter()

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy};
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMap, Container, ContainerPort, EmptyDirVolumeSource, ExecAction,
@@ -200,16 +199,7 @@ impl<'a> Subchart<'a> {
 
     /// An Opaque Secret `name` of string data.
     pub fn secret(&self, name: &str, data: BTreeMap<String, String>) -> Secret {
-        Secret {
-            metadata: self.meta(name, None),
-            type_: Some("Opaque".into()),
-            data: Some(
-                data.into_iter()
-                    .map(|(k, v)| (k, ByteString(v.into_bytes())))
-                    .collect(),
-            ),
-            ..Secret::default()
-        }
+        super::super::common::opaque_secret(self.meta(name, None), data)
     }
 
     /// A ConfigMap `name` of string data.

@@ -47,12 +47,7 @@ pub fn additional_namespaces(values: &Values<'_>) -> Vec<String> {
     if !values.chart_version.at_least(2, 1, 0) {
         return Vec::new();
     }
-    values
-        .config
-        .agent
-        .as_ref()
-        .and_then(|a| a.additional_namespaces.clone())
-        .unwrap_or_default()
+    super::agent_config::additional_namespaces(values)
 }
 
 /// Whether the release works in its namespace only: the chart's
