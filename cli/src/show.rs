@@ -57,6 +57,11 @@ pub fn reporter(out: &Output) -> Reporter {
             Event::HooksSkipped(hook) => {
                 out.info(format!("skipping the {hook} hooks (--no-hooks)"))
             }
+            Event::GeneratedValuesKept(places) => out.info(format!(
+                "keeping {} generated value(s) the namespace already holds ({}), so kept volumes still accept them",
+                places.len(),
+                places.join(", ")
+            )),
             Event::RollingBack { revision } => out.info(format!(
                 "upgrade failed; rolling back to revision {revision} (--atomic)"
             )),

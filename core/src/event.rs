@@ -58,6 +58,10 @@ pub enum Event {
     },
     /// The hooks of a moment were skipped, as asked.
     HooksSkipped(Hook),
+    /// A release's first revision keeps generated values (passwords, keys)
+    /// found in the namespace instead of generating new ones: each entry
+    /// names where one was found (`Secret/<name> key <key>`), never the value.
+    GeneratedValuesKept(Vec<String>),
     /// A failed upgrade is being undone: `revision` is applied again.
     RollingBack {
         /// The revision applied again.

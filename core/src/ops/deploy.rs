@@ -9,9 +9,12 @@ use super::decide::deploy_revision;
 use super::records::finish;
 use super::{Deployable, OpError, WaitOptions, ensure_namespace, with_lock};
 use crate::apply::{apply_plan, plan, run_hooks, wait_ready};
-use crate::event::Reporter;
-use crate::release::{ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, store_manifest};
-use crate::render::Hook;
+use crate::event::{Event, Reporter};
+use crate::release::{
+    ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, generated_keys, read_generated,
+    store_manifest,
+};
+use crate::render::{Hook, ReleaseState};
 
 /// Options of a deploy.
 #[derive(Debug, Clone)]
@@ -42,7 +45,11 @@ async fn deploy_locked(
 ) -> Result<ReleaseRecord, OpError> {
     let target = &op.target;
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
-    let (revision, state) = deploy_revision(&store.history().await?, target)?;
+    let history = store.history().await?;
+    let (revision, mut state) = deploy_revision(&history, target)?;
+    if history.is_empty() {
+        state = kept_generated_values(client, target, source, reporter).await?;
+    }
     let manifest = (source.render)(&state)?;
     let planned = plan(client, &manifest, &target.release, &[]).await?;
     let mut record = ReleaseRecord::pending(
@@ -73,4 +80,33 @@ async fn deploy_locked(
     }
     .await;
     finish(&store, record, outcome, "deployed").await
+}
+
+/// The generated values of a release's first revision: those its Secrets
+/// already hold in the namespace (left by a teardown that kept the volumes,
+/// or by helm), so a kept database still accepts its password; fresh ones
+/// for the rest.
+pub(crate) async fn kept_generated_values(
+    client: &Client,
+    target: &ReleaseRef,
+    source: &Deployable<'_>,
+    reporter: &Reporter,
+) -> Result<ReleaseState, OpError> {
+    let markers = (source.render)(&ReleaseState::markers(&target.release))?;
+    let keys = generated_keys(&markers);
+    let seeded = read_generated(client, &target.release, &keys)
+        .await
+        .map_err(|source| OpError::Api {
+            action: format!(
+                "read the release's existing Secrets in namespace {}",
+                target.namespace
+            ),
+            source: Box::new(source),
+        })?;
+    if !seeded.kept.is_empty() {
+        reporter(Event::GeneratedValuesKept(
+            seeded.kept.iter().map(|k| k.describe()).collect(),
+        ));
+    }
+    Ok(seeded.state)
 }

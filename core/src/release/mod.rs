@@ -10,6 +10,7 @@ mod lock;
 mod memory;
 mod record;
 mod secrets;
+mod seed;
 mod store;
 
 use crate::config::Deployment;
@@ -24,6 +25,7 @@ pub use record::{
     store_manifest,
 };
 pub use secrets::{ClusterStore, RELEASE_LABEL, REVISION_LABEL, SECRET_TYPE, STATUS_LABEL};
+pub use seed::{GeneratedKey, Seeded, generated_keys, read_generated};
 pub use store::{ReleaseStore, StoreError};
 
 /// A release: its name and the namespace it lives in. Ordered by namespace,

@@ -79,6 +79,49 @@ impl ReleaseState {
         fill(&mut self.rabbitmq_erlang_cookie, 32);
     }
 
+    /// A state whose every generated value is a marker naming its field
+    /// (`<generated:postgresPassword>`): rendered with it, a manifest shows
+    /// which Secret key carries which generated value.
+    pub fn markers(release: &str) -> Self {
+        let mut state = Self::empty(release);
+        for (field, value) in state.fields_mut() {
+            *value = marker(field);
+        }
+        state
+    }
+
+    /// The field a [`ReleaseState::markers`] value stands for.
+    pub fn marker_field(value: &str) -> Option<&'static str> {
+        let name = value.strip_prefix(MARKER_PREFIX)?.strip_suffix('>')?;
+        FIELDS.into_iter().find(|f| *f == name)
+    }
+
+    /// Sets the generated value `field` (a name [`ReleaseState::marker_field`]
+    /// returns). Returns whether there is such a field.
+    pub fn set(&mut self, field: &str, value: String) -> bool {
+        match self.fields_mut().into_iter().find(|(f, _)| *f == field) {
+            Some((_, slot)) => {
+                *slot = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The generated values with their names, in [`FIELDS`] order.
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 7] {
+        let [a, b, c, d, e, f, g] = FIELDS;
+        [
+            (a, &mut self.secret_key),
+            (b, &mut self.internal_token),
+            (c, &mut self.admin_password),
+            (d, &mut self.postgres_password),
+            (e, &mut self.redis_password),
+            (f, &mut self.rabbitmq_password),
+            (g, &mut self.rabbitmq_erlang_cookie),
+        ]
+    }
+
     fn empty(release: &str) -> Self {
         ReleaseState {
             release: release.to_string(),
@@ -91,6 +134,23 @@ impl ReleaseState {
             rabbitmq_erlang_cookie: String::new(),
         }
     }
+}
+
+/// The names of the generated values, as the release record spells them.
+const FIELDS: [&str; 7] = [
+    "secretKey",
+    "internalToken",
+    "adminPassword",
+    "postgresPassword",
+    "redisPassword",
+    "rabbitmqPassword",
+    "rabbitmqErlangCookie",
+];
+
+const MARKER_PREFIX: &str = "<generated:";
+
+fn marker(field: &str) -> String {
+    format!("{MARKER_PREFIX}{field}>")
 }
 
 fn fill(value: &mut String, len: usize) {
@@ -126,6 +186,27 @@ mod tests {
         );
         assert!(!a.rabbitmq_password.is_empty());
         assert_eq!(a.rabbitmq_erlang_cookie.len(), 32);
+    }
+
+    #[test]
+    fn markers_name_their_fields_and_set_fills_them() {
+        let markers = ReleaseState::markers("plx");
+        assert_eq!(markers.postgres_password, "<generated:postgresPassword>");
+        assert_eq!(
+            ReleaseState::marker_field(&markers.rabbitmq_erlang_cookie),
+            Some("rabbitmqErlangCookie")
+        );
+        assert_eq!(ReleaseState::marker_field("<generated:nope>"), None);
+        assert_eq!(ReleaseState::marker_field("polyaxon"), None);
+        let mut state = ReleaseState::new_for("plx");
+        assert!(state.set("redisPassword", "kept".into()));
+        assert_eq!(state.redis_password, "kept");
+        assert!(!state.set("nope", "x".into()));
+        // The names are the record's own spelling of the fields.
+        let json = serde_json::to_value(&markers).unwrap();
+        for field in FIELDS {
+            assert_eq!(json[field], marker(field), "{field}");
+        }
     }
 
     #[test]
