@@ -125,14 +125,12 @@ const fn alias(name: &'static str, of: &'static str, generation: Gen, ty: Ty) ->
     }
 }
 
-/// Values of `deploymentChart` this tool renders.
-pub const CHARTS: &[&str] = &["platform", "agent", "ponos"];
-/// Kubernetes Service types.
-pub const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];
-/// Kubernetes pull policies.
-pub const PULL_POLICIES: &[&str] = &["Always", "IfNotPresent", "Never"];
-/// Celery brokers.
-pub const BROKERS: &[&str] = &["redis", "rabbitmq"];
+// The enums' spellings are declared once, with their variants.
+const CHARTS: &[&str] = super::schema::Chart::VALUES;
+const SERVICE_TYPES: &[&str] = super::schema::ServiceType::VALUES;
+const PULL_POLICIES: &[&str] = super::schema::PullPolicy::VALUES;
+const BROKERS: &[&str] = super::schema::Broker::VALUES;
+const DEPLOYMENT_TYPES: &[&str] = super::schema::DeploymentType::VALUES;
 
 /// Declares the keys every service shares, followed by its own.
 macro_rules! service_keys {
@@ -556,15 +554,12 @@ const INTERVALS: &[Key] = &[
 /// The top level of the deployment config.
 pub const ROOT: &[Key] = &[
     both("deploymentChart", Ty::Enum(CHARTS)),
-    both(
-        "deploymentType",
-        Ty::Enum(super::schema::DeploymentType::VALUES),
-    ),
+    both("deploymentType", Ty::Enum(DEPLOYMENT_TYPES)),
     alias(
         "DeploymentType",
         "deploymentType",
         Gen::Seed,
-        Ty::Enum(super::schema::DeploymentType::VALUES),
+        Ty::Enum(DEPLOYMENT_TYPES),
     ),
     both("deploymentVersion", Ty::Str),
     both("releaseName", Ty::ReleaseName),

@@ -93,10 +93,7 @@ impl Checks<'_> {
             );
         }
 
-        let broker = c.broker.map(|b| match b {
-            super::schema::Broker::Redis => "redis",
-            super::schema::Broker::Rabbitmq => "rabbitmq",
-        });
+        let broker = c.broker.map(super::schema::Broker::as_str);
         let redis_enabled = c.redis.as_ref().and_then(|r| r.enabled) == Some(true);
         let redis_non_broker = c.redis.as_ref().and_then(|r| r.non_broker) == Some(true);
         let external_redis = external.and_then(|e| e.redis.as_ref()).is_some();

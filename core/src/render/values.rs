@@ -72,14 +72,7 @@ impl<'a> Values<'a> {
 
     /// The config spelling of [`Self::deployment_type`].
     pub fn deployment_type_str(&self) -> &'static str {
-        match self.deployment_type() {
-            DeploymentType::Kubernetes => "kubernetes",
-            DeploymentType::Minikube => "minikube",
-            DeploymentType::Microk8s => "microk8s",
-            DeploymentType::DockerCompose => "docker-compose",
-            DeploymentType::Docker => "docker",
-            DeploymentType::Heroku => "heroku",
-        }
+        self.deployment_type().as_str()
     }
 
     /// `limitResources`: apply the services' limits. The charts default to
@@ -322,20 +315,10 @@ pub fn as_text(value: &serde_json::Value) -> String {
 
 /// The Kubernetes spelling of a pull policy.
 pub fn pull_policy(policy: Option<PullPolicy>) -> String {
-    match policy.unwrap_or(PullPolicy::IfNotPresent) {
-        PullPolicy::Always => "Always",
-        PullPolicy::IfNotPresent => "IfNotPresent",
-        PullPolicy::Never => "Never",
-    }
-    .to_string()
+    policy.unwrap_or(PullPolicy::IfNotPresent).to_string()
 }
 
 /// The Kubernetes spelling of a Service type.
 pub fn service_type(kind: ServiceType) -> String {
-    match kind {
-        ServiceType::ClusterIP => "ClusterIP",
-        ServiceType::NodePort => "NodePort",
-        ServiceType::LoadBalancer => "LoadBalancer",
-    }
-    .to_string()
+    kind.to_string()
 }

@@ -16,11 +16,14 @@ mod persistence;
 mod ponos;
 mod scheduling;
 mod services;
+mod spelled;
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::IngressTLS;
 use serde::{Deserialize, Serialize};
+
+use spelled::spelled_enum;
 
 pub use connection::{Connection, ConnectionResource};
 pub use external::{AuthServices, ExternalBackend, ExternalService, ExternalServices};
@@ -39,93 +42,46 @@ pub use services::{
 /// A free-form map, kept as given (`ldap`, `metrics`, `istio`, `hpa`, …).
 pub type Dict = serde_json::Map<String, serde_json::Value>;
 
-/// Which set of resources is rendered (`deploymentChart`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Chart {
-    /// Polyaxon CE: API, gateway, scheduler, … and their dependencies (the default).
-    Platform,
-    /// The Polyaxon agent connecting a cluster to a control plane.
-    Agent,
-    /// This tool's own chart: the Ponos agent of Arkindex (seed `003_…`).
-    Ponos,
-}
-
-impl Chart {
-    /// The name as written in `deploymentChart`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Chart::Platform => "platform",
-            Chart::Agent => "agent",
-            Chart::Ponos => "ponos",
-        }
+spelled_enum! {
+    /// Which set of resources is rendered (`deploymentChart`).
+    pub enum Chart {
+        /// Polyaxon CE: API, gateway, scheduler, … and their dependencies (the default).
+        Platform = "platform",
+        /// The Polyaxon agent connecting a cluster to a control plane.
+        Agent = "agent",
+        /// This tool's own chart: the Ponos agent of Arkindex (seed `003_…`).
+        Ponos = "ponos",
     }
 }
 
-impl std::fmt::Display for Chart {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    /// Where Polyaxon runs (`deploymentType`). Polyaxon accepts all of these;
+    /// `minikube` and `microk8s` make the gateway a NodePort service.
+    pub enum DeploymentType {
+        /// Any Kubernetes cluster (the default).
+        Kubernetes = "kubernetes",
+        /// Minikube: gateway as NodePort.
+        Minikube = "minikube",
+        /// MicroK8s: gateway as NodePort.
+        Microk8s = "microk8s",
+        /// Docker Compose (a Polyaxon value; this tool still deploys to Kubernetes).
+        DockerCompose = "docker-compose",
+        /// Docker (a Polyaxon value; this tool still deploys to Kubernetes).
+        Docker = "docker",
+        /// Heroku (a Polyaxon value; this tool still deploys to Kubernetes).
+        Heroku = "heroku",
     }
 }
 
-/// Where Polyaxon runs (`deploymentType`). Polyaxon accepts all of these;
-/// `minikube` and `microk8s` make the gateway a NodePort service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DeploymentType {
-    /// Any Kubernetes cluster (the default).
-    #[serde(rename = "kubernetes")]
-    Kubernetes,
-    /// Minikube: gateway as NodePort.
-    #[serde(rename = "minikube")]
-    Minikube,
-    /// MicroK8s: gateway as NodePort.
-    #[serde(rename = "microk8s")]
-    Microk8s,
-    /// Docker Compose (a Polyaxon value; this tool still deploys to Kubernetes).
-    #[serde(rename = "docker-compose")]
-    DockerCompose,
-    /// Docker (a Polyaxon value; this tool still deploys to Kubernetes).
-    #[serde(rename = "docker")]
-    Docker,
-    /// Heroku (a Polyaxon value; this tool still deploys to Kubernetes).
-    #[serde(rename = "heroku")]
-    Heroku,
-}
-
-impl DeploymentType {
-    /// Every value, as written in the config.
-    pub const VALUES: &'static [&'static str] = &[
-        "kubernetes",
-        "minikube",
-        "microk8s",
-        "docker-compose",
-        "docker",
-        "heroku",
-    ];
-
-    /// Parses the config spelling.
-    pub fn parse(value: &str) -> Option<Self> {
-        Some(match value {
-            "kubernetes" => Self::Kubernetes,
-            "minikube" => Self::Minikube,
-            "microk8s" => Self::Microk8s,
-            "docker-compose" => Self::DockerCompose,
-            "docker" => Self::Docker,
-            "heroku" => Self::Heroku,
-            _ => return None,
-        })
+spelled_enum! {
+    /// The Celery broker (`broker`). 2.x (2.18) accepts only `redis`;
+    /// `rabbitmq` is 1.x only.
+    pub enum Broker {
+        /// Redis is the broker.
+        Redis = "redis",
+        /// RabbitMQ is the broker (1.x; the default broker in 1.x when unset).
+        Rabbitmq = "rabbitmq",
     }
-}
-
-/// The Celery broker (`broker`). 2.x (2.18) accepts only `redis`;
-/// `rabbitmq` is 1.x only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Broker {
-    /// Redis is the broker.
-    Redis,
-    /// RabbitMQ is the broker (1.x; the default broker in 1.x when unset).
-    Rabbitmq,
 }
 
 /// The whole deployment config, one field per top-level key.

@@ -8,27 +8,30 @@ use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
 use serde::{Deserialize, Serialize};
 
 use super::Dict;
+use super::spelled::spelled_enum;
 
-/// Kubernetes image pull policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PullPolicy {
-    /// Always pull.
-    Always,
-    /// Pull when absent.
-    IfNotPresent,
-    /// Never pull.
-    Never,
+spelled_enum! {
+    /// Kubernetes image pull policy.
+    pub enum PullPolicy {
+        /// Always pull.
+        Always = "Always",
+        /// Pull when absent.
+        IfNotPresent = "IfNotPresent",
+        /// Never pull.
+        Never = "Never",
+    }
 }
 
-/// Kubernetes Service type (`gateway.service.type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ServiceType {
-    /// Cluster-internal (default).
-    ClusterIP,
-    /// A port on every node (31833 for the gateway by default).
-    NodePort,
-    /// A cloud load balancer.
-    LoadBalancer,
+spelled_enum! {
+    /// Kubernetes Service type (`gateway.service.type`).
+    pub enum ServiceType {
+        /// Cluster-internal (default).
+        ClusterIP = "ClusterIP",
+        /// A port on every node (31833 for the gateway by default).
+        NodePort = "NodePort",
+        /// A cloud load balancer.
+        LoadBalancer = "LoadBalancer",
+    }
 }
 
 /// What every service section declared with `service_struct!` says of its
