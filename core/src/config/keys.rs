@@ -132,25 +132,56 @@ const PULL_POLICIES: &[&str] = super::schema::PullPolicy::VALUES;
 const BROKERS: &[&str] = super::schema::Broker::VALUES;
 const DEPLOYMENT_TYPES: &[&str] = super::schema::DeploymentType::VALUES;
 
-/// Declares the keys every service shares, followed by its own.
-macro_rules! service_keys {
-    ($($extra:expr),* $(,)?) => {
+/// Declares the keys of a kind of section, followed by its own.
+/// - `container(image type)`: a container Polyaxon configures (image, resources);
+/// - `pods(image type)`: that, and where its pods run;
+/// - `service(image type)`: that, and how many run (`BaseServiceConfig` +
+///   `DeploymentService`).
+macro_rules! keys {
+    (container($image:expr) $(, $extra:expr)* $(,)?) => {
         &[
-            both("enabled", Ty::Bool),
-            both("image", Ty::Str),
+            both("image", $image),
             both("imageTag", Ty::Str),
             both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
-            both("replicas", Ty::Int),
-            both("concurrency", Ty::Int),
-            v2("perCore", Ty::Bool),
-            v2("scheme", Ty::Str),
             both("resources", Ty::Resources),
+            $($extra),*
+        ]
+    };
+    (pods($image:expr) $(, $extra:expr)* $(,)?) => {
+        keys!(
+            container($image),
             both("nodeSelector", Ty::StrMap),
             both("affinity", Ty::Struct(AFFINITY)),
             both("tolerations", Ty::List(&Ty::Struct(TOLERATION))),
             both("imagePullSecrets", Ty::List(&Ty::Str)),
             both("hpa", Ty::Dict),
             $($extra),*
+        )
+    };
+    (service($image:expr) $(, $extra:expr)* $(,)?) => {
+        keys!(
+            pods($image),
+            both("enabled", Ty::Bool),
+            both("replicas", Ty::Int),
+            both("concurrency", Ty::Int),
+            v2("perCore", Ty::Bool),
+            v2("scheme", Ty::Str),
+            $($extra),*
+        )
+    };
+}
+
+/// Declares one key per role of the 0.x seed (`nodeSelectors.<role>`, ...),
+/// each of type `$ty`.
+macro_rules! per_role {
+    ($ty:expr $(, $extra:literal)*) => {
+        &[
+            seed("core", $ty),
+            seed("experiments", $ty),
+            seed("jobs", $ty),
+            seed("builds", $ty),
+            seed("tensorboards", $ty),
+            $(seed($extra, $ty)),*
         ]
     };
 }
@@ -184,22 +215,12 @@ const SERVICE_SPEC: &[Key] = &[
     seed("annotations", Ty::StrMap),
 ];
 
-const DEPLOYMENT_SERVICE: &[Key] = service_keys!();
+const DEPLOYMENT_SERVICE: &[Key] = keys!(service(Ty::Str));
 
 /// `notifier` and `cleaner`: Polyaxon's `BaseServiceConfig`, without the
 /// `enabled`/`replicas`/`concurrency` of deployed services.
-const BASE_SERVICE: &[Key] = &[
-    both("image", Ty::Str),
-    both("imageTag", Ty::Str),
-    both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
-    both("resources", Ty::Resources),
-    both("nodeSelector", Ty::StrMap),
-    both("affinity", Ty::Struct(AFFINITY)),
-    both("tolerations", Ty::List(&Ty::Struct(TOLERATION))),
-    both("imagePullSecrets", Ty::List(&Ty::Str)),
-    both("hpa", Ty::Dict),
-];
-const API_SERVICE: &[Key] = service_keys!(both("service", Ty::Open(SERVICE_SPEC)));
+const BASE_SERVICE: &[Key] = keys!(pods(Ty::Str));
+const API_SERVICE: &[Key] = keys!(service(Ty::Str), both("service", Ty::Open(SERVICE_SPEC)));
 
 const CELERY: &[Key] = &[
     both("enabled", Ty::Bool),
@@ -211,9 +232,10 @@ const CELERY: &[Key] = &[
     both("workerMaxMemoryPerChild", Ty::Int),
     both("taskAlwaysEager", Ty::Bool),
 ];
-const WORKER_SERVICE: &[Key] = service_keys!(both("celery", Ty::Struct(CELERY)));
+const WORKER_SERVICE: &[Key] = keys!(service(Ty::Str), both("celery", Ty::Struct(CELERY)));
 
-const AGENT_SERVICE: &[Key] = service_keys!(
+const AGENT_SERVICE: &[Key] = keys!(
+    service(Ty::Str),
     seed("instance", Ty::Str),
     seed("token", Ty::Str),
     v2("watchCluster", Ty::Bool),
@@ -226,9 +248,10 @@ const AGENT_SERVICE: &[Key] = service_keys!(
     v1("compressedLogs", Ty::Bool),
 );
 
-const OPERATOR_SERVICE: &[Key] = service_keys!(both("skipCRD", Ty::Bool));
+const OPERATOR_SERVICE: &[Key] = keys!(service(Ty::Str), both("skipCRD", Ty::Bool));
 
-const HOOKS_SERVICE: &[Key] = service_keys!(
+const HOOKS_SERVICE: &[Key] = keys!(
+    service(Ty::Str),
     both("loadFixtures", Ty::Bool),
     v2("tables", Ty::Bool),
     v2("syncdb", Ty::Bool),
@@ -236,7 +259,8 @@ const HOOKS_SERVICE: &[Key] = service_keys!(
     v2("defaultOrg", Ty::Bool),
 );
 
-const POSTGRESQL_SERVICE: &[Key] = service_keys!(
+const POSTGRESQL_SERVICE: &[Key] = keys!(
+    service(Ty::Str),
     both("persistence", Ty::Dict),
     both("auth", Ty::Dict),
     both("connMaxAge", Ty::Int),
@@ -244,57 +268,40 @@ const POSTGRESQL_SERVICE: &[Key] = service_keys!(
     both("postgresPassword", Ty::Str),
     both("postgresDatabase", Ty::Str),
 );
-const REDIS_SERVICE: &[Key] = &[
-    both("enabled", Ty::Bool),
-    // Redis takes the bitnami chart's `image: {repository, tag}` mapping.
-    both("image", Ty::Dict),
-    both("imageTag", Ty::Str),
-    both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
-    both("replicas", Ty::Int),
-    both("concurrency", Ty::Int),
-    v2("perCore", Ty::Bool),
-    v2("scheme", Ty::Str),
-    both("resources", Ty::Resources),
-    both("nodeSelector", Ty::StrMap),
-    both("affinity", Ty::Struct(AFFINITY)),
-    both("tolerations", Ty::List(&Ty::Struct(TOLERATION))),
-    both("imagePullSecrets", Ty::List(&Ty::Str)),
-    both("hpa", Ty::Dict),
+// Redis takes the bitnami chart's `image: {repository, tag}` mapping.
+const REDIS_SERVICE: &[Key] = keys!(
+    service(Ty::Dict),
     both("persistence", Ty::Dict),
     both("nonBroker", Ty::Bool),
     both("usePassword", Ty::Bool),
     both("password", Ty::Str),
     both("auth", Ty::Dict),
-];
-const RABBITMQ_SERVICE: &[Key] = service_keys!(
+);
+const RABBITMQ_SERVICE: &[Key] = keys!(
+    service(Ty::Str),
     both("persistence", Ty::Dict),
     both("auth", Ty::Dict),
     both("rabbitmqUsername", Ty::Str),
     both("rabbitmqPassword", Ty::Str),
 );
-const DOCKER_REGISTRY_SERVICE: &[Key] = service_keys!(
+const DOCKER_REGISTRY_SERVICE: &[Key] = keys!(
+    service(Ty::Str),
     both("persistence", Ty::Dict),
     both("registryUser", Ty::Str),
     both("registryPassword", Ty::Str),
 );
 
-const HELPER_CONTAINER: &[Key] = &[
-    both("image", Ty::Str),
-    both("imageTag", Ty::Str),
-    both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
-    both("resources", Ty::Resources),
+const HELPER_CONTAINER: &[Key] = keys!(
+    container(Ty::Str),
     // 1.x typed `init` like a service (`HelperServiceSchema`).
     v1("enabled", Ty::Bool),
     v1("replicas", Ty::Int),
     v1("concurrency", Ty::Int),
     v1("sleepInterval", Ty::Int),
     v1("syncInterval", Ty::Int),
-];
-const SIDECAR_CONTAINER: &[Key] = &[
-    both("image", Ty::Str),
-    both("imageTag", Ty::Str),
-    both("imagePullPolicy", Ty::Enum(PULL_POLICIES)),
-    both("resources", Ty::Resources),
+);
+const SIDECAR_CONTAINER: &[Key] = keys!(
+    container(Ty::Str),
     both("sleepInterval", Ty::Int),
     both("syncInterval", Ty::Int),
     v2("monitorLogs", Ty::Bool),
@@ -304,7 +311,7 @@ const SIDECAR_CONTAINER: &[Key] = &[
     v1("enabled", Ty::Bool),
     v1("replicas", Ty::Int),
     v1("concurrency", Ty::Int),
-];
+);
 
 const EXTERNAL_SERVICE: &[Key] = &[
     both("user", Ty::Str),
@@ -401,30 +408,12 @@ const NVIDIA_PATHS: &[Key] = &[
     seed("libcuda", Ty::Str),
 ];
 const PATHS: &[Key] = &[seed("nvidia", Ty::Struct(NVIDIA_PATHS))];
-const NODE_SELECTORS: &[Key] = &[
-    seed("core", Ty::StrMap),
-    seed("experiments", Ty::StrMap),
-    seed("jobs", Ty::StrMap),
-    seed("builds", Ty::StrMap),
-    seed("tensorboards", Ty::StrMap),
-];
+const NODE_SELECTORS: &[Key] = per_role!(Ty::StrMap);
 /// Roles of the 0.x seed's `tolerations.<role>`.
-pub const TOLERATION_ROLES: &[Key] = &[
-    seed("core", Ty::List(&Ty::Struct(TOLERATION))),
-    seed("experiments", Ty::List(&Ty::Struct(TOLERATION))),
-    seed("jobs", Ty::List(&Ty::Struct(TOLERATION))),
-    seed("builds", Ty::List(&Ty::Struct(TOLERATION))),
-    seed("tensorboards", Ty::List(&Ty::Struct(TOLERATION))),
-    seed("resourcesDaemon", Ty::List(&Ty::Struct(TOLERATION))),
-];
+pub const TOLERATION_ROLES: &[Key] =
+    per_role!(Ty::List(&Ty::Struct(TOLERATION)), "resourcesDaemon");
 /// Roles of the 0.x seed's `affinity.<role>`.
-pub const AFFINITY_ROLES: &[Key] = &[
-    seed("core", Ty::Struct(AFFINITY)),
-    seed("experiments", Ty::Struct(AFFINITY)),
-    seed("jobs", Ty::Struct(AFFINITY)),
-    seed("builds", Ty::Struct(AFFINITY)),
-    seed("tensorboards", Ty::Struct(AFFINITY)),
-];
+pub const AFFINITY_ROLES: &[Key] = per_role!(Ty::Struct(AFFINITY));
 
 const PONOS_EXTRA_VOLUME: &[Key] = &[
     seed("name", Ty::Label),
