@@ -58,7 +58,22 @@ pub trait ServiceSettings {
 /// Declares a service struct with the fields every Polyaxon service shares
 /// (`BaseServiceConfig` + `DeploymentService`), plus its own, and its
 /// [`ServiceSettings`].
+///
+/// `pub struct Name (image: Type) { ... }` declares one whose `image` is of
+/// another type (Redis: the dependency chart's mapping); it has no
+/// [`ServiceSettings`].
 macro_rules! service_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident (image: $image:ty) {
+            $(
+                $(#[$fmeta:meta])*
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        service_struct!(@define $(#[$meta])* $name, $image, $($(#[$fmeta])* $field: $ty,)*);
+    };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -68,14 +83,22 @@ macro_rules! service_struct {
             )*
         }
     ) => {
+        service_struct!(@define $(#[$meta])* $name, String, $($(#[$fmeta])* $field: $ty,)*);
+        service_struct!(@settings $name);
+    };
+    (
+        @define $(#[$meta:meta])* $name:ident, $image:ty,
+        $( $(#[$fmeta:meta])* $field:ident : $ty:ty, )*
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             /// Deploy this service (where it is optional).
             pub enabled: Option<bool>,
-            /// Image repository (the tag comes from `imageTag` or the pinned version).
-            pub image: Option<String>,
+            /// Image repository (the tag comes from `imageTag` or the pinned
+            /// version); for Redis the dependency chart's `{repository, tag}`.
+            pub image: Option<$image>,
             /// Image tag; default the pinned version.
             pub image_tag: Option<String>,
             /// Image pull policy.
@@ -105,7 +128,8 @@ macro_rules! service_struct {
                 pub $field: $ty,
             )*
         }
-
+    };
+    (@settings $name:ident) => {
         impl ServiceSettings for $name {
             fn image(&self) -> Option<&String> {
                 self.image.as_ref()
@@ -235,53 +259,25 @@ service_struct! {
     }
 }
 
-/// In-cluster Redis (`redis`). Other keys are passed on as given. Unlike the
-/// other services, `image` is the dependency chart's mapping
-/// (`{repository, tag}`), as in Polyaxon's schema.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RedisService {
-    /// Deploy Redis in the cluster.
-    pub enabled: Option<bool>,
-    /// Image of the dependency chart (`repository`, `tag`), as given.
-    pub image: Option<Dict>,
-    /// Image tag.
-    pub image_tag: Option<String>,
-    /// Image pull policy.
-    pub image_pull_policy: Option<PullPolicy>,
-    /// Replicas.
-    pub replicas: Option<i64>,
-    /// Concurrency (unused by Redis; accepted as Polyaxon does).
-    pub concurrency: Option<i64>,
-    /// Concurrency per core (2.x).
-    pub per_core: Option<bool>,
-    /// URL scheme (2.x).
-    pub scheme: Option<String>,
-    /// Container resources.
-    pub resources: Option<ResourceRequirements>,
-    /// nodeSelector.
-    pub node_selector: Option<BTreeMap<String, String>>,
-    /// Affinity.
-    pub affinity: Option<Affinity>,
-    /// Tolerations.
-    pub tolerations: Option<Vec<Toleration>>,
-    /// Pull secrets.
-    pub image_pull_secrets: Option<Vec<String>>,
-    /// Autoscaler settings, as given.
-    pub hpa: Option<Dict>,
-    /// Persistence settings, as given.
-    pub persistence: Option<Dict>,
-    /// Redis is not the broker (only cache/heartbeats).
-    pub non_broker: Option<bool>,
-    /// Protect Redis with a password.
-    pub use_password: Option<bool>,
-    /// 1.x: the password.
-    pub password: Option<String>,
-    /// Auth settings (2.x), as given.
-    pub auth: Option<Dict>,
-    /// Every other key, as given (e.g. `master`, `port`).
-    #[serde(flatten)]
-    pub extra: Dict,
+service_struct! {
+    /// In-cluster Redis (`redis`). Other keys are passed on as given. Unlike
+    /// the other services, `image` is the dependency chart's mapping
+    /// (`{repository, tag}`), as in Polyaxon's schema.
+    pub struct RedisService (image: Dict) {
+        /// Persistence settings, as given.
+        pub persistence: Option<Dict>,
+        /// Redis is not the broker (only cache/heartbeats).
+        pub non_broker: Option<bool>,
+        /// Protect Redis with a password.
+        pub use_password: Option<bool>,
+        /// 1.x: the password.
+        pub password: Option<String>,
+        /// Auth settings (2.x), as given.
+        pub auth: Option<Dict>,
+        /// Every other key, as given (e.g. `master`, `port`).
+        #[serde(flatten)]
+        pub extra: Dict,
+    }
 }
 
 service_struct! {
