@@ -282,15 +282,19 @@ mod tests {
         Ok(Message::Binary(Bytes::from(bytes)))
     }
 
+    /// The first frame of each channel: the port number, as the API server sends it.
+    fn send_port_frames(far: &FarEnd) {
+        for channel in [DATA, ERROR] {
+            far.send
+                .unbounded_send(binary(channel, &8000u16.to_le_bytes()))
+                .unwrap();
+        }
+    }
+
     #[tokio::test]
     async fn data_is_framed_on_channel_0_and_the_port_frames_are_skipped() {
         let (mut stream, mut far) = socket_pair();
-        far.send
-            .unbounded_send(binary(DATA, &8000u16.to_le_bytes()))
-            .unwrap();
-        far.send
-            .unbounded_send(binary(ERROR, &8000u16.to_le_bytes()))
-            .unwrap();
+        send_port_frames(&far);
         far.send.unbounded_send(binary(DATA, b"hello ")).unwrap();
         far.send.unbounded_send(binary(DATA, b"world")).unwrap();
         far.send.unbounded_send(Ok(Message::Close(None))).unwrap();
@@ -318,12 +322,7 @@ mod tests {
     async fn an_error_channel_message_comes_out_when_the_stream_ends() {
         let (mut stream, far) = socket_pair();
         let error = stream.error();
-        far.send
-            .unbounded_send(binary(DATA, &8000u16.to_le_bytes()))
-            .unwrap();
-        far.send
-            .unbounded_send(binary(ERROR, &8000u16.to_le_bytes()))
-            .unwrap();
+        send_port_frames(&far);
         far.send
             .unbounded_send(binary(
                 ERROR,

@@ -35,6 +35,7 @@ use super::super::ctx::Ctx;
 use super::super::labels;
 use super::super::names;
 use super::super::pod::{self, Scheduling};
+use crate::chart_version::ChartVersion;
 use crate::config::schema::{Dict, PullPolicy};
 
 /// The uid and gid every bitnami image runs as.
@@ -337,6 +338,19 @@ impl Image {
             tag: tag.into(),
             pull_policy: "IfNotPresent".into(),
         }
+    }
+
+    /// The default image of bitnami's `name` (`postgresql`, `redis`) that
+    /// the chart of `chart_version` pulls: from the republished chart 2.11.1
+    /// the `bitnamilegacy` repository (bitnami stopped publishing its free
+    /// images), before it `bitnami`.
+    pub fn published(chart_version: &ChartVersion, name: &str, tag: &str) -> Self {
+        let owner = if chart_version.at_least(2, 11, 1) {
+            "bitnamilegacy"
+        } else {
+            "bitnami"
+        };
+        Image::new(&format!("{owner}/{name}"), tag)
     }
 
     /// The subchart's own image keys (`registry`, `repository`, `tag`,

@@ -232,20 +232,16 @@ fn workload(
 ) -> Result<Workload, RenderError> {
     let section = Section::new(Some(&pg.extra), "postgresql");
     let primary = section.at("primary");
-    // The republished chart 2.11.1 pulls the `bitnamilegacy` images (bitnami
-    // stopped publishing its free ones); earlier charts the `bitnami` ones.
-    let repository = if values.chart_version.at_least(2, 11, 1) {
-        "bitnamilegacy/postgresql"
-    } else {
-        "bitnami/postgresql"
-    };
     let tag = if newer {
         "16.4.0-debian-12-r11"
     } else {
         "15.1.0-debian-11-r31"
     };
-    let image =
-        Image::new(repository, tag).with_ours(pg.image(), pg.image_tag(), pg.image_pull_policy());
+    let image = Image::published(values.chart_version, "postgresql", tag).with_ours(
+        pg.image(),
+        pg.image_tag(),
+        pg.image_pull_policy(),
+    );
 
     let mut container = bitnami::container("postgresql", &image);
     let mut vars = vec![

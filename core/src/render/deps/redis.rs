@@ -92,19 +92,13 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
         None
     };
 
-    // The republished chart 2.11.1 pulls the `bitnamilegacy` images.
-    let repository = if values.chart_version.at_least(2, 11, 1) {
-        "bitnamilegacy/redis"
-    } else {
-        "bitnami/redis"
-    };
     let tag = if newer {
         "7.4.0-debian-12-r4"
     } else {
         "7.0.8-debian-11-r0"
     };
     // Our `image` for Redis is the subchart's own mapping.
-    let image = Image::new(repository, tag)
+    let image = Image::published(values.chart_version, "redis", tag)
         .with_subchart(&Section::new(r.image.as_ref(), "redis.image"))
         .with_ours(None, r.image_tag.as_ref(), r.image_pull_policy);
     let shared = Shared {
