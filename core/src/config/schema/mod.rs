@@ -33,7 +33,7 @@ pub use scheduling::{
     AffinityByRole, AffinitySetting, NodeSelectorsByRole, TolerationsByRole, TolerationsSetting,
 };
 pub use services::{
-    AgentService, ApiService, CeleryConfig, DeploymentService, DockerRegistryService,
+    AgentService, ApiService, BaseService, CeleryConfig, DeploymentService, DockerRegistryService,
     HelperContainer, HooksService, OperatorService, PostgresqlService, PullPolicy, RabbitmqService,
     RedisService, ResourcesDaemon, ServiceSettings, ServiceSpec, ServiceType, SidecarContainer,
     WorkerService,
@@ -214,9 +214,9 @@ pub struct DeploymentConfig {
     /// Sidecar container injected into runs.
     pub sidecar: Option<SidecarContainer>,
     /// Notifier job settings.
-    pub notifier: Option<DeploymentService>,
+    pub notifier: Option<BaseService>,
     /// Cleaner job settings.
-    pub cleaner: Option<DeploymentService>,
+    pub cleaner: Option<BaseService>,
     /// 1.x: the migration/admin hook (`polyaxon-manage`).
     pub hooks: Option<HooksService>,
     /// 1.x: the tables hook.

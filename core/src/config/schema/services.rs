@@ -59,10 +59,19 @@ pub trait ServiceSettings {
 /// (`BaseServiceConfig` + `DeploymentService`), plus its own, and its
 /// [`ServiceSettings`].
 ///
-/// `pub struct Name (image: Type) { ... }` declares one whose `image` is of
-/// another type (Redis: the dependency chart's mapping); it has no
-/// [`ServiceSettings`].
+/// - `pub struct Name (base) { ... }`: `BaseServiceConfig` only (no
+///   `enabled`, `replicas`, `concurrency`, `perCore`, `scheme`), as Polyaxon
+///   types `notifier` and `cleaner`;
+/// - `pub struct Name (image: Type) { ... }`: `image` of another type (Redis:
+///   the dependency chart's mapping); it has no [`ServiceSettings`].
 macro_rules! service_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident (base) {}
+    ) => {
+        service_struct!(@define $(#[$meta])* $name, String,);
+        service_struct!(@settings $name);
+    };
     (
         $(#[$meta:meta])*
         pub struct $name:ident (image: $image:ty) {
@@ -72,7 +81,7 @@ macro_rules! service_struct {
             )*
         }
     ) => {
-        service_struct!(@define $(#[$meta])* $name, $image, $($(#[$fmeta])* $field: $ty,)*);
+        service_struct!(@deployed $(#[$meta])* $name, $image, $($(#[$fmeta])* $field: $ty,)*);
     };
     (
         $(#[$meta:meta])*
@@ -83,8 +92,27 @@ macro_rules! service_struct {
             )*
         }
     ) => {
-        service_struct!(@define $(#[$meta])* $name, String, $($(#[$fmeta])* $field: $ty,)*);
+        service_struct!(@deployed $(#[$meta])* $name, String, $($(#[$fmeta])* $field: $ty,)*);
         service_struct!(@settings $name);
+    };
+    (
+        @deployed $(#[$meta:meta])* $name:ident, $image:ty,
+        $( $(#[$fmeta:meta])* $field:ident : $ty:ty, )*
+    ) => {
+        service_struct!(
+            @define $(#[$meta])* $name, $image,
+            /// Deploy this service (where it is optional).
+            enabled: Option<bool>,
+            /// Replicas of the Deployment.
+            replicas: Option<i64>,
+            /// Worker concurrency.
+            concurrency: Option<i64>,
+            /// Concurrency per core (2.x).
+            per_core: Option<bool>,
+            /// URL scheme of the service (2.x).
+            scheme: Option<String>,
+            $($(#[$fmeta])* $field: $ty,)*
+        );
     };
     (
         @define $(#[$meta:meta])* $name:ident, $image:ty,
@@ -94,8 +122,6 @@ macro_rules! service_struct {
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
-            /// Deploy this service (where it is optional).
-            pub enabled: Option<bool>,
             /// Image repository (the tag comes from `imageTag` or the pinned
             /// version); for Redis the dependency chart's `{repository, tag}`.
             pub image: Option<$image>,
@@ -103,14 +129,6 @@ macro_rules! service_struct {
             pub image_tag: Option<String>,
             /// Image pull policy.
             pub image_pull_policy: Option<PullPolicy>,
-            /// Replicas of the Deployment.
-            pub replicas: Option<i64>,
-            /// Worker concurrency.
-            pub concurrency: Option<i64>,
-            /// Concurrency per core (2.x).
-            pub per_core: Option<bool>,
-            /// URL scheme of the service (2.x).
-            pub scheme: Option<String>,
             /// Container resources; quantities must parse.
             pub resources: Option<ResourceRequirements>,
             /// nodeSelector of this service's pods (overrides the global one).
@@ -160,8 +178,13 @@ macro_rules! service_struct {
 }
 
 service_struct! {
-    /// A plain service: `beat`, `flower`, `notifier`, `cleaner`.
+    /// A plain service: `beat`, `flower`.
     pub struct DeploymentService {}
+}
+
+service_struct! {
+    /// A helper service the agent hands to runs: `notifier`, `cleaner`.
+    pub struct BaseService (base) {}
 }
 
 service_struct! {
