@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use kube::client::ClientBuilder;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
 use tower::util::MapRequestLayer;
@@ -97,7 +96,7 @@ impl ClusterOptions {
             }
             request
         });
-        Ok(ClientBuilder::try_from(config)?
+        Ok(crate::transport::client_builder(config)?
             .with_layer(&counter)
             .build())
     }

@@ -20,6 +20,7 @@ pub mod ops;
 pub mod release;
 pub mod render;
 pub mod retry;
+pub mod transport;
 pub mod version;
 
 /// The shared reference folder (`shared/` beside the repository): the

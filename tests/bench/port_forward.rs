@@ -6,14 +6,17 @@
 //! process). For each tool, in alternating rounds:
 //!
 //! - time to first byte: connect, send a small HTTP request, first reply byte
-//!   (a new connection, so a new stream, each time), for connections a
-//!   quarter second apart (a person clicking about) and back to back (a burst);
-//! - one connection: bytes echoed both ways at once, MiB/s of one direction;
-//! - 50 connections at once, 10 MiB each, aggregate MiB/s of one direction;
+//!   (a new connection, so a new stream, each time), for 30 connections a
+//!   quarter second apart (a person clicking about) and a burst of 100 back to
+//!   back (a browser loading a page), p50 and p99;
+//! - one connection: 1 GiB echoed both ways at once, MiB/s of one direction;
+//! - 50 and 200 connections at once, 10 MiB each, aggregate MiB/s of one
+//!   direction;
 //!
 //! and, over the whole run, the peak resident memory and the CPU time of the
 //! forwarding process, from `/usr/bin/time -v`.
-//! Medians over the rounds are printed with the polyaxon/kubectl ratios.
+//! Smallest, median and largest over the rounds are printed with the
+//! polyaxon/kubectl ratio of the medians.
 
 #![expect(
     clippy::print_stdout,
@@ -59,7 +62,8 @@ struct Samples {
     burst_ttfb_ms: Vec<f64>,
     first_ttfb_ms: Vec<f64>,
     single_mib_s: Vec<f64>,
-    fifty_mib_s: Vec<f64>,
+    /// Aggregate MiB/s per round, by the number of concurrent connections.
+    many_mib_s: std::collections::BTreeMap<u64, Vec<f64>>,
     peak_rss_kib: Vec<u64>,
     cpu_seconds: Vec<f64>,
 }
@@ -67,9 +71,10 @@ struct Samples {
 struct Settings {
     rounds: usize,
     ttfb_requests: usize,
+    burst_requests: usize,
     ttfb_gap: Duration,
     single_mib: u64,
-    connections: u64,
+    connections: Vec<u64>,
     per_connection_mib: u64,
 }
 
@@ -85,9 +90,14 @@ async fn main() -> Result<()> {
     let settings = Settings {
         rounds: usize::try_from(env_number("BENCH_ROUNDS", 3)).unwrap_or(3),
         ttfb_requests: usize::try_from(env_number("BENCH_TTFB_REQUESTS", 30)).unwrap_or(30),
+        burst_requests: usize::try_from(env_number("BENCH_BURST_REQUESTS", 100)).unwrap_or(100),
         ttfb_gap: Duration::from_millis(env_number("BENCH_TTFB_GAP_MS", 250)),
-        single_mib: env_number("BENCH_SINGLE_MIB", 128),
-        connections: env_number("BENCH_CONNECTIONS", 50),
+        single_mib: env_number("BENCH_SINGLE_MIB", 1024),
+        connections: std::env::var("BENCH_CONNECTIONS")
+            .unwrap_or_else(|_| "50,200".to_string())
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
         per_connection_mib: env_number("BENCH_PER_CONNECTION_MIB", 10),
     };
     let kubectl = std::env::var_os("KUBECTL")
@@ -173,16 +183,21 @@ async fn run(
             measure(tool, ns, polyaxon, kubectl, settings, samples)
                 .await
                 .with_context(|| format!("round {round}, {}", tool.name()))?;
+            let many = samples
+                .many_mib_s
+                .iter()
+                .map(|(n, v)| format!("{n} conns {:.1} MiB/s", v.last().copied().unwrap_or(0.0)))
+                .collect::<Vec<_>>()
+                .join(", ");
             println!(
-                "round {round} {:>8}: ttfb median {:.1} ms (burst {:.1} ms), 1 conn {:.1} MiB/s, {} conns {:.1} MiB/s, peak RSS {} MiB",
+                "round {round} {:>8}: ttfb median {:.1} ms (burst p99 {:.1} ms), 1 conn {:.1} MiB/s, {many}, peak RSS {} MiB",
                 tool.name(),
                 median(&samples.ttfb_ms[samples.ttfb_ms.len() - settings.ttfb_requests..]),
-                median(
-                    &samples.burst_ttfb_ms[samples.burst_ttfb_ms.len() - settings.ttfb_requests..]
+                percentile(
+                    &samples.burst_ttfb_ms[samples.burst_ttfb_ms.len() - settings.burst_requests..],
+                    0.99
                 ),
                 samples.single_mib_s.last().copied().unwrap_or(0.0),
-                settings.connections,
-                samples.fifty_mib_s.last().copied().unwrap_or(0.0),
                 samples.peak_rss_kib.last().copied().unwrap_or(0) / 1024,
             );
         }
@@ -258,7 +273,12 @@ async fn measure(
     samples.first_ttfb_ms.push(first.as_secs_f64() * 1000.0);
     tokio::time::sleep(Duration::from_secs(1)).await;
     for burst in [false, true] {
-        for _ in 0..settings.ttfb_requests {
+        let requests = if burst {
+            settings.burst_requests
+        } else {
+            settings.ttfb_requests
+        };
+        for _ in 0..requests {
             if !burst {
                 tokio::time::sleep(settings.ttfb_gap).await;
             }
@@ -283,19 +303,23 @@ async fn measure(
         .single_mib_s
         .push(settings.single_mib as f64 / single.elapsed.as_secs_f64());
 
-    let started = Instant::now();
-    let reports = futures::future::try_join_all(
-        (0..settings.connections)
-            .map(|i| echo_exchange(address, settings.per_connection_mib * MIB, 100 + i, false)),
-    )
-    .await?;
-    let elapsed = started.elapsed();
-    if let Some(bad) = reports.iter().find(|r| !r.intact()) {
-        bail!("a connection was corrupted: {bad:?}");
+    for &connections in &settings.connections {
+        let started = Instant::now();
+        let reports =
+            futures::future::try_join_all((0..connections).map(|i| {
+                echo_exchange(address, settings.per_connection_mib * MIB, 100 + i, false)
+            }))
+            .await?;
+        let elapsed = started.elapsed();
+        if let Some(bad) = reports.iter().find(|r| !r.intact()) {
+            bail!("a connection was corrupted: {bad:?}");
+        }
+        samples
+            .many_mib_s
+            .entry(connections)
+            .or_default()
+            .push((connections * settings.per_connection_mib) as f64 / elapsed.as_secs_f64());
     }
-    samples
-        .fifty_mib_s
-        .push((settings.connections * settings.per_connection_mib) as f64 / elapsed.as_secs_f64());
 
     // Stop the tool (not `time`, which reports once its child is gone).
     let child = Command::new("pgrep")
@@ -353,65 +377,88 @@ fn percentile(values: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
+/// Smallest, median and largest of the values.
+fn spread(values: &[f64]) -> (f64, f64, f64) {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if values.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    (min, median(values), max)
+}
+
 fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
-    let rss = |s: &Samples| s.peak_rss_kib.iter().copied().max().unwrap_or(0) as f64 / 1024.0;
+    let rss = |s: &Samples| {
+        s.peak_rss_kib
+            .iter()
+            .map(|&k| k as f64 / 1024.0)
+            .collect::<Vec<_>>()
+    };
     println!();
     println!(
-        "{} rounds; medians (time to first byte over {} connections per round, {} ms apart or back to back)",
+        "{} rounds; time to first byte: {} connections {} ms apart, then a burst of {} back to back; \
+         throughput: 1 connection of {} MiB each way, then {} MiB each way on each of N at once",
         settings.rounds,
         settings.ttfb_requests,
-        settings.ttfb_gap.as_millis()
+        settings.ttfb_gap.as_millis(),
+        settings.burst_requests,
+        settings.single_mib,
+        settings.per_connection_mib,
     );
     println!(
-        "{:<40} {:>10} {:>10} {:>18}",
-        "measure", "polyaxon", "kubectl", "polyaxon/kubectl"
+        "{:<44} {:>24} {:>24} {:>10}",
+        "measure", "polyaxon min/med/max", "kubectl min/med/max", "ratio"
     );
-    let rows = [
+    let mut rows: Vec<(String, Vec<f64>, Vec<f64>)> = vec![
         (
-            "time to first byte, median (ms)",
-            median(&polyaxon.ttfb_ms),
-            median(&kubectl.ttfb_ms),
+            "time to first byte, spaced, p50 (ms)".into(),
+            vec![median(&polyaxon.ttfb_ms)],
+            vec![median(&kubectl.ttfb_ms)],
         ),
         (
-            "time to first byte, p90 (ms)",
-            percentile(&polyaxon.ttfb_ms, 0.9),
-            percentile(&kubectl.ttfb_ms, 0.9),
+            "first connection after start, TTFB (ms)".into(),
+            polyaxon.first_ttfb_ms.clone(),
+            kubectl.first_ttfb_ms.clone(),
         ),
         (
-            "first connection after start, TTFB (ms)",
-            median(&polyaxon.first_ttfb_ms),
-            median(&kubectl.first_ttfb_ms),
+            "time to first byte, burst, p50 (ms)".into(),
+            vec![median(&polyaxon.burst_ttfb_ms)],
+            vec![median(&kubectl.burst_ttfb_ms)],
         ),
         (
-            "time to first byte, burst, median (ms)",
-            median(&polyaxon.burst_ttfb_ms),
-            median(&kubectl.burst_ttfb_ms),
+            "time to first byte, burst, p99 (ms)".into(),
+            vec![percentile(&polyaxon.burst_ttfb_ms, 0.99)],
+            vec![percentile(&kubectl.burst_ttfb_ms, 0.99)],
         ),
         (
-            "time to first byte, burst, p90 (ms)",
-            percentile(&polyaxon.burst_ttfb_ms, 0.9),
-            percentile(&kubectl.burst_ttfb_ms, 0.9),
-        ),
-        (
-            "1 connection (MiB/s each way)",
-            median(&polyaxon.single_mib_s),
-            median(&kubectl.single_mib_s),
-        ),
-        (
-            "50 connections (MiB/s each way, sum)",
-            median(&polyaxon.fifty_mib_s),
-            median(&kubectl.fifty_mib_s),
-        ),
-        ("peak RSS (MiB)", rss(polyaxon), rss(kubectl)),
-        (
-            "CPU time per round, user+sys (s)",
-            median(&polyaxon.cpu_seconds),
-            median(&kubectl.cpu_seconds),
+            "1 connection (MiB/s each way)".into(),
+            polyaxon.single_mib_s.clone(),
+            kubectl.single_mib_s.clone(),
         ),
     ];
+    for connections in &settings.connections {
+        let of = |s: &Samples| s.many_mib_s.get(connections).cloned().unwrap_or_default();
+        rows.push((
+            format!("{connections} connections (MiB/s each way, sum)"),
+            of(polyaxon),
+            of(kubectl),
+        ));
+    }
+    rows.push(("peak RSS (MiB)".into(), rss(polyaxon), rss(kubectl)));
+    rows.push((
+        "CPU time per round, user+sys (s)".into(),
+        polyaxon.cpu_seconds.clone(),
+        kubectl.cpu_seconds.clone(),
+    ));
     for (name, p, k) in rows {
-        let ratio = if k > 0.0 { p / k } else { f64::NAN };
-        println!("{name:<40} {p:>10.1} {k:>10.1} {ratio:>18.2}");
+        let (p_min, p_med, p_max) = spread(&p);
+        let (k_min, k_med, k_max) = spread(&k);
+        let ratio = if k_med > 0.0 { p_med / k_med } else { f64::NAN };
+        println!(
+            "{name:<44} {:>24} {:>24} {ratio:>10.2}",
+            format!("{p_min:.1}/{p_med:.1}/{p_max:.1}"),
+            format!("{k_min:.1}/{k_med:.1}/{k_max:.1}"),
+        );
     }
 }
 
