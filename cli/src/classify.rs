@@ -11,7 +11,7 @@ use polyaxon_core::config::ConfigErrors;
 use polyaxon_core::discover::DiscoverError;
 use polyaxon_core::forward::ForwardError;
 use polyaxon_core::forward::client_config::ClientConfigError;
-use polyaxon_core::ops::OpError;
+use polyaxon_core::ops::{HelmError, OpError};
 use polyaxon_core::release::{LEASE_SECONDS, LockError, StoreError};
 use polyaxon_core::render::RenderError;
 
@@ -246,8 +246,11 @@ impl Classify for OpError {
                 "`polyaxon history -r {release} -n {namespace}` shows why its revisions failed; `polyaxon deploy` deploys it again"
             )),
             OpError::Downgrade { .. } => Some("pass --allow-downgrade to do it anyway".into()),
-            OpError::NeedsConfirmation { .. } => {
+            error if error.needs_confirmation() => {
                 Some("confirm on a terminal, or pass --yes".into())
+            }
+            OpError::Helm(helm) if matches!(**helm, HelmError::InstalledByHelm { .. }) => {
+                Some("docs/helm.md says what the takeover changes and how to go back to helm".into())
             }
             OpError::Lock(error) => error.hint(),
             OpError::Store(error) => error.hint(),

@@ -30,6 +30,9 @@ pub struct RevisionView {
     pub tool_version: String,
     /// Its objects, `Kind/name`.
     pub objects: Vec<String>,
+    /// For a revision helm made: helm's revision, status and chart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helm: Option<String>,
 }
 
 impl RevisionView {
@@ -47,6 +50,12 @@ impl RevisionView {
             updated: record.updated.clone(),
             tool_version: record.tool_version.clone(),
             objects: record.inventory.iter().map(|o| o.id()).collect(),
+            helm: record.helm.as_ref().map(|h| {
+                format!(
+                    "helm revision {} ({}), chart {} {}",
+                    h.revision, h.status, h.chart, h.chart_version
+                )
+            }),
         }
     }
 }

@@ -81,6 +81,7 @@ impl Scratch {
             description: format!("written by the cli e2e test as revision {revision}"),
             created: "2026-01-01T00:00:00Z".to_string(),
             updated: "2026-01-01T00:00:00Z".to_string(),
+            helm: None,
         };
         ClusterStore::new(self.client.clone(), &self.name, release)
             .create(&record)

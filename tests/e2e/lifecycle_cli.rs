@@ -2,7 +2,7 @@
 //! status and rollback from the release records, and Ctrl-C during a deploy
 //! leaving the revision failed (not pending) and the lock released.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -10,42 +10,9 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::Client;
 use kube::api::Api;
-use polyaxon_e2e::{
-    client, delete_namespace, kubeconfig, polyaxon_binary, unique_namespace, user_claim,
-    workspace_root,
-};
+use polyaxon_e2e::cli::{command, run, run_ok};
+use polyaxon_e2e::{client, delete_namespace, unique_namespace, user_claim};
 use serde_json::Value;
-
-fn command(args: &[&str]) -> Result<Command> {
-    let mut command = Command::new(polyaxon_binary()?);
-    command
-        .arg("--kubeconfig")
-        .arg(kubeconfig())
-        .args(args)
-        .current_dir(workspace_root())
-        .env_remove("KUBECONFIG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    Ok(command)
-}
-
-fn run(args: &[&str]) -> Result<Output> {
-    let output = command(args)?.output().context("running polyaxon")?;
-    Ok(output)
-}
-
-fn run_ok(args: &[&str]) -> Result<String> {
-    let output = run(args)?;
-    if !output.status.success() {
-        bail!(
-            "polyaxon {} failed ({}): {}",
-            args.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
 
 async fn gateway_replicas(client: &Client, ns: &str) -> Result<Option<i32>> {
     let gateway: Deployment = Api::namespaced(client.clone(), ns)

@@ -68,6 +68,7 @@ pub fn unique_namespace(prefix: &str) -> String {
     format!("{prefix}-{}-{:x}", std::process::id(), nanos & 0xfffff)
 }
 
+pub mod cli;
 pub mod forward;
 pub mod helm;
 

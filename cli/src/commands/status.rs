@@ -48,6 +48,10 @@ fn text(view: &StatusView) -> String {
         v.description,
         v.objects.len()
     );
+    if let Some(helm) = &v.helm {
+        // Writing to a String cannot fail.
+        let _ = writeln!(text, "helm:      {helm}");
+    }
     if !view.workloads.is_empty() {
         text.push_str("workloads:\n");
     }

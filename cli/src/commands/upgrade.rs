@@ -2,7 +2,7 @@
 //! connect, upgrade the deployed release (asking before a major version
 //! jump when there is a terminal to ask on), or only plan it.
 
-use polyaxon_core::ops::{self, Deployable, OpError, UpgradeOutcome};
+use polyaxon_core::ops::{self, Deployable, UpgradeOutcome};
 use polyaxon_core::release::ReleaseRef;
 use polyaxon_core::render::{self, ReleaseState};
 
@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: &UpgradeArgs, out: &Output) -> Outco
     )
     .await?;
     let outcome = match first {
-        Err(question @ OpError::NeedsConfirmation { .. }) if out.ask(&question.to_string()) => {
+        Err(question) if question.needs_confirmation() && out.ask(&question.to_string()) => {
             op.confirmed = true;
             interruptible(
                 &client,

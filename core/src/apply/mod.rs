@@ -12,7 +12,7 @@ mod wait;
 pub use delete::{DeleteOptions, delete_objects, sweep_leftovers};
 pub use diagnose::diagnose;
 pub use hooks::run_hooks;
-pub use plan::{Action, Plan, PlannedObject, plan};
+pub use plan::{Action, Adopt, Plan, PlannedObject, plan, plan_adopting};
 pub use ssa::{DEFAULT_CONCURRENCY, apply_plan};
 pub use wait::{WorkloadState, wait_ready, workload_states};
 
@@ -110,7 +110,7 @@ pub(crate) fn dynamic_api(
 }
 
 /// The dynamic API for an inventory entry.
-pub(crate) fn api_for(client: &Client, object: &ObjectRef) -> Api<DynamicObject> {
+pub fn api_for(client: &Client, object: &ObjectRef) -> Api<DynamicObject> {
     dynamic_api(client, &object.api_resource(), object.namespace.as_deref())
 }
 

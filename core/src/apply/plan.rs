@@ -105,6 +105,10 @@ pub(crate) fn foreign_owner(object: &DynamicObject, release: &str) -> Option<Str
     }
 }
 
+/// Whether an object another owner holds may be taken over (a release
+/// helm installed, when this tool takes it over).
+pub type Adopt = dyn Fn(&DynamicObject) -> bool + Sync;
+
 /// Plans applying `manifest` (its normal objects) for `release`, with
 /// `previous` the inventory of the revision it replaces (empty for a deploy).
 pub async fn plan(
@@ -112,6 +116,17 @@ pub async fn plan(
     manifest: &Manifest,
     release: &str,
     previous: &[ObjectRef],
+) -> Result<Plan, ApplyError> {
+    plan_adopting(client, manifest, release, previous, &|_| false).await
+}
+
+/// [`plan`], where objects `adopt` accepts count as the release's.
+pub async fn plan_adopting(
+    client: &Client,
+    manifest: &Manifest,
+    release: &str,
+    previous: &[ObjectRef],
+    adopt: &Adopt,
 ) -> Result<Plan, ApplyError> {
     // The namespace is created by the operation before anything else and is
     // never the release's: a teardown keeps it, with the volumes it keeps.
@@ -121,7 +136,7 @@ pub async fn plan(
         .cloned()
         .collect();
     let mut items: Vec<PlannedObject> = stream::iter(rendered)
-        .map(|object| plan_one(client, object, release))
+        .map(|object| plan_one(client, object, release, adopt))
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
@@ -133,13 +148,12 @@ pub async fn plan(
         }
         let api = api_for(client, old);
         match retry(|| api.get_opt(&old.name)).await {
-            Ok(Some(live)) if foreign_owner(&live, release).is_none() => {
-                items.push(PlannedObject {
+            Ok(Some(live)) if foreign_owner(&live, release).is_none() || adopt(&live) => items
+                .push(PlannedObject {
                     object: old.clone(),
                     action: Action::Delete,
                     rendered: None,
-                })
-            }
+                }),
             Ok(_) => {}
             // Its kind may be gone with a CRD the new version dropped.
             Err(e) if is_not_found(&e) => {}
@@ -167,6 +181,7 @@ async fn plan_one(
     client: &Client,
     object: RenderedObject,
     release: &str,
+    adopt: &Adopt,
 ) -> Result<PlannedObject, ApplyError> {
     let reference = ObjectRef::of(&object);
     let api = dynamic_api(client, &object.resource, object.namespace());
@@ -198,7 +213,7 @@ async fn plan_one(
             rendered: Some(object),
         });
     };
-    if let Some(owner) = foreign_owner(&live, release) {
+    if let Some(owner) = foreign_owner(&live, release).filter(|_| !adopt(&live)) {
         return Err(ApplyError::NotOwned {
             object: reference.to_string(),
             release: release.to_string(),

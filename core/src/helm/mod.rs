@@ -2,6 +2,8 @@
 //! reading helm's release records, so that every command can find such a
 //! release and say what it is.
 
+pub mod manifest;
+pub mod ownership;
 pub mod release;
 pub mod store;
 

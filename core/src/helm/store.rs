@@ -43,6 +43,10 @@ pub struct StoredRevision {
     pub revision: u32,
     /// The decoded revision, or why it could not be read.
     pub release: Result<HelmRelease, DecodeError>,
+    /// The `release` entry as stored (base64 text), to keep it.
+    pub encoded: String,
+    /// When the record object was created (RFC 3339).
+    pub created: Option<String>,
 }
 
 /// Why helm's records could not be listed.
@@ -112,6 +116,8 @@ fn stored(meta: &kube::api::ObjectMeta, storage: Storage, data: &[u8]) -> Stored
         storage,
         revision,
         release: decode(data),
+        encoded: String::from_utf8_lossy(data).into_owned(),
+        created: meta.creation_timestamp.as_ref().map(|t| t.0.to_string()),
     }
 }
 

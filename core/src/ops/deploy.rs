@@ -46,6 +46,11 @@ async fn deploy_locked(
     let target = &op.target;
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
+    if history.is_empty()
+        && let Some(found) = super::helm_release::find(client, target).await?
+    {
+        return Err(found.installed(target).into());
+    }
     let (revision, mut state) = deploy_revision(&history, target)?;
     if history.is_empty() {
         state = kept_generated_values(client, target, source, reporter).await?;

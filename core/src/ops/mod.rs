@@ -4,12 +4,16 @@
 
 mod decide;
 mod deploy;
+mod helm_release;
+mod helm_teardown;
 mod query;
 mod records;
+mod takeover;
 mod teardown;
 mod upgrade;
 
 pub use deploy::{DeployOptions, deploy};
+pub use helm_release::{HelmError, HelmFound, find as find_helm_release};
 pub use query::{history, status};
 pub use teardown::{TeardownOptions, teardown};
 pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade};
@@ -175,6 +179,9 @@ pub enum OpError {
         /// The revision now running again.
         revision: u32,
     },
+    /// A release helm installed cannot be acted on as asked.
+    #[error(transparent)]
+    Helm(Box<HelmError>),
     /// Another API call failed.
     #[error("{action}: {source}")]
     Api {
@@ -185,12 +192,31 @@ pub enum OpError {
     },
 }
 
+impl From<HelmError> for OpError {
+    fn from(error: HelmError) -> Self {
+        OpError::Helm(Box::new(error))
+    }
+}
+
 impl OpError {
     /// No record of `target` at all.
     pub(crate) fn not_found(target: &ReleaseRef) -> Self {
         OpError::NotFound {
             release: target.release.clone(),
             namespace: target.namespace.clone(),
+        }
+    }
+
+    /// Whether a person's yes (or `--yes`) lets the operation proceed: a major
+    /// version jump, a release helm left pending, workloads to recreate.
+    pub fn needs_confirmation(&self) -> bool {
+        match self {
+            OpError::NeedsConfirmation { .. } => true,
+            OpError::Helm(helm) => matches!(
+                **helm,
+                HelmError::Pending { .. } | HelmError::Recreate { .. }
+            ),
+            _ => false,
         }
     }
 

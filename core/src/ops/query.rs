@@ -4,15 +4,20 @@ use kube::Client;
 
 use super::OpError;
 use crate::release::{ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore};
+use crate::render::ReleaseState;
 
 /// Every revision of the release, oldest first.
 pub async fn history(client: &Client, target: &ReleaseRef) -> Result<Vec<ReleaseRecord>, OpError> {
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let records = store.history().await?;
-    if records.is_empty() {
-        return Err(OpError::not_found(target));
+    if !records.is_empty() {
+        return Ok(records);
     }
-    Ok(records)
+    // A release helm installed, not taken over yet: helm's revisions.
+    match super::helm_release::find(client, target).await? {
+        Some(found) => Ok(found.records(&ReleaseState::placeholder(&target.release))),
+        None => Err(OpError::not_found(target)),
+    }
 }
 
 /// The newest revision of the release.

@@ -34,7 +34,8 @@ pub async fn teardown(
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
     let Some(latest) = history.last().cloned() else {
-        return Err(OpError::not_found(target));
+        // No record of ours: a release helm installed, if any.
+        return super::helm_teardown::teardown(client, op, reporter).await;
     };
     let work = async {
         if op.hooks {

@@ -8,7 +8,9 @@
 use kube::Client;
 
 use super::decide::{check_versions, deployed_in, rollback_to, unchanged};
+use super::helm_release::{self, HelmError, HelmFound};
 use super::records::{finish, next_revision, supersede_others};
+use super::takeover;
 use super::{Deployable, OpError, WaitOptions, with_lock};
 use crate::apply::{DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready};
 use crate::event::{Event, Reporter};
@@ -79,6 +81,9 @@ pub async fn diff(
     source: &Deployable<'_>,
 ) -> Result<Diff, OpError> {
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    if let Some(found) = helm_only(client, &store, target).await? {
+        return takeover::diff(client, target, source, &found).await;
+    }
     let current = deployed_record(&store, target).await?;
     let plan = plan_from(client, &current, source).await?;
     Ok(Diff {
@@ -109,6 +114,9 @@ pub async fn upgrade(
 ) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    if let Some(found) = helm_only(client, &store, target).await? {
+        return takeover::takeover(client, op, source, found, reporter).await;
+    }
     let current = deployed_record(&store, target).await?;
     check_versions(op, &current.version, &source.version)?;
     // Planning reads and dry-runs only: no lock is needed, and a no-op
@@ -138,10 +146,13 @@ pub async fn upgrade(
             description: "upgraded",
         };
         match apply_revision(client, &store, &current, revision, op.wait, reporter).await {
-            Ok((record, plan)) => Ok(UpgradeOutcome::Upgraded {
-                record: Box::new(record),
-                plan,
-            }),
+            Ok((record, plan)) => {
+                retire_helm_after(client, &current).await?;
+                Ok(UpgradeOutcome::Upgraded {
+                    record: Box::new(record),
+                    plan,
+                })
+            }
             Err(cause) if op.atomic => {
                 reporter(Event::RollingBack {
                     revision: current.revision,
@@ -173,6 +184,12 @@ pub async fn rollback(
         let history = store.history().await?;
         let current = deployed_in(&history, target)?;
         let wanted = rollback_to(&history, &current, revision)?;
+        if wanted.manifest.is_empty() {
+            return Err(OpError::from(HelmError::NotRenderable {
+                revision: wanted.revision,
+                reason: "no manifest was stored with it".into(),
+            }));
+        }
         restore(client, &store, &current, &wanted, wait, reporter).await
     };
     with_lock(client, target, "rollback", work).await
@@ -199,19 +216,48 @@ async fn restore(
 }
 
 /// A revision an upgrade or rollback applies.
-struct RevisionInput<'a> {
+pub(super) struct RevisionInput<'a> {
     /// What it deploys.
-    content: RevisionContent,
+    pub content: RevisionContent,
     /// Its objects, hooks included.
-    manifest: &'a Manifest,
+    pub manifest: &'a Manifest,
     /// Its description once deployed.
-    description: &'a str,
+    pub description: &'a str,
+}
+
+/// The release helm installed as `target`, when this tool has no record of
+/// it: the upgrade is then a takeover.
+async fn helm_only(
+    client: &Client,
+    store: &ClusterStore,
+    target: &ReleaseRef,
+) -> Result<Option<HelmFound>, OpError> {
+    if !store.history().await?.is_empty() {
+        return Ok(None);
+    }
+    helm_release::find(client, target).await
+}
+
+/// After upgrading from a revision helm made (a takeover that failed once
+/// and was run again), helm's records still left are retired.
+async fn retire_helm_after(client: &Client, from: &ReleaseRecord) -> Result<(), OpError> {
+    if from.helm.is_none() {
+        return Ok(());
+    }
+    let target = ReleaseRef {
+        release: from.name.clone(),
+        namespace: from.namespace.clone(),
+    };
+    if let Some(found) = helm_release::find(client, &target).await? {
+        found.retire(client, &target.namespace).await?;
+    }
+    Ok(())
 }
 
 /// Plans, records pending, applies, prunes, waits, runs the hook, and records
 /// the outcome as the revision after the newest one; `from` is the revision
 /// whose inventory is pruned against, and the deployed one is superseded.
-async fn apply_revision(
+pub(super) async fn apply_revision(
     client: &Client,
     store: &impl ReleaseStore,
     from: &ReleaseRecord,

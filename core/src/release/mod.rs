@@ -21,7 +21,7 @@ pub(crate) use record::now;
 #[cfg(test)]
 pub(crate) use record::test_record;
 pub use record::{
-    ObjectRef, ReleaseRecord, RevisionContent, Status, StoredObject, restore_manifest,
+    HelmOrigin, ObjectRef, ReleaseRecord, RevisionContent, Status, StoredObject, restore_manifest,
     store_manifest,
 };
 pub use secrets::{ClusterStore, RELEASE_LABEL, REVISION_LABEL, SECRET_TYPE, STATUS_LABEL};

@@ -136,6 +136,33 @@ pub struct ReleaseRecord {
     pub created: String,
     /// When the record was last written (RFC 3339).
     pub updated: String,
+    /// For a revision helm made (before this tool took the release over):
+    /// helm's record of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helm: Option<HelmOrigin>,
+}
+
+/// A revision helm made, as helm recorded it: kept in this tool's history
+/// when it takes a release over, so helm's revisions stay listed, can be
+/// rolled back to, and helm's record can be written back (docs/helm.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmOrigin {
+    /// helm's revision number.
+    pub revision: u32,
+    /// helm's status of it (`deployed`, `superseded`, `pending-upgrade`, ...).
+    pub status: String,
+    /// helm's chart name (`polyaxon`, `agent`).
+    pub chart: String,
+    /// The chart version.
+    pub chart_version: String,
+    /// What helm stored it in: `Secret` or `ConfigMap`.
+    pub storage: String,
+    /// The name of helm's record object (`sh.helm.release.v1.<release>.v<N>`).
+    pub object: String,
+    /// helm's `release` entry as helm stored it (base64 of gzipped JSON).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub record: String,
 }
 
 /// What a revision deploys: the chart, its version, the config as given,
@@ -177,6 +204,7 @@ impl ReleaseRecord {
             description: description.to_string(),
             created: now.clone(),
             updated: now,
+            helm: None,
         }
     }
 
