@@ -54,6 +54,17 @@ fn helm_install(release: &str, package: &str, ns: &str, config: &str) -> Result<
     Ok(())
 }
 
+/// The platform installed by helm as the Python CLI does, as release
+/// `polyaxon` (the namespace is created: the platform needs no user claim).
+async fn install_platform(client: &Client, ns: &str, config: &str) -> Result<()> {
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    if namespaces.get_opt(ns).await?.is_none() {
+        let namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": ns}}))?;
+        namespaces.create(&Default::default(), &namespace).await?;
+    }
+    helm_install("polyaxon", "polyaxon-2.15.1", ns, config)
+}
+
 /// What `helm list -A` lists.
 fn helm_list() -> Result<Vec<Value>> {
     let listed = real_helm::run(&["list", "-A", "--all", "--output", "json"], &[])?;
@@ -93,6 +104,14 @@ async fn uids(client: &Client, ns: &str) -> Result<BTreeMap<String, String>> {
         }
     }
     Ok(out)
+}
+
+/// Every object of `before` is still there, the same object.
+fn same_uids(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) {
+    for (object, uid) in before {
+        let now = after.get(object);
+        assert_eq!(now, Some(uid), "{object} was recreated or deleted");
+    }
 }
 
 /// What on `object` still says helm: `Helm` label values, `meta.helm.sh`
@@ -162,6 +181,17 @@ async fn agent_image(client: &Client, ns: &str) -> Result<String> {
         .unwrap_or_default())
 }
 
+/// Runs `polyaxon <args>`, which must fail saying each of `says`.
+fn refused(args: &[&str], says: &[&str]) -> Result<()> {
+    let output = run(args)?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "polyaxon {args:?} succeeded");
+    for words in says {
+        assert!(stderr.contains(words), "no {words:?} in: {stderr}");
+    }
+    Ok(())
+}
+
 /// Tears the release down with this tool and removes the namespace.
 async fn clean_up(client: &Client, release: &str, ns: &str) {
     let _ = run(&[
@@ -203,13 +233,10 @@ async fn an_agent_helm_installed_is_taken_over_by_an_upgrade_and_rolls_back_to_h
         status["helm"],
         "helm revision 1 (deployed), chart agent 2.11.1"
     );
-    let refused = run(&["deploy", "-f", &new, "-n", &ns])?;
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success());
-    assert!(
-        stderr.contains("was installed by helm") && stderr.contains("polyaxon upgrade"),
-        "{stderr}"
-    );
+    refused(
+        &["deploy", "-f", &new, "-n", &ns],
+        &["was installed by helm", "polyaxon upgrade"],
+    )?;
     let diff = run_ok(&["diff", "-f", &new, "-n", &ns])?;
     assert!(
         diff.contains("helm") || diff.contains("revision 1"),
@@ -220,14 +247,7 @@ async fn an_agent_helm_installed_is_taken_over_by_an_upgrade_and_rolls_back_to_h
 
     let leftovers = helm_leftovers(&client, &ns, "agent").await?;
     assert!(leftovers.is_empty(), "helm is left on: {leftovers:#?}");
-    let after = uids(&client, &ns).await?;
-    for (object, uid) in &before {
-        assert_eq!(
-            after.get(object),
-            Some(uid),
-            "{object} was recreated or deleted"
-        );
-    }
+    same_uids(&before, &uids(&client, &ns).await?);
     assert!(helm_list()?.is_empty(), "helm list -A: {:?}", helm_list()?);
     assert!(agent_image(&client, &ns).await?.ends_with(":2.15.1"));
 
@@ -291,7 +311,7 @@ async fn generated(client: &Client, ns: &str) -> Result<BTreeMap<String, Vec<u8>
 }
 
 /// The claims of the namespace: name → (uid, bound volume).
-async fn claims(client: &Client, ns: &str) -> Result<BTreeMap<String, (String, String)>> {
+async fn claims(client: &Client, ns: &str) -> Result<Claims> {
     let api: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
     Ok(api
         .list(&ListParams::default())
@@ -311,19 +331,48 @@ async fn claims(client: &Client, ns: &str) -> Result<BTreeMap<String, (String, S
 
 /// Waits until the database claim is bound (the StatefulSet controller
 /// creates it, the volume controller binds it).
-async fn bound_claims(client: &Client, ns: &str) -> Result<BTreeMap<String, (String, String)>> {
+async fn bound_claims(client: &Client, ns: &str) -> Result<Claims> {
+    until(
+        "the database claim to be bound",
+        Duration::from_secs(2),
+        || async {
+            let found = claims(client, ns).await?;
+            let bound = found.keys().any(|k| k.contains("postgresql"))
+                && found.values().all(|(_, v)| !v.is_empty());
+            Ok(bound.then_some(found))
+        },
+    )
+    .await
+}
+
+/// A platform release helm installed in a new namespace: the client, the
+/// namespace, the config file, and the claims once the database's is bound.
+async fn platform_by_helm(prefix: &str) -> Result<(Client, String, String, Claims)> {
+    let client = client().await?;
+    let ns = unique_namespace(prefix);
+    let config = write(&ns, "platform", &platform_config("2.15.1", ""))?;
+    install_platform(&client, &ns, &config).await?;
+    let claims = bound_claims(&client, &ns).await?;
+    Ok((client, ns, config, claims))
+}
+
+/// Claims by name: (uid, bound volume).
+type Claims = BTreeMap<String, (String, String)>;
+
+/// Runs `check` every `every` until it returns something, for two minutes.
+async fn until<T, F>(what: &str, every: Duration, mut check: impl FnMut() -> F) -> Result<T>
+where
+    F: std::future::Future<Output = Result<Option<T>>>,
+{
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let found = claims(client, ns).await?;
-        if found.keys().any(|k| k.contains("postgresql"))
-            && found.values().all(|(_, v)| !v.is_empty())
-        {
+        if let Some(found) = check().await? {
             return Ok(found);
         }
         if Instant::now() > deadline {
-            bail!("the database claim was not bound: {found:?}");
+            bail!("waited two minutes for {what}");
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(every).await;
     }
 }
 
@@ -331,23 +380,7 @@ async fn bound_claims(client: &Client, ns: &str) -> Result<BTreeMap<String, (Str
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn a_platform_helm_installed_keeps_its_database_claim_volume_and_passwords() -> Result<()> {
     let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
-    let client = client().await?;
-    let ns = unique_namespace("take-platform");
-    let config = write(&ns, "platform", &platform_config("2.15.1", ""))?;
-    real_helm::run(
-        &[
-            "install",
-            "polyaxon",
-            &real_helm::package("polyaxon-2.15.1").to_string_lossy(),
-            "--namespace",
-            &ns,
-            "--create-namespace",
-            "-f",
-            &config,
-        ],
-        &[],
-    )?;
-    let claims_before = bound_claims(&client, &ns).await?;
+    let (client, ns, _, claims_before) = platform_by_helm("take-platform").await?;
     let passwords_before = generated(&client, &ns).await?;
     assert!(
         passwords_before.keys().any(|k| k.contains("postgres")),
@@ -373,14 +406,7 @@ async fn a_platform_helm_installed_keeps_its_database_claim_volume_and_passwords
         passwords_before,
         "generated passwords"
     );
-    let uids_after = uids(&client, &ns).await?;
-    for (object, uid) in &uids_before {
-        assert_eq!(
-            uids_after.get(object),
-            Some(uid),
-            "{object} was recreated or deleted"
-        );
-    }
+    same_uids(&uids_before, &uids(&client, &ns).await?);
     let leftovers = helm_leftovers(&client, &ns, "polyaxon").await?;
     assert!(leftovers.is_empty(), "helm is left on: {leftovers:#?}");
     assert!(!helm_lists("polyaxon", &ns)?);
@@ -436,26 +462,7 @@ fn helm_records(ns: &str) -> Result<usize> {
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn a_platform_helm_installed_is_torn_down_claims_kept_unless_asked() -> Result<()> {
     let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
-    let client = client().await?;
-    let ns = unique_namespace("helm-down");
-    let config = write(&ns, "platform", &platform_config("2.15.1", ""))?;
-    let install = || {
-        real_helm::run(
-            &[
-                "install",
-                "polyaxon",
-                &real_helm::package("polyaxon-2.15.1").to_string_lossy(),
-                "--namespace",
-                &ns,
-                "--create-namespace",
-                "-f",
-                &config,
-            ],
-            &[],
-        )
-    };
-    install()?;
-    let claims_before = bound_claims(&client, &ns).await?;
+    let (client, ns, config, claims_before) = platform_by_helm("helm-down").await?;
 
     run_ok(&["teardown", "-r", "polyaxon", "-n", &ns, "--yes"])?;
     let left = labelled(&client, &ns, "polyaxon").await?;
@@ -477,7 +484,7 @@ async fn a_platform_helm_installed_is_torn_down_claims_kept_unless_asked() -> Re
     );
 
     // Installed again on the kept claim, then torn down with its volumes.
-    install()?;
+    install_platform(&client, &ns, &config).await?;
     run_ok(&[
         "teardown",
         "-r",
@@ -498,19 +505,19 @@ async fn a_platform_helm_installed_is_torn_down_claims_kept_unless_asked() -> Re
 /// Waits until helm's record of `revision` says pending-upgrade.
 async fn wait_pending(client: &Client, ns: &str, revision: u32) -> Result<()> {
     let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
-    let deadline = Instant::now() + Duration::from_secs(120);
     let name = format!("sh.helm.release.v1.agent.v{revision}");
-    loop {
-        if let Some(secret) = secrets.get_opt(&name).await?
-            && secret.labels().get("status").map(String::as_str) == Some("pending-upgrade")
-        {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("helm never recorded {name} pending-upgrade");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    until(
+        "helm's record pending-upgrade",
+        Duration::from_millis(200),
+        || async {
+            let secret = secrets.get_opt(&name).await?;
+            let status = secret
+                .as_ref()
+                .and_then(|s| s.labels().get("status").cloned());
+            Ok((status.as_deref() == Some("pending-upgrade")).then_some(()))
+        },
+    )
+    .await
 }
 
 #[tokio::test]
@@ -531,20 +538,25 @@ async fn a_helm_release_left_pending_upgrade_is_taken_over_after_confirmation() 
         ),
     )?;
     helm_install("agent", "agent-2.15.1", &ns, &good)?;
-    let package = real_helm::package("agent-2.15.1");
-    let mut helm = std::process::Command::new(real_helm::binary()?)
-        .args([
+    let package = real_helm::package("agent-2.15.1")
+        .to_string_lossy()
+        .into_owned();
+    let upgrade = |config: &str| {
+        let args = [
             "upgrade",
             "agent",
-            &package.to_string_lossy(),
+            &package,
             "--namespace",
             &ns,
             "-f",
-            &stuck,
-            "--wait",
-            "--timeout",
-            "10m",
-        ])
+            config,
+        ];
+        args.map(str::to_string).to_vec()
+    };
+    let mut stuck_upgrade = upgrade(&stuck);
+    stuck_upgrade.extend(["--wait", "--timeout", "10m"].map(str::to_string));
+    let mut helm = std::process::Command::new(real_helm::binary()?)
+        .args(&stuck_upgrade)
         .env("KUBECONFIG", polyaxon_e2e::kubeconfig())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -553,18 +565,9 @@ async fn a_helm_release_left_pending_upgrade_is_taken_over_after_confirmation() 
     // Interrupted as a killed CI job or a closed laptop interrupts it.
     helm.kill()?;
     helm.wait()?;
-    let blocked = real_helm::run(
-        &[
-            "upgrade",
-            "agent",
-            &package.to_string_lossy(),
-            "--namespace",
-            &ns,
-            "-f",
-            &good,
-        ],
-        &[],
-    );
+    let good_upgrade = upgrade(&good);
+    let args: Vec<&str> = good_upgrade.iter().map(String::as_str).collect();
+    let blocked = real_helm::run(&args, &[]);
     assert!(
         blocked.is_err_and(|e| e.to_string().contains("another operation")),
         "helm itself is blocked"
@@ -575,13 +578,10 @@ async fn a_helm_release_left_pending_upgrade_is_taken_over_after_confirmation() 
         status.contains("pending-upgrade") && status.contains("ago"),
         "{status}"
     );
-    let unconfirmed = run(&["upgrade", "-f", &good, "-n", &ns])?;
-    let stderr = String::from_utf8_lossy(&unconfirmed.stderr);
-    assert!(!unconfirmed.status.success());
-    assert!(
-        stderr.contains("pending-upgrade") && stderr.contains("--yes"),
-        "{stderr}"
-    );
+    refused(
+        &["upgrade", "-f", &good, "-n", &ns],
+        &["pending-upgrade", "--yes"],
+    )?;
     assert!(
         helm_lists("agent", &ns)?,
         "nothing was touched without a yes"

@@ -30,21 +30,16 @@ pub(crate) async fn teardown(
     let Some(found) = helm_release::find(client, target).await? else {
         return Err(OpError::not_found(target));
     };
+    let (release, namespace, delete) = (&target.release, &target.namespace, &op.delete);
     let work = async {
-        if op.hooks {
-            let hooks = pre_delete_hooks(client, &found, target).await?;
-            run_hooks(
-                client,
-                &hooks,
-                Hook::PreDelete,
-                &target.release,
-                op.delete.timeout,
-                reporter,
-            )
-            .await?;
+        let hooks = if op.hooks {
+            pre_delete_hooks(client, &found, target).await?
         } else {
             reporter(Event::HooksSkipped(Hook::PreDelete));
-        }
+            Manifest::default()
+        };
+        let timeout = delete.timeout;
+        run_hooks(client, &hooks, Hook::PreDelete, release, timeout, reporter).await?;
         let mut objects: Vec<ObjectRef> = found
             .inventory(client, true)
             .await?
@@ -59,16 +54,9 @@ pub(crate) async fn teardown(
         for object in &objects {
             take(client, object, target).await?;
         }
-        delete_objects(client, &objects, &target.release, &op.delete, reporter).await?;
-        sweep_leftovers(
-            client,
-            &target.namespace,
-            &target.release,
-            &op.delete,
-            reporter,
-        )
-        .await?;
-        found.retire(client, &target.namespace).await?;
+        delete_objects(client, &objects, release, delete, reporter).await?;
+        sweep_leftovers(client, namespace, release, delete, reporter).await?;
+        found.retire(client, namespace).await?;
         Ok(objects.len())
     };
     with_lock(client, target, "teardown", work).await
