@@ -37,8 +37,8 @@ fn agent_config(version: &str, extra: &str) -> String {
 fn platform_config(version: &str, extra: &str) -> String {
     format!(
         "deploymentChart: platform\ndeploymentVersion: {version}\n\
-         postgresql:\n  enabled: true\n  persistence:\n    enabled: true\n    size: 1Gi\n\
-         redis:\n  enabled: true\n\
+         postgresql:\n  enabled: true\n  persistence:\n    enabled: true\n\
+         redis:\n  enabled: true\n  nonBroker: true\n\
          artifactsStore:\n  name: artifacts\n  kind: host_path\n  schema:\n    hostPath: /tmp/polyaxon/artifacts\n    mountPath: /artifacts\n{extra}"
     )
 }
