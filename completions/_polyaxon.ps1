@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the release''s revisions')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll the release back to an earlier revision (default: the previous one)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what an upgrade would create, change and delete, without applying')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the release''s lock, left by an operation that died on another machine')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the tool''s version, the newest Polyaxon it deploys, and the deployed one')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'The Python CLI''s `admin` group: deploy, upgrade, teardown')
@@ -243,6 +244,24 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'polyaxon;unlock' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only errors (results asked for still go to stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only errors (results asked for still go to stdout)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or the output is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'polyaxon;completion' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
@@ -413,6 +432,7 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the release''s revisions')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll the release back to an earlier revision (default: the previous one)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what an upgrade would create, change and delete, without applying')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the release''s lock, left by an operation that died on another machine')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the tool''s version, the newest Polyaxon it deploys, and the deployed one')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'The Python CLI''s `admin` group: deploy, upgrade, teardown')
@@ -441,6 +461,9 @@ Register-ArgumentCompleter -Native -CommandName 'polyaxon' -ScriptBlock {
             break
         }
         'polyaxon;help;diff' {
+            break
+        }
+        'polyaxon;help;unlock' {
             break
         }
         'polyaxon;help;completion' {

@@ -46,6 +46,9 @@ _polyaxon() {
             polyaxon,teardown)
                 cmd="polyaxon__subcmd__teardown"
                 ;;
+            polyaxon,unlock)
+                cmd="polyaxon__subcmd__unlock"
+                ;;
             polyaxon,upgrade)
                 cmd="polyaxon__subcmd__upgrade"
                 ;;
@@ -106,6 +109,9 @@ _polyaxon() {
             polyaxon__subcmd__help,teardown)
                 cmd="polyaxon__subcmd__help__subcmd__teardown"
                 ;;
+            polyaxon__subcmd__help,unlock)
+                cmd="polyaxon__subcmd__help__subcmd__unlock"
+                ;;
             polyaxon__subcmd__help,upgrade)
                 cmd="polyaxon__subcmd__help__subcmd__upgrade"
                 ;;
@@ -128,7 +134,7 @@ _polyaxon() {
 
     case "${cmd}" in
         polyaxon)
-            opts="-n -v -q -h -V --kubeconfig --context --namespace --verbose --quiet --no-color --help --version deploy upgrade teardown port-forward status history rollback diff completion version admin help"
+            opts="-n -v -q -h -V --kubeconfig --context --namespace --verbose --quiet --no-color --help --version deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,7 +925,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__help)
-            opts="deploy upgrade teardown port-forward status history rollback diff completion version admin help"
+            opts="deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1107,20 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__help__subcmd__teardown)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polyaxon__subcmd__help__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1500,6 +1520,55 @@ _polyaxon() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polyaxon__subcmd__unlock)
+            opts="-r -y -n -v -q -h --release-name --yes --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

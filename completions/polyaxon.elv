@@ -39,6 +39,7 @@ set edit:completion:arg-completer[polyaxon] = {|@words|
             cand history 'List the release''s revisions'
             cand rollback 'Roll the release back to an earlier revision (default: the previous one)'
             cand diff 'Show what an upgrade would create, change and delete, without applying'
+            cand unlock 'Remove the release''s lock, left by an operation that died on another machine'
             cand completion 'Print the shell completion script'
             cand version 'Print the tool''s version, the newest Polyaxon it deploys, and the deployed one'
             cand admin 'The Python CLI''s `admin` group: deploy, upgrade, teardown'
@@ -231,6 +232,23 @@ set edit:completion:arg-completer[polyaxon] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'polyaxon;unlock'= {
+            cand -r 'Release name'
+            cand --release-name 'Release name'
+            cand --kubeconfig 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'Kubeconfig context to use (default: the current context)'
+            cand -n 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)'
+            cand --namespace 'Namespace of the release (default: the config''s `namespace`, else `polyaxon`)'
+            cand -y 'Do not ask for confirmation (needed when not on a terminal)'
+            cand --yes 'Do not ask for confirmation (needed when not on a terminal)'
+            cand -v 'Say more (repeat for more detail)'
+            cand --verbose 'Say more (repeat for more detail)'
+            cand -q 'Say only errors (results asked for still go to stdout)'
+            cand --quiet 'Say only errors (results asked for still go to stdout)'
+            cand --no-color 'No colours (also when NO_COLOR is set or the output is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'polyaxon;completion'= {
             cand --kubeconfig 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
             cand --context 'Kubeconfig context to use (default: the current context)'
@@ -390,6 +408,7 @@ set edit:completion:arg-completer[polyaxon] = {|@words|
             cand history 'List the release''s revisions'
             cand rollback 'Roll the release back to an earlier revision (default: the previous one)'
             cand diff 'Show what an upgrade would create, change and delete, without applying'
+            cand unlock 'Remove the release''s lock, left by an operation that died on another machine'
             cand completion 'Print the shell completion script'
             cand version 'Print the tool''s version, the newest Polyaxon it deploys, and the deployed one'
             cand admin 'The Python CLI''s `admin` group: deploy, upgrade, teardown'
@@ -410,6 +429,8 @@ set edit:completion:arg-completer[polyaxon] = {|@words|
         &'polyaxon;help;rollback'= {
         }
         &'polyaxon;help;diff'= {
+        }
+        &'polyaxon;help;unlock'= {
         }
         &'polyaxon;help;completion'= {
         }

@@ -265,15 +265,18 @@ impl Classify for OpError {
 impl Classify for LockError {
     fn exit(&self) -> Exit {
         match self {
-            LockError::Held { .. } => Exit::Failed,
+            LockError::Held { .. } | LockError::Lost { .. } => Exit::Failed,
             LockError::Api { source, .. } => source.exit(),
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            LockError::Held { .. } => Some(format!(
-                "wait for it to finish (the lock expires {LEASE_SECONDS}s after its holder stops renewing it)"
+            LockError::Held { release, .. } => Some(format!(
+                "wait for it to finish (the lock expires {LEASE_SECONDS}s after its holder stops renewing it, at once when its process ended on this machine); if you know it is dead, `polyaxon unlock -r {release}`"
+            )),
+            LockError::Lost { release, .. } => Some(format!(
+                "see what the other operation did with `polyaxon status -r {release}`, then run the command again"
             )),
             LockError::Api { source, .. } => source.hint(),
         }

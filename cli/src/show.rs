@@ -65,6 +65,12 @@ pub fn reporter(out: &Output) -> Reporter {
             Event::RollingBack { revision } => out.info(format!(
                 "upgrade failed; rolling back to revision {revision} (--atomic)"
             )),
+            Event::RecordUnreadable { secret, reason } => out.warn(format!(
+                "skipping the release record Secret {secret}, which cannot be read ({reason}); using the newest readable one"
+            )),
+            Event::Interrupted { revision, detail } => {
+                out.warn(format!("revision {revision} was interrupted ({detail})"))
+            }
         }
     })
 }

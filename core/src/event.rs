@@ -67,6 +67,22 @@ pub enum Event {
         /// The revision applied again.
         revision: u32,
     },
+    /// A release record Secret cannot be read; it is skipped and the newest
+    /// readable record is used.
+    RecordUnreadable {
+        /// The Secret.
+        secret: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The newest revision was left `pending` by an operation that no longer
+    /// runs; it is marked failed (or, by `status`, only shown so).
+    Interrupted {
+        /// The revision.
+        revision: u32,
+        /// `pending since <time>, by pid <pid> on <host>`.
+        detail: String,
+    },
 }
 
 /// Where events go; the CLI passes a closure, tests collect into a Vec.

@@ -82,6 +82,7 @@ impl Scratch {
             created: "2026-01-01T00:00:00Z".to_string(),
             updated: "2026-01-01T00:00:00Z".to_string(),
             helm: None,
+            writer: None,
         };
         ClusterStore::new(self.client.clone(), &self.name, release)
             .create(&record)

@@ -302,9 +302,8 @@ pub async fn delete_namespace(client: &Client, namespace: &str) {
     let _ = namespaces.delete(namespace, &Default::default()).await;
 }
 
-/// Creates (or keeps) `namespace` and a 1Gi ReadWriteMany claim `name` in it:
-/// a volume the user provides, such as the agent's artifacts store.
-pub async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<()> {
+/// Creates (or keeps) `namespace`.
+pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<()> {
     use kube::api::{Patch, PatchParams};
     let params = PatchParams::apply("polyaxon-e2e").force();
     let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
@@ -316,6 +315,15 @@ pub async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<
             &Patch::Apply(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})),
         )
         .await?;
+    Ok(())
+}
+
+/// Creates (or keeps) `namespace` and a 1Gi ReadWriteMany claim `name` in it:
+/// a volume the user provides, such as the agent's artifacts store.
+pub async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<()> {
+    use kube::api::{Patch, PatchParams};
+    let params = PatchParams::apply("polyaxon-e2e").force();
+    ensure_namespace(client, namespace).await?;
     let claims: kube::Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
         kube::Api::namespaced(client.clone(), namespace);
     claims

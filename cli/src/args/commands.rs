@@ -150,6 +150,18 @@ pub struct ReleaseQueryArgs {
     pub output: Format,
 }
 
+/// `polyaxon unlock`.
+#[derive(Debug, Clone, Args)]
+pub struct UnlockArgs {
+    /// `-r`.
+    #[command(flatten)]
+    pub release: ReleaseArg,
+
+    /// Do not ask for confirmation (needed when not on a terminal).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
 /// `polyaxon rollback`.
 #[derive(Debug, Clone, Args)]
 pub struct RollbackArgs {

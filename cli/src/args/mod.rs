@@ -18,7 +18,7 @@ use polyaxon_core::config::DEFAULT_NAMESPACE;
 
 pub use commands::{
     CompletionArgs, DeployArgs, DiffArgs, PortForwardArgs, ReleaseQueryArgs, RollbackArgs,
-    TeardownArgs, UpgradeArgs, VersionArgs,
+    TeardownArgs, UnlockArgs, UpgradeArgs, VersionArgs,
 };
 pub use groups::{
     CheckArg, ConfigArgs, FileArgs, Format, ManagerPathArg, ReleaseArg, ReleaseNameArg, WaitArgs,
@@ -191,6 +191,12 @@ pub enum Command {
         after_help = "Examples:\n  polyaxon diff -f config.yml\n  polyaxon diff -f config.yml --set api.replicas=3"
     )]
     Diff(DiffArgs),
+
+    /// Remove the release's lock, left by an operation that died on another machine.
+    #[command(
+        after_help = "Examples:\n  polyaxon unlock -r polyaxon\n  polyaxon unlock -r agent -n polyaxon-agent --yes\n\nA lock left by a process that died on this machine is taken over by the next\noperation without this; one left on another machine expires after 60s."
+    )]
+    Unlock(UnlockArgs),
 
     /// Print the shell completion script.
     #[command(after_help = COMPLETION_AFTER_HELP)]

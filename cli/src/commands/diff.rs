@@ -10,7 +10,7 @@ use crate::exit::Outcome;
 use crate::load;
 use crate::operation::requests;
 use crate::output::Output;
-use crate::show::diff_text;
+use crate::show::{diff_text, reporter};
 
 /// Runs `polyaxon diff`.
 pub async fn run(global: &GlobalArgs, args: &DiffArgs, out: &Output) -> Outcome {
@@ -18,7 +18,13 @@ pub async fn run(global: &GlobalArgs, args: &DiffArgs, out: &Output) -> Outcome 
     let client = global.cluster().client().await?;
     let render = |state: &ReleaseState| render::render(&deployment, state);
     let source = Deployable::of(&deployment, &render);
-    let diff = ops::diff(&client, &ReleaseRef::of(&deployment), &source).await?;
+    let diff = ops::diff(
+        &client,
+        &ReleaseRef::of(&deployment),
+        &source,
+        &reporter(out),
+    )
+    .await?;
     requests(out);
     out.result(diff_text(&diff, &source, out))?;
     Ok(())

@@ -7,12 +7,13 @@ use crate::exit::Outcome;
 use crate::load;
 use crate::output::Output;
 use crate::revision::RevisionView;
+use crate::show::reporter;
 
 /// Runs `polyaxon history`.
 pub async fn run(global: &GlobalArgs, args: &ReleaseQueryArgs, out: &Output) -> Outcome {
     let target = load::release(global, &[], Some(&args.release.release_name))?;
     let client = global.cluster().client().await?;
-    let records = ops::history(&client, &target).await?;
+    let records = ops::history(&client, &target, &reporter(out)).await?;
     let views: Vec<RevisionView> = records.iter().map(RevisionView::of).collect();
     out.result_as(&views, args.output, |views| table(views))
 }

@@ -12,6 +12,7 @@ pub mod port_forward;
 pub mod rollback;
 pub mod status;
 pub mod teardown;
+pub mod unlock;
 pub mod upgrade;
 pub mod version;
 
@@ -50,5 +51,6 @@ pub async fn run(cli: Cli, out: &Output) -> Outcome {
         Command::Status(args) => status::run(global, &args, out).await,
         Command::History(args) => history::run(global, &args, out).await,
         Command::PortForward(args) => port_forward::run(global, &args, out).await,
+        Command::Unlock(args) => unlock::run(global, &args, out).await,
     }
 }

@@ -12,6 +12,7 @@ use crate::exit::Outcome;
 use crate::load;
 use crate::output::Output;
 use crate::revision::RevisionView;
+use crate::show::reporter;
 
 /// What `status` shows: the current revision and its workloads now.
 #[derive(Serialize)]
@@ -25,7 +26,7 @@ struct StatusView {
 pub async fn run(global: &GlobalArgs, args: &ReleaseQueryArgs, out: &Output) -> Outcome {
     let target = load::release(global, &[], Some(&args.release.release_name))?;
     let client = global.cluster().client().await?;
-    let record = ops::status(&client, &target).await?;
+    let record = ops::status(&client, &target, &reporter(out)).await?;
     let view = StatusView {
         revision: RevisionView::of(&record),
         workloads: workload_states(&client, &record.inventory).await?,

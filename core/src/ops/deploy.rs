@@ -6,7 +6,7 @@
 use kube::Client;
 
 use super::decide::deploy_revision;
-use super::records::finish;
+use super::records::{finish, next_revision};
 use super::{Deployable, OpError, WaitOptions, ensure_namespace, with_lock};
 use crate::apply::{apply_plan, plan, run_hooks, wait_ready};
 use crate::event::{Event, Reporter};
@@ -34,7 +34,7 @@ pub async fn deploy(
 ) -> Result<ReleaseRecord, OpError> {
     ensure_namespace(client, &op.target.namespace).await?;
     let work = deploy_locked(client, op, source, reporter);
-    with_lock(client, &op.target, "deploy", work).await
+    with_lock(client, &op.target, "deploy", reporter, work).await
 }
 
 async fn deploy_locked(
@@ -44,7 +44,8 @@ async fn deploy_locked(
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
     let target = &op.target;
-    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    let store =
+        ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     let history = store.history().await?;
     if history.is_empty()
         && let Some(found) = super::helm_release::find(client, target).await?
@@ -52,6 +53,8 @@ async fn deploy_locked(
         return Err(found.installed(target).into());
     }
     let (revision, mut state) = deploy_revision(&history, target)?;
+    // Unreadable records keep their numbers.
+    let revision = revision.max(next_revision(&store, 0).await?);
     if history.is_empty() {
         state = kept_generated_values(client, target, source, reporter).await?;
     }

@@ -26,6 +26,7 @@ use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::apply::ApplyError;
 use crate::config::Deployment;
+use crate::event::Reporter;
 use crate::release::{
     ClusterStore, LockError, ReleaseLock, ReleaseRef, RevisionContent, StoreError, release_if_mine,
 };
@@ -235,12 +236,17 @@ impl OpError {
 
 /// Runs `work` holding the release's lock for `operation`, and gives the
 /// lock back whatever `work` returns. `work` does not start before the lock
-/// is held (a future runs only when awaited). A lock that cannot be given
-/// back expires on its own.
+/// is held (a future runs only when awaited), and is dropped, so stops
+/// writing, as soon as the lock is lost. A lock that cannot be given back
+/// expires on its own.
+///
+/// Holding the lock, a revision left `pending` by an operation that no
+/// longer runs is first reported and marked failed.
 pub(crate) async fn with_lock<T>(
     client: &Client,
     target: &ReleaseRef,
     operation: &str,
+    reporter: &Reporter,
     work: impl Future<Output = Result<T, OpError>>,
 ) -> Result<T, OpError> {
     let lock = ReleaseLock::acquire(
@@ -250,7 +256,17 @@ pub(crate) async fn with_lock<T>(
         operation,
     )
     .await?;
-    let result = work.await;
+    let work = async {
+        // Unreadable records are reported by the operation's own store.
+        let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+        records::fail_interrupted(&store, reporter).await?;
+        work.await
+    };
+    let result = tokio::select! {
+        biased;
+        lost = lock.lost() => Err(OpError::Lock(lost)),
+        result = work => result,
+    };
     let _ = lock.release().await;
     result
 }

@@ -3,12 +3,19 @@
 use kube::Client;
 
 use super::OpError;
-use crate::release::{ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore};
+use crate::event::{Event, Reporter};
+use crate::release::{ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, Status, lock_holder};
 use crate::render::ReleaseState;
 
-/// Every revision of the release, oldest first.
-pub async fn history(client: &Client, target: &ReleaseRef) -> Result<Vec<ReleaseRecord>, OpError> {
-    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+/// Every readable revision of the release, oldest first (unreadable ones are
+/// reported to `reporter` and skipped).
+pub async fn history(
+    client: &Client,
+    target: &ReleaseRef,
+    reporter: &Reporter,
+) -> Result<Vec<ReleaseRecord>, OpError> {
+    let store =
+        ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     let records = store.history().await?;
     if !records.is_empty() {
         return Ok(records);
@@ -20,8 +27,26 @@ pub async fn history(client: &Client, target: &ReleaseRef) -> Result<Vec<Release
     }
 }
 
-/// The newest revision of the release.
-pub async fn status(client: &Client, target: &ReleaseRef) -> Result<ReleaseRecord, OpError> {
-    let mut records = history(client, target).await?;
-    records.pop().ok_or_else(|| OpError::not_found(target))
+/// The newest readable revision of the release. One left `pending` by an
+/// operation that no longer runs (no live holder of the lock) is reported as
+/// interrupted and described so; the next operation marks it failed.
+pub async fn status(
+    client: &Client,
+    target: &ReleaseRef,
+    reporter: &Reporter,
+) -> Result<ReleaseRecord, OpError> {
+    let mut records = history(client, target, reporter).await?;
+    let mut latest = records.pop().ok_or_else(|| OpError::not_found(target))?;
+    if latest.status == Status::Pending {
+        let holder = lock_holder(client.clone(), &target.namespace, &target.release).await?;
+        if !holder.is_some_and(|h| h.may_run()) {
+            let detail = latest.pending_detail();
+            latest.description = format!("interrupted ({detail})");
+            reporter(Event::Interrupted {
+                revision: latest.revision,
+                detail,
+            });
+        }
+    }
+    Ok(latest)
 }

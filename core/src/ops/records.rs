@@ -3,12 +3,13 @@
 //! revision it supersedes, and the one Ctrl-C interrupted.
 
 use super::OpError;
+use crate::event::{Event, Reporter};
 use crate::release::{ReleaseRecord, ReleaseStore, Status, now};
 
 /// The number of the revision after the newest one, whatever its status (a
 /// failed revision keeps its number); `after` + 1 when there is none.
 pub(crate) async fn next_revision(store: &impl ReleaseStore, after: u32) -> Result<u32, OpError> {
-    let newest = store.latest().await?.map_or(after, |r| r.revision);
+    let newest = store.newest_revision().await?.unwrap_or(after);
     Ok(newest + 1)
 }
 
@@ -64,6 +65,30 @@ pub(crate) async fn mark_interrupted(store: &impl ReleaseStore) -> Result<(), Op
         latest.description = "interrupted (Ctrl-C)".into();
         latest.updated = now();
         store.update(&latest).await?;
+    }
+    Ok(())
+}
+
+/// Before an operation, holding the lock: a newest revision still `pending`
+/// was left by an operation that no longer runs (it would hold the lock). It
+/// is reported, marked failed saying when and by whom, and the operation
+/// goes on.
+pub(crate) async fn fail_interrupted(
+    store: &impl ReleaseStore,
+    reporter: &Reporter,
+) -> Result<(), OpError> {
+    if let Some(mut latest) = store.latest().await?
+        && latest.status == Status::Pending
+    {
+        let detail = latest.pending_detail();
+        latest.status = Status::Failed;
+        latest.description = format!("interrupted ({detail})");
+        latest.updated = now();
+        store.update(&latest).await?;
+        reporter(Event::Interrupted {
+            revision: latest.revision,
+            detail,
+        });
     }
     Ok(())
 }
@@ -145,5 +170,33 @@ mod tests {
         let settled = MemoryStore::with([record(1, Status::Deployed)]);
         mark_interrupted(&settled).await.ok();
         assert_eq!(statuses(&settled), [(1, Status::Deployed)]);
+    }
+
+    #[tokio::test]
+    async fn a_pending_revision_left_by_a_killed_operation_is_reported_and_failed() {
+        let left = record(2, Status::Pending);
+        let store = MemoryStore::with([record(1, Status::Deployed), left.clone()]);
+        let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let reporter: Reporter = std::sync::Arc::new(move |e| sink.lock().unwrap().push(e));
+        fail_interrupted(&store, &reporter).await.ok();
+        assert_eq!(
+            statuses(&store),
+            [(1, Status::Deployed), (2, Status::Failed)]
+        );
+        let pid = std::process::id();
+        let detail = format!("pending since {}, by pid {pid} on ", left.updated);
+        assert!(
+            store.records()[1]
+                .description
+                .starts_with(&format!("interrupted ({detail}")),
+            "{}",
+            store.records()[1].description
+        );
+        let events = events.lock().unwrap().clone();
+        assert!(
+            matches!(&events[..], [Event::Interrupted { revision: 2, detail: d }] if d.starts_with(&detail)),
+            "{events:?}"
+        );
     }
 }

@@ -31,14 +31,20 @@ pub async fn teardown(
     reporter: &Reporter,
 ) -> Result<usize, OpError> {
     let target = &op.target;
-    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    let store =
+        ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     let history = store.history().await?;
-    let Some(latest) = history.last().cloned() else {
-        // No record of ours: a release helm installed, if any.
+    // With no readable record but damaged ones, what the release owns is
+    // still found by its labels: no hooks (their manifest is lost), then
+    // the sweep. With no record of ours at all: a release helm installed.
+    let latest = history.last().cloned();
+    if latest.is_none() && !store.exists().await? {
         return super::helm_teardown::teardown(client, op, reporter).await;
-    };
+    }
     let work = async {
-        if op.hooks {
+        if !op.hooks {
+            reporter(Event::HooksSkipped(Hook::PreDelete));
+        } else if let Some(latest) = &latest {
             let manifest = restore_manifest(&latest.manifest);
             run_hooks(
                 client,
@@ -49,8 +55,6 @@ pub async fn teardown(
                 reporter,
             )
             .await?;
-        } else {
-            reporter(Event::HooksSkipped(Hook::PreDelete));
         }
         let inventory = teardown_inventory(&history);
         delete_objects(client, &inventory, &target.release, &op.delete, reporter).await?;
@@ -65,5 +69,5 @@ pub async fn teardown(
         store.delete_all().await?;
         Ok(inventory.len())
     };
-    with_lock(client, target, "teardown", work).await
+    with_lock(client, target, "teardown", reporter, work).await
 }

@@ -79,8 +79,10 @@ pub async fn diff(
     client: &Client,
     target: &ReleaseRef,
     source: &Deployable<'_>,
+    reporter: &Reporter,
 ) -> Result<Diff, OpError> {
-    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    let store =
+        ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     if let Some(found) = helm_only(client, &store, target).await? {
         return takeover::diff(client, target, source, &found).await;
     }
@@ -113,7 +115,8 @@ pub async fn upgrade(
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
-    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    let store =
+        ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     if let Some(found) = helm_only(client, &store, target).await? {
         return takeover::takeover(client, op, source, found, reporter).await;
     }
@@ -167,7 +170,7 @@ pub async fn upgrade(
             Err(cause) => Err(cause),
         }
     };
-    with_lock(client, target, "upgrade", work).await
+    with_lock(client, target, "upgrade", reporter, work).await
 }
 
 /// Rolls the release back to `revision` (default: the newest earlier
@@ -179,7 +182,8 @@ pub async fn rollback(
     wait: WaitOptions,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
-    let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
+    let store =
+        ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     let work = async {
         let history = store.history().await?;
         let current = deployed_in(&history, target)?;
@@ -192,7 +196,7 @@ pub async fn rollback(
         }
         restore(client, &store, &current, &wanted, wait, reporter).await
     };
-    with_lock(client, target, "rollback", work).await
+    with_lock(client, target, "rollback", reporter, work).await
 }
 
 /// Re-applies `wanted`'s stored manifest on top of `from`, as a new revision.

@@ -1,40 +1,56 @@
 //! The release lock: a Lease named `polyaxon.lock.<release>` in the release's
 //! namespace. Whoever creates it holds the release; a second operation finds
-//! it and is refused with the holder's name, unless the Lease expired (its
-//! holder died without releasing), in which case it is taken over with an
-//! optimistic-concurrency update so that two takers cannot both win.
+//! it and is refused with the holder's name, unless the Lease expired or its
+//! holder's process is known dead (it ran on this machine and is gone), in
+//! which case it is taken over with an optimistic-concurrency update so that
+//! two takers cannot both win.
+//!
+//! The holder renews the Lease only while it still names this very operation
+//! (compare-and-swap on the resourceVersion it read), and gives it back the
+//! same way. When the Lease names someone else, or cannot be renewed for most
+//! of its duration (so someone else may take it), the lock is lost:
+//! [`ReleaseLock::lost`] resolves, and the operation stops writing.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, DeleteParams, ObjectMeta, PostParams, Preconditions};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::holder::LockHolder;
 use crate::render::labels::{MANAGED_BY, MANAGER};
 
 /// How long a lock lasts without renewal: a lock its holder stopped
 /// renewing (it died) can be taken over after this many seconds.
 pub const LEASE_SECONDS: i32 = 60;
-/// How often a held lock is renewed.
-const RENEW_EVERY: Duration = Duration::from_secs(15);
 
-/// Why the lock could not be taken.
+/// Why the lock could not be taken, or was lost.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// Someone else holds it.
     #[error(
-        "release {release} is locked by {holder} since {since}: another operation is running on it"
+        "release {release} is locked by {holder}{}: another operation is running on it",
+        since(holder)
     )]
     Held {
         /// The release.
         release: String,
-        /// Who holds it (user, host, process, operation).
-        holder: String,
-        /// Since when (RFC 3339).
-        since: String,
+        /// Who holds it (operation, user, host, process).
+        holder: Box<LockHolder>,
+    },
+    /// The lock was lost while the operation ran: it stopped writing.
+    #[error(
+        "lost the lock of release {release} while working ({reason}); stopped writing so as not to interfere"
+    )]
+    Lost {
+        /// The release.
+        release: String,
+        /// Why: who holds it now, or for how long it could not be renewed.
+        reason: String,
     },
     /// The API server refused or failed.
     #[error("cannot take the lock of release {release}: {source}")]
@@ -46,24 +62,22 @@ pub enum LockError {
     },
 }
 
+fn since(holder: &LockHolder) -> String {
+    holder
+        .since
+        .as_ref()
+        .map(|s| format!(" since {s}"))
+        .unwrap_or_default()
+}
+
 /// A held release lock; renewed in the background until [`ReleaseLock::release`].
 pub struct ReleaseLock {
     leases: Api<Lease>,
     name: String,
-    uid: Option<String>,
+    release: String,
+    holder: LockHolder,
+    lost: watch::Receiver<Option<String>>,
     renewer: JoinHandle<()>,
-}
-
-/// The name that identifies this process as a lock holder.
-fn holder_identity(operation: &str) -> String {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".into());
-    format!(
-        "polyaxon {operation} by {user}@{host} (pid {})",
-        std::process::id()
-    )
 }
 
 fn now() -> MicroTime {
@@ -79,6 +93,27 @@ fn expired(lease: &Lease) -> bool {
     Timestamp::now().as_second() > renewed.0.as_second() + seconds
 }
 
+/// Who a Lease names as its holder.
+fn holder_of(lease: &Lease) -> LockHolder {
+    let spec = lease.spec.as_ref();
+    let mut holder = LockHolder::of(
+        spec.and_then(|s| s.holder_identity.as_deref()),
+        lease.metadata.annotations.as_ref(),
+        spec.and_then(|s| s.acquire_time.as_ref())
+            .map(|t| t.0.to_string()),
+    );
+    holder.expired = expired(lease);
+    holder
+}
+
+fn held_by(lease: &Lease, holder: &LockHolder) -> bool {
+    lease
+        .spec
+        .as_ref()
+        .and_then(|s| s.holder_identity.as_deref())
+        == Some(&holder.identity)
+}
+
 impl ReleaseLock {
     /// The Lease name of a release's lock.
     pub fn lease_name(release: &str) -> String {
@@ -92,16 +127,28 @@ impl ReleaseLock {
         release: &str,
         operation: &str,
     ) -> Result<Self, LockError> {
+        Self::acquire_for(client, namespace, release, operation, LEASE_SECONDS).await
+    }
+
+    /// [`ReleaseLock::acquire`] with a lease of `lease_seconds` (renewed every
+    /// quarter of it); tests use short ones.
+    pub async fn acquire_for(
+        client: Client,
+        namespace: &str,
+        release: &str,
+        operation: &str,
+        lease_seconds: i32,
+    ) -> Result<Self, LockError> {
         let leases: Api<Lease> = Api::namespaced(client, namespace);
         let name = Self::lease_name(release);
-        let identity = holder_identity(operation);
+        let holder = LockHolder::new(operation);
         let api_err = |source| LockError::Api {
             release: release.to_string(),
             source: Box::new(source),
         };
         let spec = LeaseSpec {
-            holder_identity: Some(identity.clone()),
-            lease_duration_seconds: Some(LEASE_SECONDS),
+            holder_identity: Some(holder.identity.clone()),
+            lease_duration_seconds: Some(lease_seconds),
             acquire_time: Some(now()),
             renew_time: Some(now()),
             ..LeaseSpec::default()
@@ -110,61 +157,97 @@ impl ReleaseLock {
             metadata: ObjectMeta {
                 name: Some(name.clone()),
                 labels: Some([(MANAGED_BY.to_string(), MANAGER.to_string())].into()),
+                annotations: Some(holder.annotations()),
                 ..ObjectMeta::default()
             },
             spec: Some(spec.clone()),
         };
-        let created = match leases.create(&PostParams::default(), &lease).await {
-            Ok(created) => created,
+        match leases.create(&PostParams::default(), &lease).await {
+            Ok(_) => {}
             Err(kube::Error::Api(status)) if status.code == 409 => {
                 let existing = leases.get(&name).await.map_err(api_err)?;
-                if !expired(&existing) {
-                    let holder_spec = existing.spec.clone().unwrap_or_default();
+                let current = holder_of(&existing);
+                if current.may_run() {
                     return Err(LockError::Held {
                         release: release.to_string(),
-                        holder: holder_spec
-                            .holder_identity
-                            .unwrap_or_else(|| "someone".into()),
-                        since: holder_spec
-                            .acquire_time
-                            .map(|t| t.0.to_string())
-                            .unwrap_or_else(|| "an unknown time".into()),
+                        holder: Box::new(current),
                     });
                 }
-                // Expired: take it over. The replace carries the resourceVersion
-                // we read, so of two takers only one succeeds.
+                // Expired, or its holder died on this machine: take it over.
+                // The replace carries the resourceVersion we read, so of two
+                // takers only one succeeds.
                 let mut taken = existing;
                 taken.spec = Some(spec);
+                taken.metadata.annotations = Some(holder.annotations());
                 match leases.replace(&name, &PostParams::default(), &taken).await {
-                    Ok(taken) => taken,
+                    Ok(_) => {}
                     Err(kube::Error::Api(status)) if status.code == 409 => {
+                        let now_held = leases.get(&name).await.map_err(api_err)?;
                         return Err(LockError::Held {
                             release: release.to_string(),
-                            holder: "another operation that took the expired lock first".into(),
-                            since: Timestamp::now().to_string(),
+                            holder: Box::new(holder_of(&now_held)),
                         });
                     }
                     Err(e) => return Err(api_err(e)),
                 }
             }
             Err(e) => return Err(api_err(e)),
-        };
-        let renewer = tokio::spawn(renew(leases.clone(), name.clone()));
+        }
+        let (lost_tx, lost) = watch::channel(None);
+        let lease_time = Duration::from_secs(u64::try_from(lease_seconds.max(1)).unwrap_or(60));
+        let renewer = tokio::spawn(renew(
+            leases.clone(),
+            name.clone(),
+            holder.clone(),
+            lease_time,
+            lost_tx,
+        ));
         Ok(ReleaseLock {
             leases,
             name,
-            uid: created.metadata.uid,
+            release: release.to_string(),
+            holder,
+            lost,
             renewer,
         })
     }
 
-    /// Gives the lock back. Deletes the Lease only if it is still ours.
+    /// Who holds this lock: this operation.
+    pub fn holder(&self) -> &LockHolder {
+        &self.holder
+    }
+
+    /// Resolves when the lock is lost (someone else holds it, it was removed,
+    /// or it could not be renewed for most of its duration); never otherwise.
+    pub async fn lost(&self) -> LockError {
+        let mut lost = self.lost.clone();
+        loop {
+            if let Some(reason) = lost.borrow_and_update().clone() {
+                return LockError::Lost {
+                    release: self.release.clone(),
+                    reason,
+                };
+            }
+            if lost.changed().await.is_err() {
+                // The renewer ended without losing the lock: it never will.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
+    /// Gives the lock back: deletes the Lease only while it still names this
+    /// operation (a precondition on the resourceVersion read), so a lock
+    /// someone else took over is left to them.
     pub async fn release(self) -> Result<(), kube::Error> {
         self.renewer.abort();
+        let lease = match self.leases.get_opt(&self.name).await? {
+            Some(lease) if held_by(&lease, &self.holder) => lease,
+            _ => return Ok(()),
+        };
         let params = DeleteParams {
             preconditions: Some(Preconditions {
-                uid: self.uid.clone(),
-                resource_version: None,
+                uid: lease.metadata.uid.clone(),
+                resource_version: lease.metadata.resource_version.clone(),
             }),
             ..DeleteParams::default()
         };
@@ -176,33 +259,140 @@ impl ReleaseLock {
     }
 }
 
-async fn renew(leases: Api<Lease>, name: String) {
-    loop {
-        tokio::time::sleep(RENEW_EVERY).await;
-        let Ok(mut lease) = leases.get(&name).await else {
-            continue;
-        };
-        if let Some(spec) = lease.spec.as_mut() {
-            spec.renew_time = Some(now());
-        }
-        // A failed renewal is retried at the next tick; the lease lasts 4 ticks.
-        let _ = leases.replace(&name, &PostParams::default(), &lease).await;
+impl Drop for ReleaseLock {
+    /// A lock dropped without [`ReleaseLock::release`] (the operation was
+    /// cancelled) stops being renewed, so it expires.
+    fn drop(&mut self) {
+        self.renewer.abort();
     }
 }
 
-/// Removes a lock left by a process of this machine that was interrupted
-/// (used on Ctrl-C, where the holder is this very process).
+/// One renewal's outcome when it did not renew.
+enum Renewal {
+    /// The lock is someone else's now, or gone: say why.
+    Lost(String),
+    /// The API did not answer or refused for now; try again.
+    Failed,
+}
+
+/// Renews the lease every quarter of its duration while it names `holder`;
+/// says on `lost` why it stopped when it is lost.
+async fn renew(
+    leases: Api<Lease>,
+    name: String,
+    holder: LockHolder,
+    lease_time: Duration,
+    lost: watch::Sender<Option<String>>,
+) {
+    let every = lease_time / 4;
+    let mut renewed = Instant::now();
+    loop {
+        tokio::time::sleep(every).await;
+        let attempt = Instant::now();
+        let outcome = tokio::time::timeout(every, renew_once(&leases, &name, &holder)).await;
+        match outcome {
+            Ok(Ok(())) => renewed = attempt,
+            Ok(Err(Renewal::Lost(reason))) => {
+                let _ = lost.send(Some(reason));
+                return;
+            }
+            Ok(Err(Renewal::Failed)) | Err(_) => {
+                // Someone may take an unrenewed lease once it expires; stop
+                // a quarter of its duration before that can happen.
+                if renewed.elapsed() + every >= lease_time {
+                    let _ = lost.send(Some(format!(
+                        "it could not be renewed for {}s",
+                        renewed.elapsed().as_secs()
+                    )));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn renew_once(leases: &Api<Lease>, name: &str, holder: &LockHolder) -> Result<(), Renewal> {
+    let mut lease = match leases.get_opt(name).await {
+        Ok(Some(lease)) => lease,
+        Ok(None) => return Err(Renewal::Lost("the lock was removed".into())),
+        Err(_) => return Err(Renewal::Failed),
+    };
+    if !held_by(&lease, holder) {
+        return Err(Renewal::Lost(format!(
+            "it is held by {} now",
+            holder_of(&lease)
+        )));
+    }
+    if let Some(spec) = lease.spec.as_mut() {
+        spec.renew_time = Some(now());
+    }
+    // The replace carries the resourceVersion just read: a lease changed
+    // meanwhile is not overwritten (the next tick reads it again).
+    match leases.replace(name, &PostParams::default(), &lease).await {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Renewal::Failed),
+    }
+}
+
+/// Who holds the lock of `release`, if anyone (an expired lock included).
+pub async fn lock_holder(
+    client: Client,
+    namespace: &str,
+    release: &str,
+) -> Result<Option<LockHolder>, LockError> {
+    let leases: Api<Lease> = Api::namespaced(client, namespace);
+    let lease = leases
+        .get_opt(&ReleaseLock::lease_name(release))
+        .await
+        .map_err(|source| LockError::Api {
+            release: release.to_string(),
+            source: Box::new(source),
+        })?;
+    Ok(lease.as_ref().map(holder_of))
+}
+
+/// Removes the lock of `release` whoever holds it (`polyaxon unlock`);
+/// returns who held it, `None` when it was not locked.
+pub async fn unlock(
+    client: Client,
+    namespace: &str,
+    release: &str,
+) -> Result<Option<LockHolder>, LockError> {
+    let leases: Api<Lease> = Api::namespaced(client, namespace);
+    let name = ReleaseLock::lease_name(release);
+    let api_err = |source| LockError::Api {
+        release: release.to_string(),
+        source: Box::new(source),
+    };
+    let Some(lease) = leases.get_opt(&name).await.map_err(api_err)? else {
+        return Ok(None);
+    };
+    match leases.delete(&name, &DeleteParams::default()).await {
+        Ok(_) => Ok(Some(holder_of(&lease))),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+        Err(e) => Err(api_err(e)),
+    }
+}
+
+/// Removes a lock held by this process (used on Ctrl-C, where the holder is
+/// an operation of this very process, cancelled).
 pub async fn release_if_mine(client: Client, namespace: &str, release: &str) {
     let leases: Api<Lease> = Api::namespaced(client, namespace);
     let name = ReleaseLock::lease_name(release);
-    let pid = format!("(pid {})", std::process::id());
+    let me = super::holder::Process::current();
     if let Ok(lease) = leases.get(&name).await {
-        let mine = lease
-            .spec
-            .and_then(|s| s.holder_identity)
-            .is_some_and(|h| h.ends_with(&pid));
+        let mine = holder_of(&lease)
+            .process
+            .is_some_and(|p| p.host == me.host && p.pid == me.pid);
         if mine {
-            let _ = leases.delete(&name, &DeleteParams::default()).await;
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    uid: lease.metadata.uid.clone(),
+                    resource_version: lease.metadata.resource_version.clone(),
+                }),
+                ..DeleteParams::default()
+            };
+            let _ = leases.delete(&name, &params).await;
         }
     }
 }

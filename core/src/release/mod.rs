@@ -6,6 +6,7 @@
 //! Secret per revision ([`ClusterStore`]), in tests [`MemoryStore`]. A Lease
 //! per release makes a second concurrent operation fail with the holder's name.
 
+mod holder;
 mod lock;
 mod memory;
 mod record;
@@ -15,7 +16,8 @@ mod store;
 
 use crate::config::Deployment;
 
-pub use lock::{LEASE_SECONDS, LockError, ReleaseLock, release_if_mine};
+pub use holder::{LockHolder, Process};
+pub use lock::{LEASE_SECONDS, LockError, ReleaseLock, lock_holder, release_if_mine, unlock};
 pub use memory::MemoryStore;
 pub(crate) use record::now;
 #[cfg(test)]

@@ -7,6 +7,7 @@ use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
 
 use super::ReleaseRef;
+use super::holder::Process;
 use crate::render::{Hook, Manifest, ReleaseState, RenderedObject, Stage};
 
 /// The outcome of a revision.
@@ -140,6 +141,10 @@ pub struct ReleaseRecord {
     /// helm's record of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helm: Option<HelmOrigin>,
+    /// The process that wrote the revision, so an interrupted one says whose
+    /// it was; absent in records of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<Process>,
 }
 
 /// A revision helm made, as helm recorded it: kept in this tool's history
@@ -205,6 +210,19 @@ impl ReleaseRecord {
             created: now.clone(),
             updated: now,
             helm: None,
+            writer: Some(Process::current()),
+        }
+    }
+
+    /// How a `pending` revision was left: `pending since <time>, by pid
+    /// <pid> on <host>` (its writer is unknown in records of older versions).
+    pub fn pending_detail(&self) -> String {
+        match &self.writer {
+            Some(w) => format!(
+                "pending since {}, by pid {} on {}",
+                self.updated, w.pid, w.host
+            ),
+            None => format!("pending since {}", self.updated),
         }
     }
 

@@ -3,8 +3,9 @@
 //! `polyaxon.release.<release>.v<revision>`, labelled so that a release's
 //! records are found with one list call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
 
 use flate2::Compression;
 use flate2::read::GzDecoder;
@@ -16,6 +17,7 @@ use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
 
 use super::record::ReleaseRecord;
 use super::store::{ReleaseStore, StoreError};
+use crate::event::{Event, Reporter};
 use crate::render::labels::{MANAGED_BY, MANAGER};
 
 /// Label on record Secrets naming the release.
@@ -28,6 +30,11 @@ pub const STATUS_LABEL: &str = "polyaxon.dev/status";
 pub const SECRET_TYPE: &str = "polyaxon.dev/release.v1";
 /// The data key holding the record (JSON).
 const DATA_KEY: &str = "release";
+/// The most a record may hold compressed: a Secret holds at most 1 MiB.
+pub const MAX_COMPRESSED: usize = 1 << 20;
+/// The most a record may hold once decompressed. A platform release's record
+/// is a few hundred KiB; more is damage (or a gzip bomb), not a record.
+pub const MAX_DECOMPRESSED: u64 = 16 << 20;
 
 /// The records of one release, in Secrets of its namespace.
 #[derive(Clone)]
@@ -35,6 +42,9 @@ pub struct ClusterStore {
     secrets: Api<Secret>,
     release: String,
     namespace: String,
+    /// Where a record that cannot be read is reported (once per Secret).
+    reporter: Option<Reporter>,
+    reported: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl ClusterStore {
@@ -44,6 +54,56 @@ impl ClusterStore {
             secrets: Api::namespaced(client, namespace),
             release: release.to_string(),
             namespace: namespace.to_string(),
+            reporter: None,
+            reported: Arc::default(),
+        }
+    }
+
+    /// This store, reporting to `reporter` each record it cannot read (and
+    /// so skips), once per record.
+    pub fn reporting(mut self, reporter: &Reporter) -> Self {
+        self.reporter = Some(reporter.clone());
+        self
+    }
+
+    /// Every record Secret of the release, readable or not.
+    async fn secrets(&self) -> Result<Vec<Secret>, StoreError> {
+        let selector = format!("{RELEASE_LABEL}={},{MANAGED_BY}={MANAGER}", self.release);
+        let list = self
+            .secrets
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(self.api_error("list"))?;
+        Ok(list
+            .items
+            .into_iter()
+            .filter(|s| s.type_.as_deref() == Some(SECRET_TYPE))
+            .collect())
+    }
+
+    /// Whether the release has record Secrets, readable or not (a release
+    /// whose every record is damaged still exists, and can be torn down).
+    pub async fn exists(&self) -> Result<bool, StoreError> {
+        Ok(!self.secrets().await?.is_empty())
+    }
+
+    fn skip(&self, error: &StoreError) {
+        let Some(reporter) = &self.reporter else {
+            return;
+        };
+        let StoreError::Damaged { secret, reason } = error else {
+            return;
+        };
+        let first = self
+            .reported
+            .lock()
+            .map(|mut seen| seen.insert(secret.clone()))
+            .unwrap_or(false);
+        if first {
+            reporter(Event::RecordUnreadable {
+                secret: secret.clone(),
+                reason: reason.clone(),
+            });
         }
     }
 
@@ -65,21 +125,38 @@ impl ClusterStore {
 impl ReleaseStore for ClusterStore {
     /// Every revision of the release, oldest first. Empty when the release
     /// does not exist (also when its namespace does not).
+    /// A record Secret that cannot be read is skipped (and reported), so one
+    /// damaged revision does not block the release.
     async fn history(&self) -> Result<Vec<ReleaseRecord>, StoreError> {
-        let selector = format!("{RELEASE_LABEL}={},{MANAGED_BY}={MANAGER}", self.release);
-        let list = self
-            .secrets
-            .list(&ListParams::default().labels(&selector))
-            .await
-            .map_err(self.api_error("list"))?;
-        let mut records = list
-            .items
-            .iter()
-            .filter(|s| s.type_.as_deref() == Some(SECRET_TYPE))
-            .map(decode)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut records = Vec::new();
+        for secret in self.secrets().await? {
+            match decode(&secret) {
+                Ok(record) => records.push(record),
+                Err(error) => self.skip(&error),
+            }
+        }
         records.sort_by_key(|r| r.revision);
         Ok(records)
+    }
+
+    /// The newest revision number, unreadable records included (their
+    /// number is in their label), so a new revision never reuses one.
+    async fn newest_revision(&self) -> Result<Option<u32>, StoreError> {
+        let labelled = self
+            .secrets()
+            .await?
+            .iter()
+            .filter_map(|s| {
+                s.metadata
+                    .labels
+                    .as_ref()?
+                    .get(REVISION_LABEL)?
+                    .parse()
+                    .ok()
+            })
+            .max();
+        let read = self.history().await?.last().map(|r| r.revision);
+        Ok(labelled.max(read))
     }
 
     /// Writes a new revision; the API server refuses a second Secret of the
@@ -114,18 +191,19 @@ impl ReleaseStore for ClusterStore {
         }
     }
 
-    /// Deletes every record of the release (the last step of a teardown).
+    /// Deletes every record of the release (the last step of a teardown),
+    /// unreadable ones included.
     async fn delete_all(&self) -> Result<usize, StoreError> {
-        let records = self.history().await?;
-        for record in &records {
-            let name = Self::secret_name(&record.name, record.revision);
+        let secrets = self.secrets().await?;
+        for secret in &secrets {
+            let name = secret.metadata.name.clone().unwrap_or_default();
             match self.secrets.delete(&name, &DeleteParams::default()).await {
                 Ok(_) => {}
                 Err(kube::Error::Api(status)) if status.code == 404 => {}
                 Err(e) => return Err(self.api_error("delete")(e)),
             }
         }
-        Ok(records.len())
+        Ok(secrets.len())
     }
 }
 
@@ -166,7 +244,9 @@ fn encode(record: &ReleaseRecord) -> Result<Secret, StoreError> {
     })
 }
 
-fn decode(secret: &Secret) -> Result<ReleaseRecord, StoreError> {
+/// Reads a record from its Secret, refusing more than [`MAX_COMPRESSED`]
+/// bytes stored or [`MAX_DECOMPRESSED`] bytes decompressed.
+pub(crate) fn decode(secret: &Secret) -> Result<ReleaseRecord, StoreError> {
     let name = secret.metadata.name.clone().unwrap_or_default();
     let bytes = secret
         .data
@@ -176,17 +256,31 @@ fn decode(secret: &Secret) -> Result<ReleaseRecord, StoreError> {
             secret: name.clone(),
             reason: format!("no `{DATA_KEY}` key"),
         })?;
-    let mut json = Vec::new();
-    GzDecoder::new(bytes.0.as_slice())
-        .read_to_end(&mut json)
-        .map_err(|e| StoreError::Damaged {
-            secret: name.clone(),
-            reason: format!("not gzip: {e}"),
-        })?;
-    serde_json::from_slice(&json).map_err(|e| StoreError::Damaged {
+    decode_bytes(&bytes.0).map_err(|reason| StoreError::Damaged {
         secret: name,
-        reason: e.to_string(),
+        reason,
     })
+}
+
+/// Reads a record from its stored (gzipped JSON) bytes; says why not.
+pub fn decode_bytes(bytes: &[u8]) -> Result<ReleaseRecord, String> {
+    if bytes.len() > MAX_COMPRESSED {
+        return Err(format!(
+            "it holds {} bytes, more than a record may ({MAX_COMPRESSED})",
+            bytes.len()
+        ));
+    }
+    let mut json = Vec::new();
+    GzDecoder::new(bytes)
+        .take(MAX_DECOMPRESSED + 1)
+        .read_to_end(&mut json)
+        .map_err(|e| format!("not gzip: {e}"))?;
+    if json.len() as u64 > MAX_DECOMPRESSED {
+        return Err(format!(
+            "it inflates to more than {MAX_DECOMPRESSED} bytes, more than a record may"
+        ));
+    }
+    serde_json::from_slice(&json).map_err(|e| format!("not a release record: {e}"))
 }
 
 #[cfg(test)]
@@ -223,5 +317,25 @@ mod tests {
         )]));
         let err = decode(&secret).unwrap_err().to_string();
         assert!(err.contains("polyaxon.release.polyaxon.v3"), "{err}");
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_without_inflating_it() {
+        // 1 GiB of zeros compresses to about 1 MiB; 64 MiB to 64 KiB.
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < MAX_COMPRESSED);
+        let err = decode_bytes(&bomb).unwrap_err();
+        assert!(err.contains("inflates to more than"), "{err}");
+        let big = vec![0u8; MAX_COMPRESSED + 1];
+        assert!(
+            decode_bytes(&big)
+                .unwrap_err()
+                .contains("more than a record may")
+        );
     }
 }

@@ -75,6 +75,12 @@ pub trait ReleaseStore: Sync {
     /// Deletes every record of the release; returns how many there were.
     fn delete_all(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
+    /// The newest revision number, whatever its status, counting records
+    /// that cannot be read (so a new revision never reuses a number).
+    fn newest_revision(&self) -> impl Future<Output = Result<Option<u32>, StoreError>> + Send {
+        async { Ok(self.latest().await?.map(|r| r.revision)) }
+    }
+
     /// The newest revision, whatever its status.
     fn latest(&self) -> impl Future<Output = Result<Option<ReleaseRecord>, StoreError>> + Send {
         async { Ok(self.history().await?.pop()) }

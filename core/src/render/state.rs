@@ -161,7 +161,7 @@ fn fill(value: &mut String, len: usize) {
 
 /// Random letters and digits from the thread RNG (a CSPRNG seeded by the OS),
 /// as helm's `randAlphaNum` in the charts.
-fn random_alphanumeric(len: usize) -> String {
+pub(crate) fn random_alphanumeric(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
         .take(len)
