@@ -132,7 +132,7 @@ fn an_invalid_config_exits_2_with_every_error() {
         format!("{file}:13:1: user: `user` is a platform setting"),
         format!("{file}:16:1: scheduler: `scheduler` is a platform setting"),
         format!("{file}:19:1: rabbitmq-ha: `rabbitmq-ha` is a Polyaxon 1.x key"),
-        "--set namespce=x: namespce: unknown key `namespce`".to_string(),
+        "--set namespce=…: namespce: unknown key `namespce`".to_string(),
         "valid: did you mean `namespace`?".to_string(),
     ] {
         assert!(

@@ -9,8 +9,15 @@ use std::path::PathBuf;
 pub enum Source {
     /// A `-f` config file.
     File(PathBuf),
-    /// A `--set` argument (the whole argument as given).
-    Set(String),
+    /// A `--set` argument: which one (from 0) and the key of the pair (never
+    /// its value, which may be a secret); the key is empty for the whole
+    /// argument.
+    Set {
+        /// Its position among the `--set` arguments.
+        position: usize,
+        /// The key of the pair.
+        key: String,
+    },
     /// A flag such as `--namespace`.
     Flag(&'static str),
 }
@@ -19,7 +26,10 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::File(path) => write!(f, "{}", path.display()),
-            Source::Set(arg) => write!(f, "--set {arg}"),
+            Source::Set { position, key } if key.is_empty() => {
+                write!(f, "--set argument {}", position + 1)
+            }
+            Source::Set { key, .. } => write!(f, "--set {key}=…"),
             Source::Flag(flag) => f.write_str(flag),
         }
     }
@@ -131,7 +141,7 @@ pub enum Problem {
         found: String,
     },
     /// A value outside a fixed set.
-    #[error("`{value}` is not an accepted value")]
+    #[error("the value given is not an accepted one")]
     NotOneOf {
         /// The value given.
         value: String,

@@ -12,6 +12,7 @@ mod error;
 mod generation;
 mod k8s;
 mod keys;
+pub mod limits;
 mod rules;
 pub mod schema;
 mod set;
@@ -117,8 +118,9 @@ fn load_documents(
             Err(error) => errors.push(*error),
         }
     }
-    for argument in &options.set {
-        if let Err(error) = set::apply(&mut root, argument) {
+    let mut budget = limits::MAX_SET_PAIRS;
+    for (position, argument) in options.set.iter().enumerate() {
+        if let Err(error) = set::apply(&mut root, argument, position, &mut budget) {
             errors.push(*error);
         }
     }
@@ -183,16 +185,7 @@ fn load_documents(
 }
 
 fn read_file(path: &Path) -> Result<Node, Box<ConfigError>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(
-            ConfigError::new(
-                "",
-                Some(Location::file(path, 0, 0)),
-                Problem::Unreadable(e.to_string()),
-            )
-            .valid("a readable YAML file (check the -f path)"),
-        )
-    })?;
+    let text = limits::read_config_file(path)?;
     tree::parse(&text, path)
 }
 
@@ -328,9 +321,7 @@ fn sort(errors: &mut [ConfigError], options: &LoadOptions) {
                     .iter()
                     .position(|f| f == path)
                     .unwrap_or(options.files.len()),
-                Source::Set(arg) => {
-                    options.files.len() + options.set.iter().position(|s| s == arg).unwrap_or(0)
-                }
+                Source::Set { position, .. } => options.files.len() + position,
                 Source::Flag(_) => options.files.len() + options.set.len() + 1,
             };
             (source, location.line, location.column)

@@ -5,6 +5,7 @@
 //! a leading zero; everything else is a string.
 
 use super::error::{ConfigError, Location, Problem, Source};
+use super::limits::{MAX_SET_INDEX, MAX_SET_PAIRS};
 use super::tree::{Entry, Node, Value};
 
 /// One step of a `--set` key path.
@@ -14,23 +15,46 @@ enum Step {
     Index(usize),
 }
 
-/// Applies one `--set` argument to the merged tree.
-pub fn apply(root: &mut Node, argument: &str) -> Result<(), Box<ConfigError>> {
-    let at = Location::argument(Source::Set(argument.to_string()));
-    let fail = |message: String| {
+/// Applies one `--set` argument, the `position`th (from 0), to the merged
+/// tree; `budget` is how many more pairs may be applied (all `--set`
+/// arguments together hold at most [`MAX_SET_PAIRS`]). Errors name the
+/// argument by position and key, never by its value.
+pub fn apply(
+    root: &mut Node,
+    argument: &str,
+    position: usize,
+    budget: &mut usize,
+) -> Result<(), Box<ConfigError>> {
+    let whole = Location::argument(Source::Set {
+        position,
+        key: String::new(),
+    });
+    let fail = |at: &Location, message: String| {
         Box::new(
             ConfigError::new("", Some(at.clone()), Problem::BadSet(message)).valid(
                 "KEY=VALUE pairs, e.g. gateway.replicas=2,ingress.enabled=true or a.b[0].c=v",
             ),
         )
     };
-    for (key, value) in split_pairs(argument).map_err(&fail)? {
-        let steps = parse_key(&key).map_err(&fail)?;
+    let pairs = split_pairs(argument).map_err(|m| fail(&whole, m))?;
+    if pairs.len() > *budget {
+        return Err(fail(
+            &whole,
+            format!("more than {MAX_SET_PAIRS} KEY=VALUE pairs in all --set arguments"),
+        ));
+    }
+    *budget -= pairs.len();
+    for (key, value) in pairs {
+        let at = Location::argument(Source::Set {
+            position,
+            key: key.clone(),
+        });
+        let steps = parse_key(&key).map_err(|m| fail(&at, m))?;
         let value = Node {
-            value: typed_value(&value),
+            value: typed_value(&value, &at),
             at: at.clone(),
         };
-        set_path(root, &steps, value, &at).map_err(&fail)?;
+        set_path(root, &steps, value, &at).map_err(|m| fail(&at, m))?;
     }
     Ok(())
 }
@@ -132,9 +156,11 @@ fn parse_key(key: &str) -> Result<Vec<Step>, String> {
                     .trim()
                     .parse::<usize>()
                     .map_err(|_| format!("`[{digits}]` in `{key}` is not a list index"))?;
-                // Helm caps indexes to keep a typo from allocating a huge list.
-                if index > 65_536 {
-                    return Err(format!("index {index} in `{key}` is too large"));
+                // A typo must not allocate a huge list.
+                if index > MAX_SET_INDEX {
+                    return Err(format!(
+                        "index {index} in `{key}` is over the limit of {MAX_SET_INDEX}"
+                    ));
                 }
                 steps.push(Step::Index(index));
                 after_index = true;
@@ -155,8 +181,8 @@ fn parse_key(key: &str) -> Result<Vec<Step>, String> {
     Ok(steps)
 }
 
-/// Types a value as Helm does; `{a,b}` becomes a list.
-fn typed_value(raw: &str) -> Value {
+/// Types a value as Helm does; `{a,b}` becomes a list (its items placed at `at`).
+fn typed_value(raw: &str, at: &Location) -> Value {
     if let Some(inner) = raw.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
         let items = split_list(inner);
         return Value::Seq(
@@ -164,7 +190,7 @@ fn typed_value(raw: &str) -> Value {
                 .iter()
                 .map(|item| Node {
                     value: typed_scalar(item),
-                    at: Location::argument(Source::Set(raw.to_string())),
+                    at: at.clone(),
                 })
                 .collect(),
         );
@@ -306,8 +332,9 @@ mod tests {
 
     fn applied(base: &str, args: &[&str]) -> Result<Node, Box<ConfigError>> {
         let mut root = super::super::tree::parse(base, Path::new("b.yml")).expect("base parses");
-        for arg in args {
-            apply(&mut root, arg)?;
+        let mut budget = MAX_SET_PAIRS;
+        for (position, arg) in args.iter().enumerate() {
+            apply(&mut root, arg, position, &mut budget)?;
         }
         Ok(root)
     }
@@ -369,8 +396,23 @@ mod tests {
         let entry = root.entry_at(&["gateway", "replicas"]).expect("set");
         assert_eq!(
             entry.value.at.source,
-            Source::Set("gateway.replicas=three".into())
+            Source::Set {
+                position: 0,
+                key: "gateway.replicas".into()
+            }
         );
+        assert_eq!(entry.value.at.to_string(), "--set gateway.replicas=…");
+    }
+
+    #[test]
+    fn a_huge_index_or_too_many_pairs_are_refused_without_allocating() {
+        let error = applied("", &["a[9999]=x"]).expect_err("index");
+        assert!(error.to_string().contains("over the limit of 1000"), "{error}");
+        let many: Vec<String> = (0..=MAX_SET_PAIRS).map(|i| format!("k{i}=secret")).collect();
+        let error = applied("", &[&many.join(",")]).expect_err("pairs");
+        let message = error.to_string();
+        assert!(message.contains("more than 1000 "), "{message}");
+        assert!(!message.contains("secret") && message.len() < 300, "{message}");
     }
 
     #[test]

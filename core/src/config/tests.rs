@@ -163,7 +163,7 @@ fn a_set_error_names_the_argument() {
         e.to_string()
             .lines()
             .next()
-            .map(|l| l.starts_with("--set gateway.replicas=three: ")),
+            .map(|l| l.starts_with("--set gateway.replicas=…: ")),
         Some(true),
         "{e}"
     );
@@ -386,7 +386,7 @@ fn a_wrong_type_is_refused_with_what_is_expected() {
         e.problem,
         Problem::WrongType {
             expected: "an integer".into(),
-            found: "the string \"three\"".into()
+            found: "a string".into()
         }
     );
     assert_eq!(e.location.map(|l| (l.line, l.column)), Some((2, 13)));
@@ -398,7 +398,7 @@ fn a_wrong_type_is_refused_with_what_is_expected() {
         Some(3)
     );
     let e = single("gateway:\n  image: 12\n");
-    assert!(e.valid.expect("valid").contains("quote it"));
+    assert!(e.valid.expect("valid").contains("quote the value"));
     let e = single("ingress: [a]\n");
     assert!(matches!(e.problem, Problem::WrongType { .. }));
 }

@@ -19,6 +19,7 @@ use granit_parser::{Event, Options, Parser, ScalarStyle};
 #[cfg(test)]
 use super::error::Source;
 use super::error::{ConfigError, Location, Problem};
+use super::limits::{MAX_DEPTH, MAX_NODES};
 
 /// Errors are boxed: they are large and rare.
 type Fail = Box<ConfigError>;
@@ -63,17 +64,19 @@ pub struct Entry {
 }
 
 impl Value {
-    /// How a person would name this kind of value in an error.
+    /// How a person would name this kind of value in an error: its type,
+    /// never the value itself (it may be a secret given under a wrong key).
     pub fn describe(&self) -> String {
         match self {
-            Value::Null => "null".to_string(),
-            Value::Bool(b) => format!("the boolean {b}"),
-            Value::Int(i) => format!("the number {i}"),
-            Value::Float(x) => format!("the number {x}"),
-            Value::Str(s) => format!("the string \"{s}\""),
-            Value::Seq(_) => "a list".to_string(),
-            Value::Map(_) => "a mapping".to_string(),
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
         }
+        .to_string()
     }
 
     /// The entries when this is a mapping.
@@ -151,6 +154,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Node, Fail> {
         anchors: HashMap::new(),
         root: None,
         documents: 0,
+        built: 0,
     };
     for item in Parser::new_from_str_with_options(text, options) {
         match item {
@@ -192,21 +196,86 @@ pub fn parse(text: &str, path: &Path) -> Result<Node, Fail> {
 }
 
 /// A collection being built.
-enum Open {
-    Seq(Node, usize),
-    /// A mapping, the key waiting for its value, and the anchor id.
-    Map(Node, Option<(String, Location)>, usize),
+struct Open {
+    /// The mapping or list so far.
+    node: Node,
+    /// For a mapping: the key waiting for its value.
+    pending: Option<(String, Location)>,
+    /// For a mapping: each key given, and its line (to refuse duplicates
+    /// without scanning the entries: a file of many keys stays linear).
+    lines: HashMap<String, usize>,
+    /// The anchor id (0 for none).
+    anchor: usize,
+    /// How many values were built before this one opened.
+    start: usize,
+}
+
+impl Open {
+    fn new(value: Value, at: Location, anchor: usize, start: usize) -> Self {
+        Open {
+            node: Node { value, at },
+            pending: None,
+            lines: HashMap::new(),
+            anchor,
+            start,
+        }
+    }
+
+    /// A mapping waiting for a key.
+    fn wants_key(&self) -> bool {
+        matches!(self.node.value, Value::Map(_)) && self.pending.is_none()
+    }
 }
 
 struct Builder<'a> {
     path: &'a Path,
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored values and how many values each holds.
+    anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
     documents: usize,
+    /// Values built so far, aliases expanded.
+    built: usize,
 }
 
 impl Builder<'_> {
+    /// Counts `count` more values; fails past [`MAX_NODES`] (an alias bomb).
+    fn count(&mut self, count: usize, at: &Location) -> Result<(), Fail> {
+        self.built = self.built.saturating_add(count);
+        if self.built > MAX_NODES {
+            return Err(Box::new(
+                ConfigError::new(
+                    "",
+                    Some(at.clone()),
+                    Problem::Syntax(format!(
+                        "the file expands to more than {MAX_NODES} values (aliases repeat what they name)"
+                    )),
+                )
+                .valid("a deployment config without aliases that repeat large parts"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, value: Value, at: Location, anchor: usize) -> Result<(), Fail> {
+        self.check_not_key(&at)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Box::new(
+                ConfigError::new(
+                    "",
+                    Some(at),
+                    Problem::Syntax(format!(
+                        "mappings and lists nested more than {MAX_DEPTH} deep"
+                    )),
+                )
+                .valid("a deployment config nested at most 64 levels"),
+            ));
+        }
+        self.count(1, &at)?;
+        self.stack.push(Open::new(value, at, anchor, self.built));
+        Ok(())
+    }
+
     fn event(&mut self, event: Event<'_>, at: Location) -> Result<(), Fail> {
         match event {
             Event::DocumentStart(..) => {
@@ -223,67 +292,57 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, &at)?;
                 let core_tag = tag
                     .as_ref()
                     .and_then(|t| t.core_suffix().map(str::to_string));
                 let value = resolve(&text, style, core_tag.as_deref());
                 // A mapping key stays the text as written, whatever it resolves to.
-                if let Some(Open::Map(_, pending @ None, _)) = self.stack.last_mut() {
-                    *pending = Some((text.into_owned(), at));
+                if let Some(open) = self.stack.last_mut()
+                    && open.wants_key()
+                {
+                    open.pending = Some((text.into_owned(), at));
                     return Ok(());
                 }
                 let node = Node { value, at };
                 if anchor != 0 {
-                    self.anchors.insert(anchor, node.clone());
+                    self.anchors.insert(anchor, (node.clone(), 1));
                 }
                 self.push(node)?;
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
+                let (node, size) = self.anchors.get(&id).cloned().ok_or_else(|| {
                     Box::new(ConfigError::new(
                         "",
                         Some(at.clone()),
                         Problem::Syntax("alias to an unknown anchor".into()),
                     ))
                 })?;
-                if let Some(Open::Map(_, pending @ None, _)) = self.stack.last_mut() {
+                self.count(size, &at)?;
+                if let Some(open) = self.stack.last_mut()
+                    && open.wants_key()
+                {
                     match node.value {
-                        Value::Str(s) => *pending = Some((s, at)),
+                        Value::Str(s) => open.pending = Some((s, at)),
                         _ => return Err(complex_key(at)),
                     }
                     return Ok(());
                 }
                 self.push(Node { at, ..node })?;
             }
-            Event::SequenceStart(_, anchor, _) => {
-                self.check_not_key(&at)?;
-                self.stack.push(Open::Seq(
-                    Node {
-                        value: Value::Seq(Vec::new()),
-                        at,
-                    },
-                    anchor,
-                ));
-            }
-            Event::MappingStart(_, anchor, _) => {
-                self.check_not_key(&at)?;
-                self.stack.push(Open::Map(
-                    Node {
-                        value: Value::Map(Vec::new()),
-                        at,
-                    },
-                    None,
-                    anchor,
-                ));
-            }
+            Event::SequenceStart(_, anchor, _) => self.open(Value::Seq(Vec::new()), at, anchor)?,
+            Event::MappingStart(_, anchor, _) => self.open(Value::Map(Vec::new()), at, anchor)?,
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor) = match self.stack.pop() {
-                    Some(Open::Seq(node, anchor)) => (node, anchor),
-                    Some(Open::Map(node, _, anchor)) => (apply_merge_key(node)?, anchor),
-                    None => return Ok(()),
+                let Some(open) = self.stack.pop() else {
+                    return Ok(());
                 };
-                if anchor != 0 {
-                    self.anchors.insert(anchor, node.clone());
+                let node = match open.node.value {
+                    Value::Map(_) => apply_merge_key(open.node)?,
+                    _ => open.node,
+                };
+                if open.anchor != 0 {
+                    let size = self.built - open.start + 1;
+                    self.anchors.insert(open.anchor, (node.clone(), size));
                 }
                 self.push(node)?;
             }
@@ -294,52 +353,47 @@ impl Builder<'_> {
 
     /// A collection cannot be a mapping key here (Polyaxon keys are strings).
     fn check_not_key(&self, at: &Location) -> Result<(), Fail> {
-        if let Some(Open::Map(_, None, _)) = self.stack.last() {
+        if self.stack.last().is_some_and(Open::wants_key) {
             return Err(complex_key(at.clone()));
         }
         Ok(())
     }
 
     fn push(&mut self, node: Node) -> Result<(), Fail> {
-        match self.stack.last_mut() {
-            None => {
-                self.root = Some(node);
-                Ok(())
-            }
-            Some(Open::Seq(seq, _)) => {
-                if let Value::Seq(items) = &mut seq.value {
-                    items.push(node);
-                }
-                Ok(())
-            }
-            Some(Open::Map(map, pending, _)) => {
-                let Some((key, key_at)) = pending.take() else {
+        let Some(open) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match &mut open.node.value {
+            Value::Seq(items) => items.push(node),
+            Value::Map(entries) => {
+                let Some((key, key_at)) = open.pending.take() else {
                     return Err(complex_key(node.at));
                 };
-                if let Value::Map(entries) = &mut map.value {
-                    if let Some(first) = entries.iter().find(|e| e.key == key) {
-                        return Err(Box::new(
-                            ConfigError::new(
-                                key.clone(),
-                                Some(key_at),
-                                Problem::DuplicateKey {
-                                    key,
-                                    first_line: first.key_at.line,
-                                },
-                            )
-                            .valid("keep one of them"),
-                        ));
-                    }
-                    entries.push(Entry {
-                        key,
-                        key_at,
-                        value: node,
-                    });
+                if let Some(first_line) = open.lines.get(&key) {
+                    return Err(Box::new(
+                        ConfigError::new(
+                            key.clone(),
+                            Some(key_at),
+                            Problem::DuplicateKey {
+                                key,
+                                first_line: *first_line,
+                            },
+                        )
+                        .valid("keep one of them"),
+                    ));
                 }
+                open.lines.insert(key.clone(), key_at.line);
+                entries.push(Entry {
+                    key,
+                    key_at,
+                    value: node,
+                });
                 let _ = self.path;
-                Ok(())
             }
+            _ => {}
         }
+        Ok(())
     }
 }
 
@@ -368,6 +422,8 @@ fn apply_merge_key(mut node: Node) -> Result<Node, Fail> {
             )));
         }
     };
+    let mut given: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.key.clone()).collect();
     for source in sources {
         let Value::Map(merged) = source.value else {
             return Err(Box::new(ConfigError::new(
@@ -377,7 +433,7 @@ fn apply_merge_key(mut node: Node) -> Result<Node, Fail> {
             )));
         };
         for entry in merged {
-            if !entries.iter().any(|e| e.key == entry.key) {
+            if given.insert(entry.key.clone()) {
                 entries.push(entry);
             }
         }
@@ -470,13 +526,20 @@ fn parse_float(text: &str) -> Option<f64> {
     clean.parse::<f64>().ok()
 }
 
-/// Deep merge: mappings merge key by key; scalars and lists from `overlay` win.
+/// Deep merge: mappings merge key by key; scalars and lists from `overlay`
+/// win. Linear in the size of both (keys are found through an index).
 pub fn merge(base: Node, overlay: Node) -> Node {
     match (base.value, overlay.value) {
         (Value::Map(mut entries), Value::Map(over)) => {
+            let mut index: HashMap<String, usize> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
             for entry in over {
-                match entries.iter_mut().find(|e| e.key == entry.key) {
-                    Some(existing) => {
+                match index.get(&entry.key) {
+                    Some(&i) => {
+                        let existing = &mut entries[i];
                         let old = std::mem::replace(
                             &mut existing.value,
                             Node {
@@ -487,7 +550,10 @@ pub fn merge(base: Node, overlay: Node) -> Node {
                         existing.value = merge(old, entry.value);
                         existing.key_at = entry.key_at;
                     }
-                    None => entries.push(entry),
+                    None => {
+                        index.insert(entry.key.clone(), entries.len());
+                        entries.push(entry);
+                    }
                 }
             }
             Node {

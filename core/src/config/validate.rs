@@ -45,10 +45,9 @@ impl Walker<'_> {
 
     fn wrong_type(&mut self, path: &str, node: &Node, expected: &str) {
         let hint = match (&node.value, expected) {
-            (Value::Int(_) | Value::Float(_) | Value::Bool(_), "a string") => Some(format!(
-                "a string: quote it, e.g. \"{}\"",
-                scalar_text(&node.value)
-            )),
+            (Value::Int(_) | Value::Float(_) | Value::Bool(_), "a string") => {
+                Some("a string: quote the value".to_string())
+            }
             (_, "an integer") => Some("an integer, e.g. 2".to_string()),
             _ => Some(expected.to_string()),
         };
