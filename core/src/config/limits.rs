@@ -26,8 +26,12 @@ pub const MAX_SET_PAIRS: usize = 1_000;
 pub fn read_config_file(path: &Path) -> Result<String, Box<ConfigError>> {
     let unreadable = |why: String, valid: &str| {
         Box::new(
-            ConfigError::new("", Some(Location::file(path, 0, 0)), Problem::Unreadable(why))
-                .valid(valid.to_string()),
+            ConfigError::new(
+                "",
+                Some(Location::file(path, 0, 0)),
+                Problem::Unreadable(why),
+            )
+            .valid(valid.to_string()),
         )
     };
     let readable = "a readable YAML file (check the -f path)";
@@ -76,7 +80,10 @@ pub fn utf8(bytes: Vec<u8>, path: &Path) -> Result<String, Box<ConfigError>> {
             .iter()
             .rposition(|b| *b == b'\n')
             .map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         Box::new(
             ConfigError::new(
                 "",

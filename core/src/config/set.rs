@@ -407,12 +407,20 @@ mod tests {
     #[test]
     fn a_huge_index_or_too_many_pairs_are_refused_without_allocating() {
         let error = applied("", &["a[9999]=x"]).expect_err("index");
-        assert!(error.to_string().contains("over the limit of 1000"), "{error}");
-        let many: Vec<String> = (0..=MAX_SET_PAIRS).map(|i| format!("k{i}=secret")).collect();
+        assert!(
+            error.to_string().contains("over the limit of 1000"),
+            "{error}"
+        );
+        let many: Vec<String> = (0..=MAX_SET_PAIRS)
+            .map(|i| format!("k{i}=secret"))
+            .collect();
         let error = applied("", &[&many.join(",")]).expect_err("pairs");
         let message = error.to_string();
         assert!(message.contains("more than 1000 "), "{message}");
-        assert!(!message.contains("secret") && message.len() < 300, "{message}");
+        assert!(
+            !message.contains("secret") && message.len() < 300,
+            "{message}"
+        );
     }
 
     #[test]

@@ -664,20 +664,23 @@ mod tests {
 
     /// The "billion laughs": nine aliases of nine aliases, nine levels deep.
     pub(crate) fn alias_bomb() -> String {
-        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        let mut lines = vec!["a0: &a0 [x, x, x, x, x, x, x, x, x]".to_string()];
         for level in 1..10 {
             let prev = format!("*a{}", level - 1);
-            let items = vec![prev.as_str(); 9].join(", ");
-            text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+            let items = [prev.as_str(); 9].join(", ");
+            lines.push(format!("a{level}: &a{level} [{items}]"));
         }
-        text
+        lines.join("\n")
     }
 
     #[test]
     fn an_alias_bomb_is_refused_before_it_expands() {
         let error = parse(&alias_bomb(), Path::new("bomb.yml")).expect_err("refused");
         let message = error.to_string();
-        assert!(message.contains("expands to more than 1000000 values"), "{message}");
+        assert!(
+            message.contains("expands to more than 1000000 values"),
+            "{message}"
+        );
         assert!(message.starts_with("bomb.yml:"), "{message}");
     }
 
@@ -685,7 +688,10 @@ mod tests {
     fn nesting_deeper_than_the_limit_is_refused() {
         let deep = format!("a: {}1{}\n", "[".repeat(200), "]".repeat(200));
         let error = parse(&deep, Path::new("deep.yml")).expect_err("refused");
-        assert!(error.to_string().contains("nested more than 64 deep"), "{error}");
+        assert!(
+            error.to_string().contains("nested more than 64 deep"),
+            "{error}"
+        );
         let fine = format!("a: {}1{}\n", "[".repeat(30), "]".repeat(30));
         assert!(parse(&fine, Path::new("ok.yml")).is_ok());
     }
@@ -698,7 +704,10 @@ mod tests {
         let merged = merge(parse_ok(&text), parse_ok(&text));
         assert_eq!(merged.value.as_map().map(<[Entry]>::len), Some(20_000));
         let error = parse(&format!("{text}k7: 1\n"), Path::new("d.yml")).expect_err("dup");
-        assert!(matches!(error.problem, Problem::DuplicateKey { first_line: 8, .. }));
+        assert!(matches!(
+            error.problem,
+            Problem::DuplicateKey { first_line: 8, .. }
+        ));
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub(crate) async fn teardown(
         found.retire(client, namespace).await?;
         Ok(objects.len())
     };
-    with_lock(client, target, "teardown", work).await
+    with_lock(client, target, "teardown", reporter, work).await
 }
 
 async fn take(client: &Client, object: &ObjectRef, target: &ReleaseRef) -> Result<bool, OpError> {

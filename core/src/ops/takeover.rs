@@ -163,7 +163,7 @@ pub(crate) async fn takeover(
             plan,
         })
     };
-    with_lock(client, target, "upgrade", work).await
+    with_lock(client, target, "upgrade", reporter, work).await
 }
 
 /// The rendered workloads whose live selector differs from the rendered one
