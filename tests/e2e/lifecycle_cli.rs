@@ -2,15 +2,15 @@
 //! status and rollback from the release records, and Ctrl-C during a deploy
 //! leaving the revision failed (not pending) and the lock released.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::Client;
 use kube::api::Api;
-use polyaxon_e2e::cli::{command, run, run_ok};
+use polyaxon_e2e::cli::{deploy_waiting_for_workloads, run, run_ok};
 use polyaxon_e2e::{client, delete_namespace, unique_namespace, user_claim};
 use serde_json::Value;
 
@@ -124,36 +124,7 @@ async fn ctrl_c_during_a_deploy_marks_it_failed_and_releases_the_lock() -> Resul
     let client = client().await?;
     let ns = unique_namespace("interrupt");
     // No artifacts claim: the gateway's pod stays Pending and deploy waits.
-    let mut child = command(&[
-        "deploy",
-        "-f",
-        "examples/agent.yml",
-        "-n",
-        &ns,
-        "--timeout",
-        "5m",
-    ])?
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()?;
-    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    let started = Instant::now();
-    loop {
-        if deployments
-            .get_opt("agent-polyaxon-streams")
-            .await
-            .ok()
-            .flatten()
-            .is_some()
-        {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            bail!("the deploy never reached the workloads stage");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let child = deploy_waiting_for_workloads(&client, &ns).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -6,10 +6,9 @@
 //! release's labels.
 
 use std::io::Write;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use k8s_openapi::ByteString;
@@ -18,7 +17,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 use polyaxon_core::release::{ClusterStore, RELEASE_LABEL, REVISION_LABEL};
-use polyaxon_e2e::cli::{command, run, run_ok, stderr};
+use polyaxon_e2e::cli::{deploy_waiting_for_workloads, run, run_ok, stderr};
 use polyaxon_e2e::{client, delete_namespace, unique_namespace, user_claim};
 use serde_json::Value;
 
@@ -90,34 +89,8 @@ async fn a_killed_deploy_is_taken_over_at_once_and_reported_interrupted() -> Res
     let client = client().await?;
     let ns = unique_namespace("killed");
     // No artifacts claim: the gateway's pod stays Pending and deploy waits.
-    let mut child = command(&[
-        "deploy",
-        "-f",
-        "examples/agent.yml",
-        "-n",
-        &ns,
-        "--timeout",
-        "5m",
-    ])?
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()?;
+    let mut child = deploy_waiting_for_workloads(&client, &ns).await?;
     let killed_pid = child.id();
-    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    let started = Instant::now();
-    while deployments
-        .get_opt("agent-polyaxon-streams")
-        .await
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            bail!("the deploy never reached the workloads stage");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
     child.kill()?; // SIGKILL: no chance to clean up
     child.wait()?;
 

@@ -44,3 +44,41 @@ pub fn run_ok(args: &[&str]) -> Result<String> {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Starts `polyaxon deploy` of the agent example into `ns` without its
+/// artifacts claim, so that its gateway's pod stays Pending and the deploy
+/// waits; returns once the deploy is applying workloads (stderr piped).
+pub async fn deploy_waiting_for_workloads(
+    client: &kube::Client,
+    ns: &str,
+) -> Result<std::process::Child> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let mut child = command(&[
+        "deploy",
+        "-f",
+        "examples/agent.yml",
+        "-n",
+        ns,
+        "--timeout",
+        "5m",
+    ])?
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()?;
+    let deployments: kube::Api<Deployment> = kube::Api::namespaced(client.clone(), ns);
+    let started = std::time::Instant::now();
+    while deployments
+        .get_opt("agent-polyaxon-streams")
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            bail!("the deploy never reached the workloads stage");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    Ok(child)
+}
