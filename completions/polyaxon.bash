@@ -416,7 +416,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__admin__subcmd__teardown)
-            opts="-f -r -y -n -v -q -h --config-file --file --release-name --no-hooks --delete-volumes --yes --manager-path --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -y -n -v -q -h --config-file --file --release-name --no-hooks --delete-volumes --delete-runs --yes --manager-path --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1456,7 +1456,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__teardown)
-            opts="-f -r -y -n -v -q -h --config-file --file --release-name --no-hooks --delete-volumes --yes --manager-path --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -y -n -v -q -h --config-file --file --release-name --no-hooks --delete-volumes --delete-runs --yes --manager-path --timeout --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -96,7 +96,8 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l kubeconfi
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l no-hooks -d 'Skip the pre-delete hooks'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l delete-volumes -d 'Also delete the release\'s PersistentVolumeClaims (kept by default)'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l delete-volumes -d 'Also delete the release\'s PersistentVolumeClaims and the generated credentials of their data (kept by default)'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -l delete-runs -d 'Also delete what runs left behind (objects labelled app.kubernetes.io/part-of=polyaxon-runs; kept by default)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s y -l yes -d 'Do not ask for confirmation (needed when not on a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s v -l verbose -d 'Say more (repeat for more detail)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand teardown" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'
@@ -252,7 +253,8 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l no-hooks -d 'Skip the pre-delete hooks'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l delete-volumes -d 'Also delete the release\'s PersistentVolumeClaims (kept by default)'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l delete-volumes -d 'Also delete the release\'s PersistentVolumeClaims and the generated credentials of their data (kept by default)'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -l delete-runs -d 'Also delete what runs left behind (objects labelled app.kubernetes.io/part-of=polyaxon-runs; kept by default)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s y -l yes -d 'Do not ask for confirmation (needed when not on a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s v -l verbose -d 'Say more (repeat for more detail)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand admin; and __fish_seen_subcommand_from teardown" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'

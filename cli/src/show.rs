@@ -62,6 +62,13 @@ pub fn reporter(out: &Output) -> Reporter {
                 places.len(),
                 places.join(", ")
             )),
+            Event::Waiting { what, seconds } => {
+                out.info(format!("waiting up to {seconds}s for {what}"))
+            }
+            Event::FinalizersRemoved { id, finalizers } => out.warn(format!(
+                "removed finalizer(s) {} from {id}: its operator did not finalize it in time",
+                finalizers.join(", ")
+            )),
             Event::RollingBack { revision } => out.info(format!(
                 "upgrade failed; rolling back to revision {revision} (--atomic)"
             )),

@@ -62,6 +62,21 @@ pub enum Event {
     /// found in the namespace instead of generating new ones: each entry
     /// names where one was found (`Secret/<name> key <key>`), never the value.
     GeneratedValuesKept(Vec<String>),
+    /// A wait starts: for what, and for at most how long.
+    Waiting {
+        /// What is waited for.
+        what: String,
+        /// The longest it waits, in seconds.
+        seconds: u64,
+    },
+    /// Polyaxon finalizers were removed from a run object its operator did
+    /// not finalize in time.
+    FinalizersRemoved {
+        /// The object.
+        id: String,
+        /// The finalizers removed.
+        finalizers: Vec<String>,
+    },
     /// A failed upgrade is being undone: `revision` is applied again.
     RollingBack {
         /// The revision applied again.

@@ -2,7 +2,6 @@
 //! examples, through the same path as `polyaxon deploy`/`teardown`: config
 //! loading and pinning, rendering, staged server-side apply, waits, hooks.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -10,20 +9,13 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
-use polyaxon_core::apply::{DEFAULT_CONCURRENCY, DeleteOptions};
-use polyaxon_core::config::{self, LoadOptions};
+use polyaxon_core::apply::DeleteOptions;
 use polyaxon_core::event::{Event, Reporter};
-use polyaxon_core::ops::{self, DeployOptions, Deployable, TeardownOptions, WaitOptions};
+use polyaxon_core::ops::{self, TeardownOptions};
 use polyaxon_core::release::ReleaseRef;
+use polyaxon_core::render::Hook;
 use polyaxon_core::render::labels::release_selector;
-use polyaxon_core::render::{self, Hook, ReleaseState};
-use polyaxon_e2e::{
-    client, delete_namespace, recorder, unique_namespace, user_claim, workspace_root,
-};
-
-fn example(name: &str) -> PathBuf {
-    workspace_root().join("examples").join(name)
-}
+use polyaxon_e2e::{client, delete_namespace, recorder, unique_namespace, user_claim};
 
 /// Loads an example into `namespace` and deploys it as `polyaxon deploy` does.
 async fn deploy_example(
@@ -33,34 +25,7 @@ async fn deploy_example(
     set: &[&str],
     reporter: &Reporter,
 ) -> Result<ReleaseRef> {
-    let options = LoadOptions {
-        files: vec![example(file)],
-        set: set.iter().map(|s| s.to_string()).collect(),
-        namespace: Some(namespace.to_string()),
-        ..LoadOptions::default()
-    };
-    let deployment = config::load(&options).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let target = ReleaseRef {
-        release: deployment.release_name.clone(),
-        namespace: deployment.namespace.clone(),
-    };
-    let render = |state: &ReleaseState| render::render(&deployment, state);
-    let source = Deployable {
-        chart: deployment.chart.as_str().to_string(),
-        version: deployment.version.version.to_string(),
-        config: deployment.values.clone(),
-        render: &render,
-    };
-    let op = DeployOptions {
-        target: target.clone(),
-        wait: WaitOptions {
-            wait: true,
-            timeout: Duration::from_secs(120),
-            concurrency: DEFAULT_CONCURRENCY,
-        },
-    };
-    ops::deploy(client, &op, &source, reporter).await?;
-    Ok(target)
+    polyaxon_e2e::deploy_example(client, file, namespace, None, set, reporter).await
 }
 
 async fn teardown(
@@ -77,6 +42,7 @@ async fn teardown(
             keep_volumes,
             timeout: Duration::from_secs(120),
         },
+        delete_runs: false,
     };
     ops::teardown(client, &op, reporter).await?;
     Ok(())

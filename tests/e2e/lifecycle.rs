@@ -394,6 +394,7 @@ async fn deploy_upgrade_guard_prune_and_teardown_without_hooks() -> Result<()> {
             keep_volumes: true,
             timeout: Duration::from_secs(60),
         },
+        delete_runs: false,
     };
     ops::teardown(&client, &op, &reporter).await?;
     assert!(
@@ -517,6 +518,7 @@ async fn teardown_runs_the_clean_up_hook_first_and_replaces_a_leftover_one() -> 
             keep_volumes: true,
             timeout: Duration::from_secs(60),
         },
+        delete_runs: false,
     };
     ops::teardown(&client, &op, &reporter).await?;
     let events = events.lock().unwrap().clone();

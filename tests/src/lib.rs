@@ -339,3 +339,40 @@ pub async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<
         .await?;
     Ok(())
 }
+
+/// Loads the repository's example `file` into `namespace` (as release
+/// `release` when given, with `--set` overrides `set`) and deploys it as
+/// `polyaxon deploy` does, waiting up to 2 minutes.
+pub async fn deploy_example(
+    client: &Client,
+    file: &str,
+    namespace: &str,
+    release: Option<&str>,
+    set: &[&str],
+    reporter: &polyaxon_core::event::Reporter,
+) -> Result<polyaxon_core::release::ReleaseRef> {
+    use polyaxon_core::ops::{DeployOptions, Deployable, WaitOptions};
+    let options = polyaxon_core::config::LoadOptions {
+        files: vec![workspace_root().join("examples").join(file)],
+        set: set.iter().map(|s| s.to_string()).collect(),
+        namespace: Some(namespace.to_string()),
+        release_name: release.map(str::to_string),
+        ..polyaxon_core::config::LoadOptions::default()
+    };
+    let deployment = polyaxon_core::config::load(&options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let target = polyaxon_core::release::ReleaseRef::of(&deployment);
+    let render = |state: &polyaxon_core::render::ReleaseState| {
+        polyaxon_core::render::render(&deployment, state)
+    };
+    let op = DeployOptions {
+        target: target.clone(),
+        wait: WaitOptions {
+            wait: true,
+            timeout: Duration::from_secs(120),
+            concurrency: polyaxon_core::apply::DEFAULT_CONCURRENCY,
+        },
+    };
+    polyaxon_core::ops::deploy(client, &op, &Deployable::of(&deployment, &render), reporter)
+        .await?;
+    Ok(target)
+}

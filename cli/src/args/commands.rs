@@ -93,9 +93,15 @@ pub struct TeardownArgs {
     #[arg(long)]
     pub no_hooks: bool,
 
-    /// Also delete the release's PersistentVolumeClaims (kept by default).
+    /// Also delete the release's PersistentVolumeClaims and the generated
+    /// credentials of their data (kept by default).
     #[arg(long)]
     pub delete_volumes: bool,
+
+    /// Also delete what runs left behind (objects labelled
+    /// app.kubernetes.io/part-of=polyaxon-runs; kept by default).
+    #[arg(long)]
+    pub delete_runs: bool,
 
     /// Do not ask for confirmation (needed when not on a terminal).
     #[arg(short = 'y', long)]

@@ -11,13 +11,13 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
 use kube::runtime::wait::{await_condition, conditions};
+use tokio::time::Instant;
 
 use super::plan::foreign_owner;
-use super::{ApplyError, api_for, dynamic_api, is_not_found};
+use super::{ApplyError, api_for, delete_live, dynamic_api, read_live};
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
 use crate::render::labels::release_selector;
-use crate::retry::retry;
 
 /// What to delete and how long to wait.
 #[derive(Debug, Clone)]
@@ -32,7 +32,8 @@ fn is_volume_claim(kind: &str) -> bool {
     kind == "PersistentVolumeClaim"
 }
 
-/// Deletes `objects` of `release`, last stage first, waiting for each stage.
+/// Deletes `objects` of `release`, last stage first, waiting for each stage;
+/// all of it within `options.timeout`.
 pub async fn delete_objects(
     client: &Client,
     objects: &[ObjectRef],
@@ -40,6 +41,7 @@ pub async fn delete_objects(
     options: &DeleteOptions,
     reporter: &Reporter,
 ) -> Result<(), ApplyError> {
+    let deadline = Instant::now() + options.timeout;
     let mut stages: Vec<_> = objects.iter().map(|o| o.stage).collect();
     stages.sort();
     stages.dedup();
@@ -55,11 +57,22 @@ pub async fn delete_objects(
                 .map(|o| delete_one(client, o, release, reporter)),
         )
         .await;
+        let left = deadline.saturating_duration_since(Instant::now());
         let mut waits = Vec::new();
         for (object, result) in batch.iter().zip(results) {
             if let Some(uid) = result? {
-                waits.push(wait_gone(client, object, uid, options.timeout));
+                waits.push(wait_gone(client, object, uid, left));
             }
+        }
+        if !waits.is_empty() {
+            reporter(Event::Waiting {
+                what: format!(
+                    "{} object(s) of stage {} to be deleted",
+                    waits.len(),
+                    stage.as_str()
+                ),
+                seconds: left.as_secs(),
+            });
         }
         let left: Vec<String> = join_all(waits).await.into_iter().flatten().collect();
         if !left.is_empty() {
@@ -76,17 +89,8 @@ async fn delete_one(
     release: &str,
     reporter: &Reporter,
 ) -> Result<Option<String>, ApplyError> {
-    let api = api_for(client, object);
-    let err = |action, source| ApplyError::Api {
-        action,
-        object: object.to_string(),
-        source: Box::new(source),
-    };
-    let live = match retry(|| api.get_opt(&object.name)).await {
-        Ok(Some(live)) => live,
-        Ok(None) => return Ok(None),
-        Err(e) if is_not_found(&e) => return Ok(None),
-        Err(e) => return Err(err("read", e)),
+    let Some(live) = read_live(client, object).await? else {
+        return Ok(None);
     };
     if let Some(owner) = foreign_owner(&live, release) {
         reporter(Event::Skipped {
@@ -95,18 +99,15 @@ async fn delete_one(
         });
         return Ok(None);
     }
-    let foreground = DeleteParams::foreground();
-    match retry(|| api.delete(&object.name, &foreground)).await {
-        Ok(_) => {}
-        Err(e) if is_not_found(&e) => return Ok(None),
-        Err(e) => return Err(err("delete", e)),
-    }
+    let Some(uid) = delete_live(client, object, &live, &DeleteParams::foreground()).await? else {
+        return Ok(None);
+    };
     reporter(Event::Deleted(object.id()));
-    Ok(live.uid())
+    Ok(Some(uid))
 }
 
 /// Waits until the object with `uid` is gone; returns its id if it is not.
-async fn wait_gone(
+pub(crate) async fn wait_gone(
     client: &Client,
     object: &ObjectRef,
     uid: String,
@@ -122,7 +123,7 @@ async fn wait_gone(
 
 /// The kinds swept by label after the inventory is deleted: what controllers
 /// create on the release's behalf, and what an interrupted run may have left.
-fn sweep_kinds() -> Vec<(ApiResource, bool)> {
+pub(crate) fn sweep_kinds() -> Vec<(ApiResource, bool)> {
     use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
     vec![
         (ApiResource::erase::<batch::Job>(&()), true),
@@ -140,12 +141,14 @@ fn sweep_kinds() -> Vec<(ApiResource, bool)> {
 }
 
 /// Deletes whatever still carries the release's labels in `namespace`
-/// (claims only when `keep_volumes` is false) and waits until it is gone.
+/// (claims only when `keep_volumes` is false), except `keep`, and waits
+/// until it is gone.
 pub async fn sweep_leftovers(
     client: &Client,
     namespace: &str,
     release: &str,
     options: &DeleteOptions,
+    keep: &[ObjectRef],
     reporter: &Reporter,
 ) -> Result<(), ApplyError> {
     let selector = release_selector(release);
@@ -164,6 +167,12 @@ pub async fn sweep_leftovers(
                 source: Box::new(source),
             })?;
         for item in list.items {
+            if keep
+                .iter()
+                .any(|k| k.kind == resource.kind && k.name == item.name_any())
+            {
+                continue;
+            }
             found.push(ObjectRef {
                 stage: crate::render::Stage::Workloads,
                 api_version: resource.api_version.clone(),

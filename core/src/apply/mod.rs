@@ -6,6 +6,8 @@ mod delete;
 mod diagnose;
 mod hooks;
 mod plan;
+mod runs;
+mod shared;
 mod ssa;
 mod wait;
 
@@ -13,6 +15,14 @@ pub use delete::{DeleteOptions, delete_objects, sweep_leftovers};
 pub use diagnose::diagnose;
 pub use hooks::run_hooks;
 pub use plan::{Action, Adopt, Plan, PlannedObject, plan, plan_adopting};
+pub use runs::{
+    FinalizersRemoved, RUNS_SELECTOR, count_by_kind, delete_found, delete_run_objects,
+    is_polyaxon_finalizer, run_leftovers,
+};
+pub use shared::{
+    CLUSTER_LOCK_NAME, CLUSTER_LOCK_NAMESPACE, RELEASES_ANNOTATION, Released, apply_registered,
+    check_names, delete_release_objects, is_polyaxon_group, release_shared, user_id, users,
+};
 pub use ssa::{DEFAULT_CONCURRENCY, apply_plan};
 pub use wait::{WorkloadState, wait_ready, workload_states};
 
@@ -79,6 +89,31 @@ pub enum ApplyError {
         /// Why.
         details: String,
     },
+    /// A cluster-scoped name the chart derives from the release name is
+    /// used by a release of that name in another namespace, with different
+    /// content: nothing was changed.
+    #[error(
+        "{object} is used by release {} and would differ for release {release} ({}): cluster-scoped names come from the release name; deploy this one under another release name",
+        holders.join(", "), differences.join(", ")
+    )]
+    NameTaken {
+        /// The object.
+        object: String,
+        /// The release that wanted it (`namespace/name`).
+        release: String,
+        /// The releases using it (`namespace/name`).
+        holders: Vec<String>,
+        /// The fields that would differ.
+        differences: Vec<String>,
+    },
+    /// A wait ran out of time.
+    #[error("timed out after {seconds}s waiting for {what}")]
+    TimedOut {
+        /// How long it waited.
+        seconds: u64,
+        /// What for.
+        what: String,
+    },
     /// Deletions did not finish in time.
     #[error("timed out waiting for these to be deleted: {}", objects.join(", "))]
     NotDeleted {
@@ -112,6 +147,43 @@ pub(crate) fn dynamic_api(
 /// The dynamic API for an inventory entry.
 pub fn api_for(client: &Client, object: &ObjectRef) -> Api<DynamicObject> {
     dynamic_api(client, &object.api_resource(), object.namespace.as_deref())
+}
+
+/// The live state of `object`: `None` when it, or its kind, is gone.
+pub(crate) async fn read_live(
+    client: &Client,
+    object: &ObjectRef,
+) -> Result<Option<DynamicObject>, ApplyError> {
+    let api = api_for(client, object);
+    match crate::retry::retry(|| api.get_opt(&object.name)).await {
+        Ok(live) => Ok(live),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(source) => Err(ApplyError::Api {
+            action: "read",
+            object: object.to_string(),
+            source: Box::new(source),
+        }),
+    }
+}
+
+/// Deletes `object` (found live as `live`); returns its uid to wait on,
+/// `None` when it was gone already.
+pub(crate) async fn delete_live(
+    client: &Client,
+    object: &ObjectRef,
+    live: &DynamicObject,
+    params: &kube::api::DeleteParams,
+) -> Result<Option<String>, ApplyError> {
+    let api = api_for(client, object);
+    match crate::retry::retry(|| api.delete(&object.name, params)).await {
+        Ok(_) => Ok(Some(kube::ResourceExt::uid(live).unwrap_or_default())),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(source) => Err(ApplyError::Api {
+            action: "delete",
+            object: object.to_string(),
+            source: Box::new(source),
+        }),
+    }
 }
 
 /// Whether an API error is "not found".

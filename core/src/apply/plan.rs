@@ -11,8 +11,9 @@ use kube::Client;
 use kube::api::{DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
+use super::shared::{Admission, admit, uses};
 use super::{ApplyError, FIELD_MANAGER, api_for, dynamic_api, is_not_found};
-use crate::release::ObjectRef;
+use crate::release::{ObjectRef, ReleaseRef};
 use crate::render::labels::{INSTANCE, MANAGED_BY, MANAGER};
 use crate::render::{Manifest, RenderedObject};
 use crate::retry::retry;
@@ -109,22 +110,30 @@ pub(crate) fn foreign_owner(object: &DynamicObject, release: &str) -> Option<Str
 /// helm installed, when this tool takes it over).
 pub type Adopt = dyn Fn(&DynamicObject) -> bool + Sync;
 
-/// Plans applying `manifest` (its normal objects) for `release`, with
+/// Whether `target` may delete `live` when it prunes it: an object of its
+/// own, or a cluster-scoped one it is a user of (the deletion then lets go
+/// of it and deletes it only when nobody else uses it).
+fn prunable(live: &DynamicObject, target: &ReleaseRef) -> bool {
+    (live.metadata.namespace.is_none() && uses(live, target))
+        || foreign_owner(live, &target.release).is_none()
+}
+
+/// Plans applying `manifest` (its normal objects) for `target`, with
 /// `previous` the inventory of the revision it replaces (empty for a deploy).
 pub async fn plan(
     client: &Client,
     manifest: &Manifest,
-    release: &str,
+    target: &ReleaseRef,
     previous: &[ObjectRef],
 ) -> Result<Plan, ApplyError> {
-    plan_adopting(client, manifest, release, previous, &|_| false).await
+    plan_adopting(client, manifest, target, previous, &|_| false).await
 }
 
 /// [`plan`], where objects `adopt` accepts count as the release's.
 pub async fn plan_adopting(
     client: &Client,
     manifest: &Manifest,
-    release: &str,
+    target: &ReleaseRef,
     previous: &[ObjectRef],
     adopt: &Adopt,
 ) -> Result<Plan, ApplyError> {
@@ -136,7 +145,7 @@ pub async fn plan_adopting(
         .cloned()
         .collect();
     let mut items: Vec<PlannedObject> = stream::iter(rendered)
-        .map(|object| plan_one(client, object, release, adopt))
+        .map(|object| plan_one(client, object, target, adopt))
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
@@ -148,12 +157,13 @@ pub async fn plan_adopting(
         }
         let api = api_for(client, old);
         match retry(|| api.get_opt(&old.name)).await {
-            Ok(Some(live)) if foreign_owner(&live, release).is_none() || adopt(&live) => items
-                .push(PlannedObject {
+            Ok(Some(live)) if prunable(&live, target) || adopt(&live) => {
+                items.push(PlannedObject {
                     object: old.clone(),
                     action: Action::Delete,
                     rendered: None,
-                }),
+                })
+            }
             Ok(_) => {}
             // Its kind may be gone with a CRD the new version dropped.
             Err(e) if is_not_found(&e) => {}
@@ -180,9 +190,10 @@ fn key(object: &ObjectRef) -> (String, Option<String>, String) {
 async fn plan_one(
     client: &Client,
     object: RenderedObject,
-    release: &str,
+    target: &ReleaseRef,
     adopt: &Adopt,
 ) -> Result<PlannedObject, ApplyError> {
+    let release = target.release.as_str();
     let reference = ObjectRef::of(&object);
     let api = dynamic_api(client, &object.resource, object.namespace());
     let err = |action, source| ApplyError::Api {
@@ -213,7 +224,9 @@ async fn plan_one(
             rendered: Some(object),
         });
     };
-    if let Some(owner) = foreign_owner(&live, release).filter(|_| !adopt(&live)) {
+    let cluster_scoped = object.namespace().is_none();
+    let foreign = foreign_owner(&live, release).filter(|_| !adopt(&live));
+    if !cluster_scoped && let Some(owner) = foreign {
         return Err(ApplyError::NotOwned {
             object: reference.to_string(),
             release: release.to_string(),
@@ -223,7 +236,18 @@ async fn plan_one(
     let after = retry(|| api.patch(object.name(), &params, &patch))
         .await
         .map_err(|e| err("dry-run apply", e))?;
-    let changes = changed_paths(&normalize(&live), &normalize(&after));
+    // Cluster-scoped objects may be shared with other releases.
+    if cluster_scoped
+        && !adopt(&live)
+        && admit(&object, &live, &after, target)? == Admission::UseAsIs
+    {
+        return Ok(PlannedObject {
+            object: reference,
+            action: Action::Unchanged,
+            rendered: Some(object),
+        });
+    }
+    let changes = changed_paths_of(&live, &after);
     let action = if changes.is_empty() {
         Action::Unchanged
     } else {
@@ -234,6 +258,12 @@ async fn plan_one(
         action,
         rendered: Some(object),
     })
+}
+
+/// The JSON paths where two states of one object differ, ignoring what the
+/// server changes on every write.
+pub(crate) fn changed_paths_of(before: &DynamicObject, after: &DynamicObject) -> Vec<String> {
+    changed_paths(&normalize(before), &normalize(after))
 }
 
 /// The object without what the server changes on every write.

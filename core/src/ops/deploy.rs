@@ -8,7 +8,7 @@ use kube::Client;
 use super::decide::deploy_revision;
 use super::records::{finish, next_revision};
 use super::{Deployable, OpError, WaitOptions, ensure_namespace, with_lock};
-use crate::apply::{apply_plan, plan, run_hooks, wait_ready};
+use crate::apply::{apply_registered, check_names, plan, run_hooks, wait_ready};
 use crate::event::{Event, Reporter};
 use crate::release::{
     ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, generated_keys, read_generated,
@@ -32,6 +32,10 @@ pub async fn deploy(
     source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
+    // Cluster-scoped names another release uses differently are refused
+    // before anything is written, the namespace included.
+    let markers = (source.render)(&ReleaseState::markers(&op.target.release))?;
+    check_names(client, markers.resources(), &op.target).await?;
     ensure_namespace(client, &op.target.namespace).await?;
     let work = deploy_locked(client, op, source, reporter);
     with_lock(client, &op.target, "deploy", reporter, work).await
@@ -59,7 +63,7 @@ async fn deploy_locked(
         state = kept_generated_values(client, target, source, reporter).await?;
     }
     let manifest = (source.render)(&state)?;
-    let planned = plan(client, &manifest, &target.release, &[]).await?;
+    let planned = plan(client, &manifest, target, &[]).await?;
     let mut record = ReleaseRecord::pending(
         target,
         revision,
@@ -71,7 +75,15 @@ async fn deploy_locked(
     store.create(&record).await?;
 
     let outcome = async {
-        apply_plan(client, &planned, op.wait.concurrency, reporter).await?;
+        apply_registered(
+            client,
+            &planned,
+            target,
+            op.wait.concurrency,
+            op.wait.timeout,
+            reporter,
+        )
+        .await?;
         if op.wait.wait {
             wait_ready(client, &record.inventory, op.wait.timeout, reporter).await?;
         }

@@ -55,7 +55,7 @@ pub(crate) async fn teardown(
             take(client, object, target).await?;
         }
         delete_objects(client, &objects, release, delete, reporter).await?;
-        sweep_leftovers(client, namespace, release, delete, reporter).await?;
+        sweep_leftovers(client, namespace, release, delete, &[], reporter).await?;
         found.retire(client, namespace).await?;
         Ok(objects.len())
     };

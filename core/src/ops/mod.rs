@@ -15,7 +15,7 @@ mod upgrade;
 pub use deploy::{DeployOptions, deploy};
 pub use helm_release::{HelmError, HelmFound, find as find_helm_release};
 pub use query::{history, status};
-pub use teardown::{TeardownOptions, teardown};
+pub use teardown::{TeardownOptions, TeardownPreview, TeardownSummary, teardown, teardown_preview};
 pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade};
 
 use std::time::Duration;

@@ -73,7 +73,7 @@ async fn prepare(
         .collect();
     let (release, namespace) = (target.release.clone(), target.namespace.clone());
     let adopt = move |o: &DynamicObject| owned_by_helm(o, &release, &namespace);
-    let plan = plan_adopting(client, &manifest, &target.release, &previous, &adopt).await?;
+    let plan = plan_adopting(client, &manifest, target, &previous, &adopt).await?;
     let recreate = changed_selectors(client, &manifest).await?;
     let mut from = found
         .records(&state)

@@ -12,7 +12,9 @@ use super::helm_release::{self, HelmError, HelmFound};
 use super::records::{finish, next_revision, supersede_others};
 use super::takeover;
 use super::{Deployable, OpError, WaitOptions, with_lock};
-use crate::apply::{DeleteOptions, Plan, apply_plan, delete_objects, plan, run_hooks, wait_ready};
+use crate::apply::{
+    DeleteOptions, Plan, apply_registered, delete_release_objects, plan, run_hooks, wait_ready,
+};
 use crate::event::{Event, Reporter};
 use crate::release::{
     ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, RevisionContent, restore_manifest,
@@ -104,7 +106,11 @@ async fn plan_from(
     let mut state = current.state.clone();
     state.complete();
     let manifest = (source.render)(&state)?;
-    Ok(plan(client, &manifest, &current.name, &current.inventory).await?)
+    let target = ReleaseRef {
+        release: current.name.clone(),
+        namespace: current.namespace.clone(),
+    };
+    Ok(plan(client, &manifest, &target, &current.inventory).await?)
 }
 
 /// Upgrades the release to `source`.
@@ -273,7 +279,7 @@ pub(super) async fn apply_revision(
         release: from.name.clone(),
         namespace: from.namespace.clone(),
     };
-    let plan = plan(client, input.manifest, &target.release, &from.inventory).await?;
+    let plan = plan(client, input.manifest, &target, &from.inventory).await?;
     reporter(Event::Plan(plan.clone()));
     let revision = next_revision(store, from.revision).await?;
     let mut record =
@@ -283,20 +289,21 @@ pub(super) async fn apply_revision(
     store.create(&record).await?;
 
     let outcome = async {
-        apply_plan(client, &plan, wait.concurrency, reporter).await?;
+        apply_registered(
+            client,
+            &plan,
+            &target,
+            wait.concurrency,
+            wait.timeout,
+            reporter,
+        )
+        .await?;
         // Claims hold data: a revision that stops rendering one keeps it.
         let options = DeleteOptions {
             keep_volumes: true,
             timeout: wait.timeout,
         };
-        delete_objects(
-            client,
-            &plan.deletions(),
-            &target.release,
-            &options,
-            reporter,
-        )
-        .await?;
+        delete_release_objects(client, &plan.deletions(), &target, &options, reporter).await?;
         if wait.wait {
             wait_ready(client, &record.inventory, wait.timeout, reporter).await?;
         }

@@ -27,7 +27,7 @@ pub use record::{
     store_manifest,
 };
 pub use secrets::{ClusterStore, RELEASE_LABEL, REVISION_LABEL, SECRET_TYPE, STATUS_LABEL};
-pub use seed::{GeneratedKey, Seeded, generated_keys, read_generated};
+pub use seed::{GeneratedKey, Seeded, credential_secrets, generated_keys, read_generated};
 pub use store::{ReleaseStore, StoreError};
 
 /// A release: its name and the namespace it lives in. Ordered by namespace,

@@ -17,7 +17,8 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
 use kube::api::Api;
 
-use crate::render::{Manifest, ReleaseState};
+use super::ObjectRef;
+use crate::render::{Manifest, ReleaseState, RenderedObject};
 
 /// A Secret key that holds a generated value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,39 +45,64 @@ impl GeneratedKey {
 /// that carry a generated value, in manifest order.
 pub fn generated_keys(markers_manifest: &Manifest) -> Vec<GeneratedKey> {
     let mut keys = Vec::new();
-    for object in markers_manifest
-        .resources()
-        .filter(|o| o.kind() == "Secret")
-    {
+    for object in secrets(markers_manifest) {
         let namespace = object.namespace().unwrap_or_default();
-        let encoded = object.object.data.get("data").and_then(|d| d.as_object());
-        let plain = object
-            .object
-            .data
-            .get("stringData")
-            .and_then(|d| d.as_object());
-        let decoded = encoded.into_iter().flatten().filter_map(|(key, value)| {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(value.as_str()?)
-                .ok()?;
-            Some((key, String::from_utf8(bytes).ok()?))
-        });
-        let given = plain
-            .into_iter()
-            .flatten()
-            .filter_map(|(key, value)| Some((key, value.as_str()?.to_string())));
-        for (key, value) in decoded.chain(given) {
+        for (key, value) in secret_entries(object) {
             if let Some(field) = ReleaseState::marker_field(&value) {
                 keys.push(GeneratedKey {
                     namespace: namespace.to_string(),
                     secret: object.name().to_string(),
-                    key: key.clone(),
+                    key,
                     field,
                 });
             }
         }
     }
     keys
+}
+
+/// The Secrets of `manifest` that hold a generated value of `state`: the
+/// credentials of the data a teardown keeps, to be kept with it.
+pub fn credential_secrets(manifest: &Manifest, state: &ReleaseState) -> Vec<ObjectRef> {
+    let values: Vec<&str> = state
+        .values()
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .collect();
+    secrets(manifest)
+        .filter(|object| {
+            secret_entries(object)
+                .iter()
+                .any(|(_, text)| values.iter().any(|v| text.contains(v)))
+        })
+        .map(ObjectRef::of)
+        .collect()
+}
+
+fn secrets(manifest: &Manifest) -> impl Iterator<Item = &RenderedObject> {
+    manifest.resources().filter(|o| o.kind() == "Secret")
+}
+
+/// A rendered Secret's keys with their text: `data` decoded, `stringData`
+/// as given.
+fn secret_entries(object: &RenderedObject) -> Vec<(String, String)> {
+    let encoded = object.object.data.get("data").and_then(|d| d.as_object());
+    let plain = object
+        .object
+        .data
+        .get("stringData")
+        .and_then(|d| d.as_object());
+    let decoded = encoded.into_iter().flatten().filter_map(|(key, value)| {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(value.as_str()?)
+            .ok()?;
+        Some((key.clone(), String::from_utf8(bytes).ok()?))
+    });
+    let given = plain
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string())));
+    decoded.chain(given).collect()
 }
 
 /// What [`read_generated`] found.
@@ -186,6 +212,34 @@ mod tests {
             "rabbitmqErlangCookie",
         );
         assert!(keys.iter().all(|k| k.namespace == "plx"));
+    }
+
+    #[test]
+    fn the_secrets_holding_generated_values_are_the_credentials() {
+        let deployment: Deployment = load_texts(
+            &[(
+                "config.yml",
+                "deploymentChart: platform\ndeploymentVersion: 2.15.1\nnamespace: plx\npostgresql:\n  enabled: true\n",
+            )],
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let state = ReleaseState::new_for(&deployment.release_name);
+        let manifest = render(&deployment, &state).unwrap();
+        let kept: Vec<String> = credential_secrets(&manifest, &state)
+            .iter()
+            .map(|o| o.name.clone())
+            .collect();
+        assert!(
+            kept.contains(&"polyaxon-postgresql".to_string()),
+            "{kept:?}"
+        );
+        assert!(
+            kept.contains(&"polyaxon-polyaxon-secret".to_string()),
+            "{kept:?}"
+        );
+        let all_secrets = secrets(&manifest).count();
+        assert!(kept.len() <= all_secrets);
     }
 
     #[test]

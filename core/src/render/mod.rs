@@ -27,6 +27,7 @@ mod rbac;
 pub mod state;
 mod values;
 
+pub use crds::{Definitions, definitions as crd_definitions};
 pub use labels::release_selector;
 pub use manifest::{Hook, Manifest, RenderedObject, Stage};
 pub use state::ReleaseState;

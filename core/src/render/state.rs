@@ -108,6 +108,19 @@ impl ReleaseState {
         }
     }
 
+    /// The generated values, in [`FIELDS`] order (empty where not generated).
+    pub fn values(&self) -> [&str; 7] {
+        [
+            &self.secret_key,
+            &self.internal_token,
+            &self.admin_password,
+            &self.postgres_password,
+            &self.redis_password,
+            &self.rabbitmq_password,
+            &self.rabbitmq_erlang_cookie,
+        ]
+    }
+
     /// The generated values with their names, in [`FIELDS`] order.
     fn fields_mut(&mut self) -> [(&'static str, &mut String); 7] {
         let [a, b, c, d, e, f, g] = FIELDS;
