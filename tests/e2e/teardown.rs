@@ -84,7 +84,8 @@ async fn teardown(
         },
         delete_runs: false,
     };
-    Ok(ops::teardown(client, &op, reporter).await?)
+    // Boxed: the teardown future is too large for a test thread's stack.
+    Ok(Box::pin(ops::teardown(client, &op, reporter)).await?)
 }
 
 /// The releases a CRD lists as its users; `None` when the CRD is gone.

@@ -372,7 +372,8 @@ pub async fn deploy_example(
             concurrency: polyaxon_core::apply::DEFAULT_CONCURRENCY,
         },
     };
-    polyaxon_core::ops::deploy(client, &op, &Deployable::of(&deployment, &render), reporter)
-        .await?;
+    let source = Deployable::of(&deployment, &render);
+    // Boxed: the deploy future is too large for a test thread's stack.
+    Box::pin(polyaxon_core::ops::deploy(client, &op, &source, reporter)).await?;
     Ok(target)
 }
