@@ -10,9 +10,10 @@ use super::error::{ConfigError, Location, Problem};
 
 /// The largest config file read (a real one is a few KiB).
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
-/// The most values a file may hold once its aliases are expanded: a YAML
-/// alias bomb ("billion laughs") stops here instead of expanding.
-pub const MAX_NODES: usize = 1_000_000;
+/// The most values (keys not counted) a file may hold once its aliases are
+/// expanded: a YAML alias bomb ("billion laughs") stops here instead of
+/// expanding, well under 100 MB.
+pub const MAX_NODES: usize = 200_000;
 /// The deepest nesting of mappings and lists.
 pub const MAX_DEPTH: usize = 64;
 /// The largest list index `--set` accepts (`a[1000]=x`).
