@@ -197,6 +197,9 @@ impl Checks<'_> {
                 Problem::Rule("the agent chart needs an `agent` section".into()),
                 "`agent:` with `instance` and `token` (or the name of a Secret holding the token in `agentSecret`)",
             ),
+            // Without the agent (`agent.enabled: false`, streams only) the
+            // chart needs neither, as the renderer.
+            Some(agent) if agent.enabled == Some(false) => {}
             Some(agent) => {
                 if agent.instance.as_deref().is_none_or(str::is_empty) {
                     self.push(

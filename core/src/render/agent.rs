@@ -21,7 +21,7 @@ use super::pod::{self, Defaults, ProbeTiming, Scheduling, Workload};
 use super::rbac;
 use super::values::Values;
 use crate::config::Generation;
-use crate::config::schema::{AgentService, ApiService};
+use crate::config::schema::{AgentService, ApiService, Chart};
 
 /// The Namespace object (stage `crds`, created if missing).
 pub fn namespace(ctx: &Ctx<'_>) -> Namespace {
@@ -31,14 +31,16 @@ pub fn namespace(ctx: &Ctx<'_>) -> Namespace {
     }
 }
 
-/// Whether the agent Deployment runs (`agent.enabled`, default true).
+/// Whether the agent Deployment runs (`agent.enabled`, default true; false
+/// in the 1.x platform chart, whose API schedules runs itself).
 pub fn agent_enabled(values: &Values<'_>) -> bool {
+    let default = !(values.chart == Chart::Platform && values.generation == Generation::V1);
     values
         .config
         .agent
         .as_ref()
         .and_then(|a| a.enabled)
-        .unwrap_or(true)
+        .unwrap_or(default)
 }
 
 /// Whether the operator runs (`operator.enabled`, default true).
@@ -77,7 +79,8 @@ pub fn render_crds(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderE
         .as_ref()
         .and_then(|o| o.skip_crd)
         .unwrap_or(false);
-    if operator_enabled(values) && !skip {
+    // The 1.x charts install the CRD unless `skipCRD`, operator or not.
+    if (operator_enabled(values) || values.generation == Generation::V1) && !skip {
         for crd in crds::render(ctx, values.chart_version) {
             ctx.push(Stage::Crds, &crd)?;
         }
@@ -197,7 +200,7 @@ pub fn agent_env(
     extra: Vec<EnvFromSource>,
     mounts: &Mounts,
 ) -> (Vec<EnvFromSource>, Vec<EnvVar>) {
-    let mut env_from = common::env_common(n);
+    let mut env_from = common::env_common(values, n);
     env_from.extend(common::env_agent(values, n));
     env_from.push(common::from_config_map(&n.proxies));
     env_from.extend(extra);
@@ -266,7 +269,7 @@ pub fn operator_deployment(
 ) -> Result<(), RenderError> {
     let op = values.config.operator.clone().unwrap_or_default();
     let mut env_from = common::env_agent(values, n);
-    env_from.extend(common::env_common(n));
+    env_from.extend(common::env_common(values, n));
     env_from.push(common::from_config_map(&n.proxies));
     let defaults = Defaults {
         image: "polyaxon/polyaxon-operator",
@@ -323,7 +326,7 @@ pub fn clean_runs_hook(
         "clean-runs",
         &hooks_cfg,
         defaults,
-        common::env_common(n),
+        common::env_common(values, n),
         Vec::new(),
         Vec::new(),
     );
@@ -418,7 +421,7 @@ fn nginx_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<()
     let gateway: ApiService = values.gateway();
     let target = common::gateway_target_port(values);
     let mounts = ssl_mounts(values);
-    let mut env_from = common::env_common(n);
+    let mut env_from = common::env_common(values, n);
     env_from.push(common::from_config_map(&n.proxies));
     env_from.extend(mounts.env_from.clone());
     let mut env = debug_env(values);
@@ -442,7 +445,14 @@ fn nginx_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Result<()
         target,
         common::gateway_serves_tls(values),
     ));
-    http_probes(&mut container, values, &gateway, target, 60, &n.gateway);
+    http_probes(
+        &mut container,
+        values,
+        &gateway,
+        target,
+        v1_probe_delay(values),
+        &n.gateway,
+    );
     let workload = Workload {
         name: n.gateway.clone(),
         role: Some(Role::Api),
@@ -468,10 +478,18 @@ pub fn streams(
     let name = n.streams.clone();
     let spec = streams.service.clone().unwrap_or_default();
     let port = common::service_port(spec.port, 80);
-    let target = common::service_port(spec.target_port, 80);
+    let target = common::service_port(spec.target_port, common::SERVER_PORT);
     let mut mounts = connections::artifacts_store_mounts(values);
     mounts.extend(data_mounts(values));
-    let (env_from, env) = agent_env(values, n, extra_env_from, &mounts);
+    let (mut env_from, env) = agent_env(values, n, extra_env_from, &mounts);
+    // Streams reads the proxies config from chart 1.15.0.
+    if !values.chart_version.at_least(1, 15, 0) {
+        env_from.retain(|e| {
+            e.config_map_ref
+                .as_ref()
+                .is_none_or(|c| c.name != n.proxies)
+        });
+    }
     let defaults = Defaults {
         image: "polyaxon/polyaxon-streams",
         tag: &ctx.version,
@@ -488,15 +506,21 @@ pub fn streams(
         mounts.mounts.clone(),
     );
     container.ports = Some(vec![pod::port(target)]);
-    http_probes(&mut container, values, &streams, target, 20, &name);
+    http_probes(
+        &mut container,
+        values,
+        &streams,
+        target,
+        v1_probe_delay(values),
+        &name,
+    );
     let workload = Workload {
         name: name.clone(),
         role: Some(Role::Api),
         replicas: replicas(streams.replicas),
         container,
         volumes: mounts.volumes,
-        service_account: (values.rbac() && agent_enabled(values))
-            .then(|| rbac::agent_sa(ctx.release)),
+        service_account: agent_service_account(ctx, values),
         scheduling: Scheduling::of(values, &streams),
         pull_secrets: pod::pull_secrets_of(values, &streams),
         ..Workload::default()
@@ -517,6 +541,16 @@ pub fn streams(
     }
     ctx.push(Stage::Services, &service)?;
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
+}
+
+/// When the 1.x gateway's and streams' probes start: after 60 s, after 20 s
+/// from chart 1.18.0 (as every 2.x chart).
+pub fn v1_probe_delay(values: &Values<'_>) -> i32 {
+    if values.chart_version.at_least(1, 18, 0) {
+        20
+    } else {
+        60
+    }
 }
 
 /// Replicas from the config (at least 1 unless 0 is asked).

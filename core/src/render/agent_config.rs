@@ -151,16 +151,20 @@ fn agent_config(
             "POLYAXON_AGENT_ARTIFACTS_STORE".to_string(),
             json(&connections::to_json(&connections::artifacts_store(values))),
         ),
-        (
-            "POLYAXON_AGENT_DEFAULT_SCHEDULING".to_string(),
-            json(&run_scheduling(values, scheduling)),
-        ),
         // `operator.maxConcurrentReconciles: 8` in every chart's values.
         (
             "POLYAXON_MAX_CONCURRENT_RECONCILES".to_string(),
             "8".to_string(),
         ),
     ]);
+    // Chart 1.14.3 adds the runs' default scheduling, cleaner and notifier.
+    let runs_helpers = values.chart_version.at_least(1, 14, 3);
+    if runs_helpers {
+        data.insert(
+            "POLYAXON_AGENT_DEFAULT_SCHEDULING".into(),
+            json(&run_scheduling(values, scheduling)),
+        );
+    }
     if values.chart_version.at_least(2, 1, 0) {
         let namespaces = additional_namespaces(values);
         data.insert(
@@ -199,6 +203,9 @@ fn agent_config(
             false,
         ),
     ] {
+        if !runs_helpers && matches!(key, "POLYAXON_AGENT_CLEANER" | "POLYAXON_AGENT_NOTIFIER") {
+            continue;
+        }
         let setting = helper_json(
             setting.unwrap_or_default(),
             default_image,

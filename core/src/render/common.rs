@@ -116,9 +116,13 @@ pub fn from_secret(name: &str) -> EnvFromSource {
     }
 }
 
-/// The common `envFrom` (common Secret and ConfigMap).
-pub fn env_common(n: &Names) -> Vec<EnvFromSource> {
-    vec![from_secret(&n.secret), from_config_map(&n.config)]
+/// The common `envFrom`: the common Secret (2.x; the 1.x charts keep its
+/// keys in the platform Secret and have none) and ConfigMap.
+pub fn env_common(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
+    match values.generation {
+        Generation::V1 => vec![from_config_map(&n.config)],
+        Generation::V2 => vec![from_secret(&n.secret), from_config_map(&n.config)],
+    }
 }
 
 /// The agent's `envFrom`: its config, and its token Secret (or `agentSecret`).
@@ -160,21 +164,21 @@ pub fn gateway_port(values: &Values<'_>) -> i32 {
 }
 
 /// The gateway container's port: `gateway.service.targetPort`, default 8000
-/// (2.x, the API/streams server) or 80 (the 1.x nginx gateway).
+/// (the 2.x API/streams server and the 1.x gateway alike).
 pub fn gateway_target_port(values: &Values<'_>) -> i32 {
-    let default = match values.generation {
-        Generation::V1 => 80,
-        Generation::V2 => 8000,
-    };
     service_port(
         values
             .gateway()
             .service
             .as_ref()
             .and_then(|s| s.target_port),
-        default,
+        SERVER_PORT,
     )
 }
+
+/// The port Polyaxon's servers (API, streams, gateway) listen on unless a
+/// `service.targetPort` says otherwise, in every chart.
+pub const SERVER_PORT: i32 = 8000;
 
 /// The gateway's node port when it is a NodePort service:
 /// `gateway.service.nodePort`, else the chart's
@@ -325,7 +329,17 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
         );
     }
     ctx.push(super::Stage::Config, &config_map(ctx, &n.config, data))?;
+    // The 1.x charts keep these keys in the platform Secret.
+    if values.generation == Generation::V2 {
+        let data = secret_keys(ctx, values);
+        ctx.push(super::Stage::Config, &secret(ctx, &n.secret, data))?;
+    }
+    Ok(())
+}
 
+/// `POLYAXON_SECRET_KEY` and `POLYAXON_SECRET_INTERNAL_TOKEN`: `polyaxonSecret`
+/// and `internalToken` when given, else the release's generated ones.
+pub fn secret_keys(ctx: &Ctx<'_>, values: &Values<'_>) -> BTreeMap<String, String> {
     let secret_key = values
         .config
         .polyaxon_secret
@@ -338,9 +352,8 @@ pub fn render_common(ctx: &mut Ctx<'_>, values: &Values<'_>, n: &Names) -> Resul
         .clone()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| ctx.state.internal_token.clone());
-    let data = BTreeMap::from([
+    BTreeMap::from([
         ("POLYAXON_SECRET_KEY".to_string(), secret_key),
         ("POLYAXON_SECRET_INTERNAL_TOKEN".to_string(), token),
-    ]);
-    ctx.push(super::Stage::Config, &secret(ctx, &n.secret, data))
+    ])
 }

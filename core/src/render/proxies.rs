@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::RenderError;
 use super::common::{
-    Names, config_map, gateway_port, gateway_target_port, in_cluster_host, service_port,
-    ssl_enabled,
+    Names, SERVER_PORT, config_map, gateway_port, gateway_target_port, in_cluster_host,
+    service_port, ssl_enabled,
 };
 use super::ctx::Ctx;
 use super::names;
@@ -108,11 +108,17 @@ fn v1_upstreams(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> Upstreams {
         }
         _ => {
             let spec = spec_of(&cfg.api);
+            // `api.useResolver: true` in the 1.x charts' values.
+            let use_resolver = values
+                .raw
+                .pointer("/api/useResolver")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
             Upstream {
                 host: names::component(ctx.release, "api"),
                 port: service_port(spec.port, 80),
-                target_port: service_port(spec.target_port, 80),
-                use_resolver: false,
+                target_port: service_port(spec.target_port, SERVER_PORT),
+                use_resolver,
             }
         }
     };
@@ -126,7 +132,7 @@ fn v1_upstreams(ctx: &Ctx<'_>, values: &Values<'_>, n: &Names) -> Upstreams {
         streams: Upstream {
             host: n.streams.clone(),
             port: service_port(streams.port, 80),
-            target_port: service_port(streams.target_port, 80),
+            target_port: service_port(streams.target_port, SERVER_PORT),
             use_resolver: false,
         },
     }
@@ -165,10 +171,13 @@ pub fn render_proxies(
             format!("POLYAXON_PROXY_{prefix}_TARGET_PORT"),
             up.target_port.to_string(),
         );
-        data.insert(
-            format!("POLYAXON_PROXY_{prefix}_USE_RESOLVER"),
-            b(up.use_resolver),
-        );
+        // The 1.x charts say it for the API only.
+        if values.generation == Generation::V2 || prefix == "API" {
+            data.insert(
+                format!("POLYAXON_PROXY_{prefix}_USE_RESOLVER"),
+                b(up.use_resolver),
+            );
+        }
     }
     data.extend(gateway_concurrency(values));
     data.extend(auth(values));

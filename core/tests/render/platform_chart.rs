@@ -680,10 +680,57 @@ fn v1_platform_has_api_streams_and_an_nginx_gateway() {
         cm(&m, &name("proxies-config"), "POLYAXON_PROXY_API_HOST"),
         Some(name("api"))
     );
-    assert_eq!(
-        get(&m, "Service", &name("gateway"))["spec"]["ports"][0]["targetPort"],
-        80
+    // Every 1.x server listens on 8000 behind port 80.
+    for service in ["gateway", "api", "streams"] {
+        assert_eq!(
+            get(&m, "Service", &name(service))["spec"]["ports"][0]["targetPort"],
+            8000,
+            "{service}"
+        );
+    }
+    // No agent in the 1.x platform; its secret key lives in the platform Secret.
+    assert!(!has(&m, "Deployment", &name("agent")));
+    assert!(!has(&m, "Secret", &name("secret")));
+}
+
+#[test]
+fn v1_postgresql_is_the_stable_chart_selected_by_app_release_and_role() {
+    let m = render_v1(
+        "postgresql: {persistence: {enabled: true}}
+",
     );
+    let sts = get(&m, "StatefulSet", &format!("{RELEASE}-postgresql"));
+    assert_eq!(
+        sts["spec"]["selector"]["matchLabels"],
+        json!({"app": "postgresql", "release": RELEASE, "role": "master"})
+    );
+    assert_eq!(
+        sts["spec"]["template"]["spec"]["containers"][0]["image"],
+        "docker.io/bitnami/postgresql:11.6.0-debian-10-r5"
+    );
+    assert_eq!(
+        sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
+        "2Gi"
+    );
+    assert!(has(
+        &m,
+        "Service",
+        &format!("{RELEASE}-postgresql-headless")
+    ));
+    let api = container(&m, "Deployment", &name("api"));
+    let password = api["env"]
+        .as_array()
+        .and_then(|e| e.iter().find(|v| v["name"] == "POLYAXON_DB_PASSWORD"))
+        .cloned()
+        .expect("the database password");
+    assert_eq!(
+        password["valueFrom"]["secretKeyRef"]["key"],
+        "postgresql-password"
+    );
+    // Without persistence (the 1.x values) the data is an emptyDir.
+    let m = render_v1("");
+    let sts = get(&m, "StatefulSet", &format!("{RELEASE}-postgresql"));
+    assert!(sts["spec"]["volumeClaimTemplates"].is_null());
 }
 
 #[test]

@@ -122,6 +122,9 @@ pub struct Subchart<'a> {
     pub fullname: String,
     /// The chart's appVersion, as its `app.kubernetes.io/version` label.
     app_version: Option<&'static str>,
+    /// `Some("<chart>-<version>")` for the helm `stable` charts of the 1.x
+    /// packages, which select by `app`, `release` and `role` instead.
+    stable_chart: Option<&'static str>,
 }
 
 impl<'a> Subchart<'a> {
@@ -147,6 +150,22 @@ impl<'a> Subchart<'a> {
             name,
             fullname,
             app_version,
+            stable_chart: None,
+        }
+    }
+
+    /// A subchart of the 1.x packages (helm's `stable` repository and the
+    /// bitnami charts of its time) whose labels are `app`, `release`,
+    /// `role` (the component) and `chart: <chart_label>`.
+    pub fn stable(
+        ctx: &Ctx<'a>,
+        chart: &str,
+        section: &Section<'_>,
+        chart_label: &'static str,
+    ) -> Self {
+        Subchart {
+            stable_chart: Some(chart_label),
+            ..Subchart::new(ctx, chart, section, None)
         }
     }
 
@@ -159,6 +178,16 @@ impl<'a> Subchart<'a> {
 
     /// The labels selectors use: name, instance and (when given) component.
     pub fn match_labels(&self, component: Option<&str>) -> BTreeMap<String, String> {
+        if self.stable_chart.is_some() {
+            let mut labels = BTreeMap::from([
+                ("app".to_string(), self.name.clone()),
+                ("release".to_string(), self.release.to_string()),
+            ]);
+            if let Some(component) = component {
+                labels.insert("role".into(), component.into());
+            }
+            return labels;
+        }
         let mut labels = BTreeMap::from([
             (labels::NAME.to_string(), self.name.clone()),
             (labels::INSTANCE.to_string(), self.release.to_string()),
@@ -174,6 +203,12 @@ impl<'a> Subchart<'a> {
     pub fn labels(&self, component: Option<&str>) -> BTreeMap<String, String> {
         let mut labels = self.match_labels(component);
         labels.insert(labels::MANAGED_BY.into(), labels::MANAGER.into());
+        if let Some(chart) = self.stable_chart {
+            // Who manages it, for this tool, besides the chart's own labels.
+            labels.insert(labels::INSTANCE.into(), self.release.to_string());
+            labels.insert(labels::NAME.into(), self.name.clone());
+            labels.insert("chart".into(), chart.into());
+        }
         if let Some(version) = self.app_version {
             labels.insert(labels::VERSION.into(), version.into());
         }

@@ -12,6 +12,7 @@ use super::super::names;
 use super::super::state::ReleaseState;
 use super::super::values::Values;
 use super::{Database, Endpoint};
+use crate::config::Generation;
 
 /// The Secret `<fullname>-<secret>` with an external service's password
 /// under `key`: the one given, else the release's generated one. Returns
@@ -41,10 +42,15 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
         .as_ref()
         .and_then(|e| e.postgresql.clone())
         .unwrap_or_default();
+    // The 1.x charts name the key as their postgresql subchart (8.2.1) does.
+    let key = match values.generation {
+        Generation::V1 => "postgresql-password",
+        Generation::V2 => "postgres-password",
+    };
     let password_ref = password_secret(
         ctx,
         "postgresql-secret",
-        "postgres-password",
+        key,
         ext.password.as_ref(),
         |state| &state.postgres_password,
     )?;
@@ -58,7 +64,11 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
         port: common::service_port(ext.port, 5432),
         user: or_polyaxon(ext.user.clone()),
         name: or_polyaxon(ext.database.clone()),
-        conn_max_age: ext.conn_max_age.unwrap_or(0),
+        // `externalServices.postgresql.connMaxAge: 60` in the 1.x values.
+        conn_max_age: ext.conn_max_age.unwrap_or(match values.generation {
+            Generation::V1 => 60,
+            Generation::V2 => 0,
+        }),
         password_ref,
         options: ext.options.clone(),
     })

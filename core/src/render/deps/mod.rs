@@ -14,6 +14,7 @@ mod rabbitmq;
 mod redis;
 mod redis_scripts;
 mod registry;
+mod stable_postgresql;
 
 pub use registry::{Registry, registry};
 
@@ -97,7 +98,10 @@ pub fn rabbitmq_in_cluster(values: &Values<'_>) -> bool {
 pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, RenderError> {
     let in_cluster = postgres_in_cluster(values);
     if in_cluster || every_subchart(values) {
-        let database = postgresql::render(ctx, values)?;
+        let database = match values.generation {
+            Generation::V1 => stable_postgresql::render(ctx, values)?,
+            Generation::V2 => postgresql::render(ctx, values)?,
+        };
         if in_cluster {
             return Ok(database);
         }

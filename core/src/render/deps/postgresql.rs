@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{EmptyDirVolumeSource, PodSpec, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{Container, EmptyDirVolumeSource, PodSpec, Volume, VolumeMount};
 
 use super::super::RenderError;
 use super::super::ctx::{Ctx, checksum};
@@ -215,7 +215,11 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Render
         port,
         user: auth.user.clone(),
         name: auth.database.clone(),
-        conn_max_age: pg.conn_max_age.unwrap_or(0),
+        // `postgresql.connMaxAge: 60` in the 1.x charts' values.
+        conn_max_age: pg.conn_max_age.unwrap_or(match values.generation {
+            Generation::V1 => 60,
+            Generation::V2 => 0,
+        }),
         password_ref: (auth.secret.clone(), auth.platform_key()),
         options: None,
     })
@@ -277,21 +281,7 @@ fn workload(
         "exec pg_isready -U \"{}\" -d \"dbname={}\" -h 127.0.0.1 -p {PORT}",
         auth.user, auth.database
     );
-    let mut readiness = format!("{ready}\n");
-    // Only for images whose repository says `bitnami/` (not `bitnamilegacy/`).
-    if image.repository.contains("bitnami/") {
-        readiness.push_str(
-            "[ -f /opt/bitnami/postgresql/tmp/.initialized ] || [ -f /bitnami/postgresql/.initialized ]\n",
-        );
-    }
-    container.liveness_probe = Some(bitnami::exec_probe(
-        &["/bin/sh", "-c", &ready],
-        (30, 10, 5, 6),
-    ));
-    container.readiness_probe = Some(bitnami::exec_probe(
-        &["/bin/sh", "-c", "-e", &readiness],
-        (5, 10, 5, 6),
-    ));
+    set_probes(&mut container, &ready, &image);
     container.resources = if newer {
         bitnami::resources_or_preset(&primary, pg.resources())?
     } else {
@@ -379,4 +369,25 @@ fn workload(
             ..WorkloadExtras::default()
         },
     })
+}
+
+/// The liveness probe `ready` (a `pg_isready` command) and the readiness
+/// probe that also waits for the data directory's initialization, with
+/// the timings every bitnami PostgreSQL chart uses.
+pub fn set_probes(container: &mut Container, ready: &str, image: &Image) {
+    let mut readiness = format!("{ready}\n");
+    // Only for images whose repository says `bitnami/` (not `bitnamilegacy/`).
+    if image.repository.contains("bitnami/") {
+        readiness.push_str(
+            "[ -f /opt/bitnami/postgresql/tmp/.initialized ] || [ -f /bitnami/postgresql/.initialized ]\n",
+        );
+    }
+    container.liveness_probe = Some(bitnami::exec_probe(
+        &["/bin/sh", "-c", ready],
+        (30, 10, 5, 6),
+    ));
+    container.readiness_probe = Some(bitnami::exec_probe(
+        &["/bin/sh", "-c", "-e", &readiness],
+        (5, 10, 5, 6),
+    ));
 }

@@ -120,10 +120,10 @@ fn nginx_gateway(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result
     let target = common::gateway_target_port(values);
     let defaults = ChartDefaults {
         image: "polyaxon/polyaxon-gateway",
-        requests: ("128m", "300Mi"),
-        limits: ("1000m", "2000Mi"),
+        requests: ("100m", "50Mi"),
+        limits: ("500m", "2000Mi"),
     };
-    let timing = workload::timing(60, 30, 2);
+    let timing = workload::timing(agent::v1_probe_delay(values), 30, 2);
     let probe = pod::http_probe(
         target,
         "HTTP",
@@ -147,7 +147,7 @@ fn api_v1(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result<(), Re
     let api = values.config.api.clone().unwrap_or_default();
     let spec = api.service.clone().unwrap_or_default();
     let name = names::component(ctx.release, "api");
-    let target = common::service_port(spec.target_port, 80);
+    let target = common::service_port(spec.target_port, common::SERVER_PORT);
     let mut mounts = connections::artifacts_store_mounts(values);
     mounts.extend(agent::data_mounts(values));
     let workload = api_pod(ctx, values, &api, target, mounts)

@@ -36,7 +36,7 @@ pub fn platform(values: &Values<'_>, n: &Names) -> Vec<EnvFromSource> {
 /// What a platform pod reads (`envFrom`): the common Secret and config and
 /// the platform's own; and the proxies config when `proxies`.
 pub fn sources(values: &Values<'_>, n: &Names, proxies: bool) -> Vec<EnvFromSource> {
-    let mut list = common::env_common(n);
+    let mut list = common::env_common(values, n);
     list.extend(platform(values, n));
     if proxies {
         list.push(common::from_config_map(&n.proxies));

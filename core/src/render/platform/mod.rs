@@ -63,11 +63,14 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
         Stage::Config,
         &common::config_map(ctx, &n.platform_config, data),
     )?;
-    if values
-        .config
-        .platform_secret
-        .as_deref()
-        .is_none_or(str::is_empty)
+    // The 1.x charts render it whatever `platformSecret` says (it holds the
+    // secret key and internal token there); the 2.x charts only without it.
+    if values.generation == Generation::V1
+        || values
+            .config
+            .platform_secret
+            .as_deref()
+            .is_none_or(str::is_empty)
     {
         let data = secret::data(ctx, values);
         ctx.push(
@@ -84,7 +87,13 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<(), RenderError>
     let n = &platform.n;
     api::render(ctx, values, &platform)?;
     if streams_enabled(values) {
-        agent::streams(ctx, values, n, env::platform(values, n))?;
+        // The 1.x streams reads the agent's config only; a 2.x one the
+        // platform's too.
+        let extra = match values.generation {
+            Generation::V1 => Vec::new(),
+            Generation::V2 => env::platform(values, n),
+        };
+        agent::streams(ctx, values, n, extra)?;
     }
     if agent::agent_enabled(values) {
         agent::agent_deployment(ctx, values, n, Vec::new())?;

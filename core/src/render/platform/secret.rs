@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::config::email_enabled;
+use crate::config::Generation;
 use crate::config::schema::ExternalBackend;
+use crate::render::common;
 use crate::render::ctx::Ctx;
 use crate::render::values::Values;
 
@@ -19,6 +21,10 @@ pub fn data(ctx: &Ctx<'_>, values: &Values<'_>) -> BTreeMap<String, String> {
         "POLYAXON_ADMIN_PASSWORD".to_string(),
         admin_password(ctx, values),
     )]);
+    // The 1.x charts have no common Secret: its keys are here.
+    if values.generation == Generation::V1 {
+        data.extend(common::secret_keys(ctx, values));
+    }
     if email_enabled(values)
         && let Some(password) = cfg
             .email

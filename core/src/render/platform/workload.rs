@@ -174,7 +174,7 @@ impl<'s, S: ServiceSettings> PlatformPod<'s, S> {
             Reads::Platform => env::sources(values, n, false),
             Reads::PlatformAndProxies => env::sources(values, n, true),
             Reads::Proxies => {
-                let mut list = crate::render::common::env_common(n);
+                let mut list = crate::render::common::env_common(values, n);
                 list.push(crate::render::common::from_config_map(&n.proxies));
                 list
             }

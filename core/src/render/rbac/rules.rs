@@ -160,7 +160,10 @@ pub fn operator(values: &Values<'_>) -> Vec<PolicyRule> {
     } else {
         let mut managed = plurals.clone();
         let finalizers = sub(&plurals, "finalizers");
-        managed.extend(strs(&finalizers));
+        // Chart 1.14.3 grants every verb on the finalizers too.
+        if values.chart_version.at_least(1, 14, 3) {
+            managed.extend(strs(&finalizers));
+        }
         vec![
             rule(&["apps"], &["deployments"], ALL),
             rule(&["apps"], &["deployments/status"], STATUS),
