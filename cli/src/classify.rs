@@ -20,6 +20,9 @@ use crate::exit::{CLUSTER_HINT, Classify, Exit, REFUSED_HINT, chain};
 /// The hint when no kubeconfig was found and this is not inside a cluster.
 pub const NOT_CONFIGURED_HINT: &str = "set KUBECONFIG, pass --kubeconfig, or run inside a cluster";
 
+/// The hint when the kubeconfig named cannot be read.
+pub const KUBECONFIG_HINT: &str = "check the file given with --kubeconfig or in KUBECONFIG";
+
 /// Whether the cluster answered but refused the credentials (401/403), as
 /// opposed to not answering at all.
 pub fn is_refusal(error: &kube::Error) -> bool {
@@ -77,9 +80,11 @@ impl Classify for kube::Error {
 impl Classify for ClusterError {
     fn exit(&self) -> Exit {
         match self {
-            // A kubeconfig file the user named that cannot be read or used.
-            ClusterError::Kubeconfig { .. } => Exit::Usage,
-            ClusterError::NotConfigured(_) => Exit::Cluster,
+            // Every way of not having a cluster to talk to is one code, as
+            // scripts need to tell "no cluster" from "bad config".
+            ClusterError::Kubeconfig { .. }
+            | ClusterError::UnknownContext { .. }
+            | ClusterError::NotConfigured(_) => Exit::Cluster,
             ClusterError::Client(error) => error.exit(),
         }
     }
@@ -93,8 +98,14 @@ impl Classify for ClusterError {
 
     fn hint(&self) -> Option<String> {
         match self {
-            ClusterError::Kubeconfig { .. } => None,
-            ClusterError::NotConfigured(_) => Some(NOT_CONFIGURED_HINT.to_string()),
+            ClusterError::Kubeconfig { .. } => Some(KUBECONFIG_HINT.to_string()),
+            ClusterError::UnknownContext { available, .. } if !available.is_empty() => Some(
+                "pass one of them with --context, or leave --context out for the current one"
+                    .to_string(),
+            ),
+            ClusterError::UnknownContext { .. } | ClusterError::NotConfigured(_) => {
+                Some(NOT_CONFIGURED_HINT.to_string())
+            }
             ClusterError::Client(error) => error.hint(),
         }
     }

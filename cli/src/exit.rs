@@ -5,7 +5,7 @@
 //! | 0    | success                                   |
 //! | 1    | the operation failed                      |
 //! | 2    | usage error or invalid config             |
-//! | 3    | cluster unreachable or access forbidden   |
+//! | 3    | no cluster: kubeconfig unreadable, unknown context, unreachable, or access forbidden |
 //! | 130  | interrupted (Ctrl-C)                      |
 //!
 //! Clap exits with 2 by itself on a usage error. Everything else goes through
@@ -27,7 +27,9 @@ pub enum Exit {
     Failed,
     /// 2: the command line or the deployment config is wrong; nothing was tried.
     Usage,
-    /// 3: the cluster could not be reached, or refused the credentials.
+    /// 3: no cluster to talk to: the kubeconfig cannot be read, the context
+    /// does not exist, the cluster could not be reached, or it refused the
+    /// credentials.
     Cluster,
     /// 130: interrupted by Ctrl-C (128 + SIGINT, as shells report it).
     Interrupted,

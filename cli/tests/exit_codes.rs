@@ -79,7 +79,7 @@ fn help_documents_every_exit_code() {
         "0    success",
         "1    the operation failed",
         "2    usage error or invalid config",
-        "3    cluster unreachable or access forbidden",
+        "3    no cluster: kubeconfig unreadable, unknown context, unreachable, or access forbidden",
         "130  interrupted (Ctrl-C)",
     ] {
         assert!(help.contains(line), "--help lacks `{line}`:\n{help}");
@@ -165,13 +165,47 @@ fn exit_2_on_usage_errors() {
 }
 
 #[test]
-fn exit_2_when_the_kubeconfig_named_cannot_be_read() {
-    let missing = tmp_dir("two").join("no-such-kubeconfig");
-    let output = run(&["--kubeconfig", path(&missing), "version", "--check"]);
+fn exit_3_when_the_kubeconfig_cannot_be_read_however_it_is_named() {
+    let missing = tmp_dir("three-kubeconfig").join("no-such-kubeconfig");
+    let by_flag = run(&["--kubeconfig", path(&missing), "version", "--check"]);
+    let by_env = command(&["version", "--check"])
+        .env("KUBECONFIG", &missing)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {BIN}: {error}"));
+    for (how, output) in [("--kubeconfig", by_flag), ("KUBECONFIG", by_env)] {
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{how}: {stderr}");
+        assert!(stderr.contains("cannot read kubeconfig"), "{how}: {stderr}");
+        assert!(stderr.contains("no-such-kubeconfig"), "{how}: {stderr}");
+    }
+}
+
+#[test]
+fn exit_3_for_an_unknown_context_listing_the_contexts_there_are() {
+    let config = kubeconfig(
+        "three-context",
+        &format!("https://127.0.0.1:{}", closed_port()),
+    );
+    let output = run(&[
+        "--kubeconfig",
+        path(&config),
+        "--context",
+        "prod",
+        "status",
+        "-r",
+        "x",
+    ]);
     let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("cannot read kubeconfig"), "{stderr}");
-    assert!(stderr.contains("no-such-kubeconfig"), "{stderr}");
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("error: context \"prod\" does not exist in")
+            && stderr.contains("the contexts there are: test"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: pass one of them with --context"),
+        "{stderr}"
+    );
 }
 
 #[test]

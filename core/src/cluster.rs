@@ -38,13 +38,24 @@ pub struct ClusterOptions {
 /// Why no client could be made for the cluster.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
-    /// The kubeconfig file named could not be read or parsed.
+    /// The kubeconfig file named (by `--kubeconfig` or `KUBECONFIG`) could
+    /// not be read or parsed.
     #[error("cannot read kubeconfig {path}: {source}")]
     Kubeconfig {
-        /// The file that was read.
+        /// The file that was read (for `KUBECONFIG`, its value).
         path: PathBuf,
         /// What went wrong.
         source: KubeconfigError,
+    },
+    /// `--context` names a context the kubeconfig does not have.
+    #[error("context \"{context}\" does not exist in {kubeconfig}; {}", contexts_there(.available))]
+    UnknownContext {
+        /// The context asked for.
+        context: String,
+        /// Where the kubeconfig came from (a file, `KUBECONFIG=…`).
+        kubeconfig: String,
+        /// The contexts it has, in its order.
+        available: Vec<String>,
     },
     /// No configuration at all: no kubeconfig and not inside a cluster.
     #[error("no cluster configured: {0}")]
@@ -54,34 +65,103 @@ pub enum ClusterError {
     Client(#[from] kube::Error),
 }
 
+fn contexts_there(available: &[String]) -> String {
+    if available.is_empty() {
+        "it has no contexts".to_string()
+    } else {
+        format!("the contexts there are: {}", available.join(", "))
+    }
+}
+
+/// A kubeconfig as found by the usual rules, and where it came from.
+struct Found {
+    kubeconfig: Kubeconfig,
+    origin: String,
+    path: PathBuf,
+}
+
 impl ClusterOptions {
+    /// The kubeconfig kubectl would use: `--kubeconfig`, else the files of
+    /// `KUBECONFIG` (merged), else `~/.kube/config` when it exists; `None`
+    /// when there is none (then only the in-cluster service account is left).
+    /// A file named explicitly that cannot be read is an error, whichever way
+    /// it was named.
+    fn find_kubeconfig(&self) -> Result<Option<Found>, ClusterError> {
+        let unreadable = |path: PathBuf| move |source| ClusterError::Kubeconfig { path, source };
+        if let Some(path) = &self.kubeconfig {
+            let kubeconfig = Kubeconfig::read_from(path).map_err(unreadable(path.clone()))?;
+            return Ok(Some(Found {
+                kubeconfig,
+                origin: path.display().to_string(),
+                path: path.clone(),
+            }));
+        }
+        if let Some(value) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+            let path = PathBuf::from(&value);
+            if let Some(kubeconfig) = Kubeconfig::from_env().map_err(unreadable(path.clone()))? {
+                return Ok(Some(Found {
+                    kubeconfig,
+                    origin: format!("KUBECONFIG={}", path.display()),
+                    path,
+                }));
+            }
+        }
+        let Some(path) = std::env::home_dir().map(|h| h.join(".kube").join("config")) else {
+            return Ok(None);
+        };
+        if !path.exists() {
+            return Ok(None);
+        }
+        let kubeconfig = Kubeconfig::read_from(&path).map_err(unreadable(path.clone()))?;
+        Ok(Some(Found {
+            kubeconfig,
+            origin: path.display().to_string(),
+            path,
+        }))
+    }
+
     /// Builds the client configuration these options describe.
     pub async fn config(&self) -> Result<Config, ClusterError> {
+        let Some(found) = self.find_kubeconfig()? else {
+            if let Some(context) = &self.context {
+                return Err(ClusterError::UnknownContext {
+                    context: context.clone(),
+                    kubeconfig: "no kubeconfig (no --kubeconfig, KUBECONFIG or ~/.kube/config)"
+                        .to_string(),
+                    available: Vec::new(),
+                });
+            }
+            return Config::incluster().map_err(|e| {
+                ClusterError::NotConfigured(format!(
+                    "no kubeconfig (no --kubeconfig, KUBECONFIG or ~/.kube/config) and not inside a cluster: {e}"
+                ))
+            });
+        };
+        if let Some(context) = &self.context {
+            let available: Vec<String> = found
+                .kubeconfig
+                .contexts
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            if !available.contains(context) {
+                return Err(ClusterError::UnknownContext {
+                    context: context.clone(),
+                    kubeconfig: found.origin,
+                    available,
+                });
+            }
+        }
         let options = KubeConfigOptions {
             context: self.context.clone(),
             ..KubeConfigOptions::default()
         };
-        match &self.kubeconfig {
-            Some(path) => {
-                let kubeconfig =
-                    Kubeconfig::read_from(path).map_err(|source| ClusterError::Kubeconfig {
-                        path: path.clone(),
-                        source,
-                    })?;
-                Config::from_custom_kubeconfig(kubeconfig, &options)
-                    .await
-                    .map_err(|source| ClusterError::Kubeconfig {
-                        path: path.clone(),
-                        source,
-                    })
-            }
-            None if self.context.is_some() => Config::from_kubeconfig(&options)
-                .await
-                .map_err(|e| ClusterError::NotConfigured(e.to_string())),
-            None => Config::infer()
-                .await
-                .map_err(|e| ClusterError::NotConfigured(e.to_string())),
-        }
+        Config::from_custom_kubeconfig(found.kubeconfig, &options)
+            .await
+            .map_err(|source| ClusterError::Kubeconfig {
+                path: found.path,
+                source,
+            })
     }
 
     /// Connects: builds a [`Client`] for the configured cluster. This does not
