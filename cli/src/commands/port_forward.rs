@@ -8,7 +8,7 @@
 //! SIGTERM), which ends the command cleanly with exit code 0.
 
 use polyaxon_core::config::schema::DeploymentType;
-use polyaxon_core::forward::client_config::{PolyaxonHome, client_host};
+use polyaxon_core::forward::client_config::{PolyaxonHome, client_host, is_wildcard};
 use polyaxon_core::forward::{
     Forward, ForwardEvent, ForwardOptions, PodProblem, default_local_port,
 };
@@ -40,6 +40,12 @@ pub async fn run(global: &GlobalArgs, args: &PortForwardArgs, out: &Output) -> O
         )
     ))?;
     out.detail(1, format!("wrote {}", update.client_file.display()));
+    if let Some(address) = args.address.as_deref().filter(|a| is_wildcard(a)) {
+        out.info(format!(
+            "Listening on every interface ({address}); the client config points at {} (other machines use this machine's address)",
+            update.host
+        ));
+    }
 
     let gateway = prepared.gateway();
     let pod = prepared.pod();

@@ -150,15 +150,29 @@ impl PolyaxonHome {
     }
 }
 
-/// The host the Python CLI writes: `http://<address>:<port>`, with
-/// `localhost` when no address was given.
+/// The host a client on this machine reaches the forward at:
+/// `http://<address>:<port>`, with `localhost` when no address was given.
+/// A wildcard bind (`0.0.0.0`, `::`) is not an address a client can connect
+/// to everywhere (the Python CLI wrote it as is), so it becomes `localhost`:
+/// [`is_wildcard`] tells the caller to say so.
 pub fn client_host(address: Option<&str>, port: u16) -> String {
-    let address = address.unwrap_or("localhost");
+    let address = match address {
+        Some(a) if !is_wildcard(a) => a,
+        _ => "localhost",
+    };
     if address.contains(':') && !address.starts_with('[') {
         format!("http://[{address}]:{port}")
     } else {
         format!("http://{address}:{port}")
     }
+}
+
+/// Is this listen address a wildcard (every interface: `0.0.0.0`, `::`)?
+pub fn is_wildcard(address: &str) -> bool {
+    address
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_unspecified())
 }
 
 fn read_client(path: &Path) -> Result<IndexMap<String, Value>, ClientConfigError> {
@@ -261,7 +275,7 @@ mod tests {
             .expect("created");
         assert_eq!(
             std::fs::read_to_string(update.client_file).unwrap(),
-            r#"{"POLYAXON_HOST":"http://0.0.0.0:9000"}"#
+            r#"{"POLYAXON_HOST":"http://localhost:9000"}"#
         );
         assert!(update.purged.is_empty());
     }
@@ -283,5 +297,16 @@ mod tests {
     #[test]
     fn ipv6_addresses_are_bracketed_in_the_host() {
         assert_eq!(client_host(Some("::1"), 8000), "http://[::1]:8000");
+    }
+
+    #[test]
+    fn a_wildcard_bind_points_the_client_at_loopback() {
+        for wildcard in ["0.0.0.0", "::", "[::]"] {
+            assert!(is_wildcard(wildcard), "{wildcard}");
+            assert_eq!(client_host(Some(wildcard), 9000), "http://localhost:9000");
+        }
+        assert!(!is_wildcard("127.0.0.1"));
+        assert!(!is_wildcard("localhost"));
+        assert_eq!(client_host(Some("10.1.2.3"), 9000), "http://10.1.2.3:9000");
     }
 }
