@@ -304,3 +304,72 @@ fn fish_parses_the_script_and_completes_where_installed() {
         .collect();
     assert_eq!(first_words, ["port-forward"]);
 }
+
+/// The install line `polyaxon completion --help` gives for `shell`.
+fn install_line(shell: &str) -> String {
+    let help = stdout(&polyaxon(&["completion", "--help"]));
+    let line = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Install"))
+        .find(|l| l.trim_start().starts_with(&format!("{shell} ")))
+        .unwrap_or_else(|| panic!("completion --help has no install line for {shell}:\n{help}"));
+    line.trim_start()[shell.len()..].trim().to_string()
+}
+
+#[test]
+fn completion_help_and_readme_give_one_install_line_per_shell_and_say_where_shells_look() {
+    let help = stdout(&polyaxon(&["completion", "--help"]));
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap_or_default();
+    for (shell, _) in SCRIPTS {
+        let line = install_line(shell);
+        assert!(
+            line.contains(&format!("polyaxon completion {shell}")),
+            "{shell}: {line}"
+        );
+        assert!(
+            !line.contains("bash-completion/"),
+            "{shell} needs a package: {line}"
+        );
+        assert!(
+            readme.contains(&line),
+            "README.md lacks the {shell} line `{line}`"
+        );
+    }
+    assert!(help.contains("Where each shell looks:"), "{help}");
+}
+
+/// The bash line, run as written in a fresh HOME, gives an interactive bash
+/// (which reads ~/.bashrc, and has no bash-completion package loaded) the
+/// completion of `polyaxon`.
+#[test]
+fn the_bash_install_line_works_in_a_stock_interactive_bash() {
+    let home = tmp_dir("completion-home");
+    let bin_dir = Path::new(BIN)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        Command::new("bash")
+            .args(args)
+            .env("HOME", &home)
+            .env("PATH", &path)
+            .env_remove("COMPLETE")
+            .env_remove("BASH_COMPLETION_VERSINFO")
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run bash: {error}"))
+    };
+    let install = run(&["--norc", "--noprofile", "-c", &install_line("bash")]);
+    assert!(install.status.success(), "{}", stderr(&install));
+    let check = run(&["-i", "-c", "complete -p polyaxon"]);
+    assert!(
+        stdout(&check).contains("polyaxon"),
+        "no completion for polyaxon after the install line:\n{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+}

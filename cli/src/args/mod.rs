@@ -34,10 +34,26 @@ Exit codes:
   0    success
   1    the operation failed
   2    usage error or invalid config
-  3    cluster unreachable or access forbidden
+  3    no cluster: kubeconfig unreadable, unknown context, unreachable, or access forbidden
   130  interrupted (Ctrl-C)"
     };
 }
+
+/// One install line per shell, each working without extra packages; shown
+/// in `polyaxon completion --help` and README (a test checks both).
+macro_rules! completion_install {
+    () => {
+        "\
+  bash        echo 'source <(polyaxon completion bash)' >> ~/.bashrc
+  zsh         echo 'autoload -Uz compinit && compinit && source <(polyaxon completion zsh)' >> ~/.zshrc
+  fish        mkdir -p ~/.config/fish/completions && polyaxon completion fish > ~/.config/fish/completions/polyaxon.fish
+  powershell  polyaxon completion powershell >> $PROFILE
+  elvish      mkdir -p ~/.config/elvish && polyaxon completion elvish >> ~/.config/elvish/rc.elv"
+    };
+}
+
+/// The install lines of `polyaxon completion --help`, one per shell.
+pub const COMPLETION_INSTALL: &str = completion_install!();
 
 /// Exit codes, shown in `--help`, the man page and README.
 pub const EXIT_CODES: &str = exit_codes!();
@@ -48,7 +64,7 @@ Examples:
   polyaxon deploy -f config.yml
   polyaxon status -o yaml
   polyaxon port-forward
-  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon
+  echo 'source <(polyaxon completion bash)' >> ~/.bashrc
 
 ",
     exit_codes!(),
@@ -216,17 +232,23 @@ pub enum Command {
     Admin(AdminCommand),
 }
 
-const COMPLETION_AFTER_HELP: &str = "\
-Examples:
-  polyaxon completion bash > ~/.local/share/bash-completion/completions/polyaxon
-  polyaxon completion zsh > \"${fpath[1]}/_polyaxon\"
-  polyaxon completion fish > ~/.config/fish/completions/polyaxon.fish
-  polyaxon completion powershell >> $PROFILE
-  polyaxon completion elvish >> ~/.config/elvish/rc.elv
+const COMPLETION_AFTER_HELP: &str = concat!(
+    "Install (each line works on a stock shell, no extra packages):\n",
+    completion_install!(),
+    "
+
+Where each shell looks:
+  bash        ~/.bashrc, at start; with the bash-completion package, also
+              ~/.local/share/bash-completion/completions/polyaxon, at the first <TAB>
+  zsh         ~/.zshrc, at start; after compinit, files named _polyaxon in the $fpath folders
+  fish        ~/.config/fish/completions/polyaxon.fish, at the first <TAB>
+  powershell  the $PROFILE script, at start
+  elvish      ~/.config/elvish/rc.elv, at start
 
 With --dynamic the script asks `polyaxon` at each <TAB>, which also completes
 release names, namespaces and contexts from the cluster:
-  echo 'source <(polyaxon completion bash --dynamic)' >> ~/.bashrc";
+  echo 'source <(polyaxon completion bash --dynamic)' >> ~/.bashrc"
+);
 
 /// `polyaxon admin …`, as in the Python CLI.
 #[derive(Debug, Subcommand)]
