@@ -74,7 +74,7 @@ fn a_valid_config_exits_0_with_a_summary_and_skips_the_cluster() {
     assert!(stdout.contains("namespace  polyaxon"), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "version    1.14.0 (from deploymentVersion at {}:1:20; 1.x rules)",
+            "version    1.14.0 (from deploymentVersion at {}:1:20; Polyaxon 1.x rules)",
             pin.display()
         )),
         "{stdout}"
@@ -104,7 +104,7 @@ fn admin_deploy_check_is_the_same_command_and_flags_win() {
     assert!(stdout.contains("namespace  team-a"), "{stdout}");
     assert!(stdout.contains("release    plx"), "{stdout}");
     assert!(
-        stdout.contains("version    2.17.0 (from --deployment-version; 2.x rules)"),
+        stdout.contains("version    2.17.0 (from --deployment-version; Polyaxon 2.x rules)"),
         "{stdout}"
     );
 }
@@ -181,4 +181,14 @@ fn with_the_test_cluster_the_version_and_access_are_checked() {
         "{stdout}"
     );
     assert!(!stdout.contains("skipped"), "{stdout}");
+}
+
+#[test]
+fn a_ponos_check_names_the_ponos_chart_rules() {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/ponos.yml");
+    let out = polyaxon_without_cluster(&["deploy", "--check", "-f", &example.to_string_lossy()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("; ponos chart rules)"), "{stdout}");
+    assert!(!stdout.contains("2.x rules"), "{stdout}");
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use polyaxon_core::access;
+use polyaxon_core::config::schema::Chart;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 
 use crate::args::{ConfigArgs, GlobalArgs};
@@ -39,14 +40,19 @@ fn summary(out: &Output, d: &Deployment, options: &LoadOptions) -> String {
     };
     let ok = out.paint(Stream::Stdout, Paint::Green, "ok:");
     let version = &d.version;
+    // A Ponos config follows the ponos chart's keys, not a Polyaxon generation's.
+    let rules = match d.chart {
+        Chart::Ponos => "ponos chart".to_string(),
+        _ => format!("Polyaxon {}", d.generation),
+    };
     [
         format!("{ok} the deployment config is valid"),
         format!("  chart      {}", d.chart),
         format!("  release    {}", d.release_name),
         format!("  namespace  {}", d.namespace),
         format!(
-            "  version    {} (from {}; {} rules)",
-            version.version, version.source, d.generation
+            "  version    {} (from {}; {rules} rules)",
+            version.version, version.source
         ),
         format!("  files      {files}"),
     ]
