@@ -216,7 +216,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__admin__subcmd__deploy)
-            opts="-f -r -t -o -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -o -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,7 +681,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__deploy)
-            opts="-f -r -t -o -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-f -r -t -o -y -n -v -q -h --config-file --file --set --deployment-version --release-name --deployment-type --manager-path --check --dry-run --show-secrets --output --yes --no-wait --timeout --apply-concurrency --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

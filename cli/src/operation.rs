@@ -9,7 +9,7 @@ use polyaxon_core::ops::{self, OpError, WaitOptions};
 use polyaxon_core::release::ReleaseRef;
 
 use crate::args::WaitArgs;
-use crate::exit::Failure;
+use crate::exit::{Exit, Failure};
 use crate::output::Output;
 
 /// The wait options `--no-wait`, `--timeout` and `--apply-concurrency` give.
@@ -46,4 +46,27 @@ pub fn requests(out: &Output) {
         1,
         format!("{} API requests ({} writes)", api_requests(), api_writes()),
     );
+}
+
+/// Asks `question` unless `yes`; without a terminal to ask on, refuses with
+/// exit 2 ("`what` needs a confirmation") and `hint`; a "no" is exit 1.
+pub fn confirm(
+    out: &Output,
+    yes: bool,
+    question: &str,
+    what: &str,
+    hint: &str,
+) -> Result<(), Failure> {
+    if yes {
+        return Ok(());
+    }
+    if !out.can_ask() {
+        return Err(
+            Failure::new(Exit::Usage, format!("{what} needs a confirmation")).with_hint(hint),
+        );
+    }
+    if !out.ask(question) {
+        return Err(Failure::new(Exit::Failed, format!("{what} cancelled")));
+    }
+    Ok(())
 }

@@ -354,3 +354,40 @@ fn exit_130_when_interrupted_while_waiting_for_the_cluster() {
     };
     assert_eq!(text(&output.stderr), "interrupted\n");
 }
+
+#[test]
+fn exit_2_deploy_without_f_asks_and_refuses_when_not_on_a_terminal() {
+    // An unreachable cluster: reaching it would exit 3, so exit 2 shows the
+    // refusal came first.
+    let config = kubeconfig(
+        "deploy-defaults",
+        &format!("https://127.0.0.1:{}", closed_port()),
+    );
+    let output = command(&["--kubeconfig", path(&config), "deploy"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {BIN}: {error}"));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: deploy without -f needs a confirmation"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("or --yes to deploy the defaults"),
+        "{stderr}"
+    );
+    // With --yes it goes on to the cluster (which is unreachable here).
+    let output = command(&[
+        "--kubeconfig",
+        path(&config),
+        "deploy",
+        "--yes",
+        "--timeout",
+        "1s",
+    ])
+    .stdin(Stdio::null())
+    .output()
+    .unwrap_or_else(|error| panic!("cannot run {BIN}: {error}"));
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+}

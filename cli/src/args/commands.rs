@@ -33,6 +33,10 @@ pub struct DeployArgs {
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Yaml)]
     pub output: Format,
 
+    /// Do not ask before deploying the defaults when no -f is given (needed when not on a terminal).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
     /// How long to wait for readiness.
     #[command(flatten)]
     pub wait: WaitArgs,

@@ -8,7 +8,7 @@ use polyaxon_core::render::{self, ReleaseState};
 use crate::args::{DeployArgs, GlobalArgs};
 use crate::exit::Outcome;
 use crate::load;
-use crate::operation::{interruptible, requests, wait_options};
+use crate::operation::{confirm, interruptible, requests, wait_options};
 use crate::output::Output;
 use crate::show::reporter;
 
@@ -19,6 +19,24 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs, out: &Output) -> Outcom
         out.warn(
             "--manager-path is ignored: this tool applies the objects itself and needs no helm",
         );
+    }
+    if args.config.files.config_files.is_empty() {
+        // Every default is a whole platform: not something to get by a
+        // forgotten `-f`.
+        let question = format!(
+            "No -f config given: deploy a {} {} with every default, as release {} in namespace {}?",
+            deployment.chart,
+            deployment.version.version,
+            deployment.release_name,
+            deployment.namespace
+        );
+        confirm(
+            out,
+            args.yes,
+            &question,
+            "deploy without -f",
+            "pass -f config.yml (examples/ has one per chart), or --yes to deploy the defaults",
+        )?;
     }
     let client = global.cluster().client().await?;
     let target = ReleaseRef::of(&deployment);
