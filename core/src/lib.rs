@@ -17,6 +17,7 @@ pub mod event;
 pub mod forward;
 pub mod helm;
 pub mod ops;
+pub mod preflight;
 pub mod release;
 pub mod render;
 pub mod retry;

@@ -5,9 +5,12 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use kube::Client;
 use polyaxon_core::access;
 use polyaxon_core::config::schema::Chart;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
+use polyaxon_core::preflight;
+use polyaxon_core::render::{self, ReleaseState};
 
 use crate::args::{ConfigArgs, GlobalArgs};
 use crate::exit::{Exit, Failure, Outcome};
@@ -128,7 +131,7 @@ async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Outp
             kinds.len(),
             deployment.chart
         ))?;
-        return Ok(());
+        return preflight(&client, deployment, out).await;
     }
     let mut message = format!(
         "the current user may not do {} thing{} the {} chart needs:",
@@ -141,4 +144,39 @@ async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Outp
         let _ = write!(message, "\n  {m}");
     }
     Err(Failure::new(Exit::Cluster, message))
+}
+
+/// What the release needs from the cluster and does not bring: claims,
+/// Secrets, ConfigMaps, StorageClasses, a node for each workload, quota room.
+async fn preflight(client: &Client, deployment: &Deployment, out: &Output) -> Outcome {
+    let state = ReleaseState::new_for(&deployment.release_name);
+    let manifest = render::render(deployment, &state).map_err(Failure::from)?;
+    let checks = preflight::Checks { quota: true };
+    let findings = match tokio::time::timeout(
+        CLUSTER_TIMEOUT,
+        preflight::check(client, &manifest, &deployment.namespace, checks),
+    )
+    .await
+    {
+        Ok(found) => found?,
+        Err(_) => {
+            return skipped_preflight(out, CLUSTER_TIMEOUT);
+        }
+    };
+    if findings.is_empty() {
+        out.report("  preflight  the claims, secrets, config maps, storage classes, nodes and quota it needs are there\n")?;
+        return Ok(());
+    }
+    Err(Failure::from(preflight::PreflightError {
+        release: deployment.release_name.clone(),
+        namespace: deployment.namespace.clone(),
+        findings,
+    }))
+}
+
+fn skipped_preflight(out: &Output, after: Duration) -> Outcome {
+    Ok(out.report(format!(
+        "  preflight  skipped: the cluster did not answer within {}s\n",
+        after.as_secs()
+    ))?)
 }

@@ -7,9 +7,10 @@ use kube::Client;
 
 use super::decide::deploy_revision;
 use super::records::{finish, next_revision};
-use super::{Deployable, OpError, WaitOptions, ensure_namespace, with_lock};
+use super::{Deployable, OpError, WaitOptions, ensure_namespace, preflight, with_lock};
 use crate::apply::{apply_registered, check_names, plan, run_hooks, wait_ready};
 use crate::event::{Event, Reporter};
+use crate::preflight::Checks;
 use crate::release::{
     ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, generated_keys, read_generated,
     store_manifest,
@@ -63,6 +64,7 @@ async fn deploy_locked(
         state = kept_generated_values(client, target, source, reporter).await?;
     }
     let manifest = (source.render)(&state)?;
+    preflight(client, &manifest, target, Checks { quota: true }).await?;
     let planned = plan(client, &manifest, target, &[]).await?;
     let mut record = ReleaseRecord::pending(
         target,

@@ -169,6 +169,9 @@ pub enum OpError {
     /// Another operation holds the release.
     #[error(transparent)]
     Lock(#[from] LockError),
+    /// The cluster lacks what the release needs (nothing was applied).
+    #[error(transparent)]
+    Preflight(#[from] crate::preflight::PreflightError),
     /// Applying, waiting or deleting failed.
     #[error(transparent)]
     Apply(#[from] ApplyError),
@@ -269,6 +272,30 @@ pub(crate) async fn with_lock<T>(
     };
     let _ = lock.release().await;
     result
+}
+
+/// Refuses to apply a manifest the cluster lacks something for (see
+/// [`crate::preflight`]).
+pub(crate) async fn preflight(
+    client: &Client,
+    manifest: &crate::render::Manifest,
+    target: &ReleaseRef,
+    checks: crate::preflight::Checks,
+) -> Result<(), OpError> {
+    let findings = crate::preflight::check(client, manifest, &target.namespace, checks)
+        .await
+        .map_err(|source| OpError::Api {
+            action: "check what the release needs from the cluster".to_string(),
+            source: Box::new(source),
+        })?;
+    if findings.is_empty() {
+        return Ok(());
+    }
+    Err(OpError::Preflight(crate::preflight::PreflightError {
+        release: target.release.clone(),
+        namespace: target.namespace.clone(),
+        findings,
+    }))
 }
 
 /// Creates the namespace if it is missing. A namespace this tool creates is
