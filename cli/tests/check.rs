@@ -180,6 +180,10 @@ fn with_the_test_cluster_the_version_and_access_are_checked() {
         stdout.contains("  access     may create and update all"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("  preflight  the claims, secrets, config maps, storage classes, nodes and quota it needs are there"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("skipped"), "{stdout}");
 }
 

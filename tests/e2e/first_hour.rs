@@ -4,31 +4,12 @@
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::Api;
-use polyaxon_e2e::{
-    client, delete_namespace, kubeconfig, polyaxon_binary, unique_namespace, user_claim,
-    workspace_root,
-};
+use polyaxon_e2e::cli::{command, run};
+use polyaxon_e2e::{client, delete_namespace, unique_namespace, user_claim};
 use serde_json::Value;
-
-fn command(args: &[&str]) -> Result<Command> {
-    let mut command = Command::new(polyaxon_binary()?);
-    command
-        .arg("--kubeconfig")
-        .arg(kubeconfig())
-        .args(args)
-        .current_dir(workspace_root())
-        .env_remove("KUBECONFIG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    Ok(command)
-}
-
-fn run(args: &[&str]) -> Result<Output> {
-    command(args)?.output().context("running polyaxon")
-}
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -80,7 +61,13 @@ async fn preflight_names_what_the_cluster_lacks_before_anything_is_applied() -> 
         .await?;
     let quotas: Api<ResourceQuota> = Api::namespaced(client.clone(), &ns);
     let started = Instant::now();
-    while quotas.get("small").await?.status.and_then(|s| s.used).is_none() {
+    while quotas
+        .get("small")
+        .await?
+        .status
+        .and_then(|s| s.used)
+        .is_none()
+    {
         if started.elapsed() > Duration::from_secs(60) {
             bail!("the quota controller never filled in the quota's usage");
         }
@@ -99,22 +86,36 @@ async fn preflight_names_what_the_cluster_lacks_before_anything_is_applied() -> 
         let args: Vec<&str> = verb.iter().chain(lacking.iter()).copied().collect();
         let refused = run(&args)?;
         let text = stderr(&refused);
-        assert_eq!(refused.status.code(), Some(1), "polyaxon {args:?}: {text}{}", stdout(&refused));
+        assert_eq!(
+            refused.status.code(),
+            Some(1),
+            "polyaxon {args:?}: {text}{}",
+            stdout(&refused)
+        );
         for expected in [
             "the cluster lacks what release agent needs in namespace",
-            &format!("PersistentVolumeClaim polyaxon-artifacts does not exist (needed by Deployment/"),
+            "PersistentVolumeClaim polyaxon-artifacts does not exist (needed by Deployment/",
             &format!("create it: kubectl apply -n {ns} -f -"),
-            &format!("Secret agent-token does not exist"),
+            "Secret agent-token does not exist",
             &format!("kubectl create secret generic agent-token -n {ns}"),
             "cannot be scheduled: no node has the labels of its nodeSelector (gpu=a100)",
             "ResourceQuota small leaves no room: pods is 0 of 1, the release adds",
         ] {
-            assert!(text.contains(expected), "polyaxon {args:?} does not say {expected:?}:\n{text}");
+            assert!(
+                text.contains(expected),
+                "polyaxon {args:?} does not say {expected:?}:\n{text}"
+            );
         }
     }
     // Nothing was applied: no workloads, no release records.
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    assert!(deployments.list(&Default::default()).await?.items.is_empty());
+    assert!(
+        deployments
+            .list(&Default::default())
+            .await?
+            .items
+            .is_empty()
+    );
     let listed = run(&["status", "-n", &ns, "-o", "json"])?;
     assert_eq!(stdout(&listed).trim(), "[]", "{}", stderr(&listed));
     delete_namespace(&client, &ns).await;

@@ -709,3 +709,53 @@ async fn a_release_named_with_53_characters_deploys_and_port_forwards() -> Resul
     })
     .await
 }
+
+/// A gateway whose one pod answers HTTP (its loopback server kept running
+/// while the returned backends live), and that pod's name.
+async fn http_gateway(client: &Client, ns: &str) -> Result<(PodBackends, String)> {
+    let backends = PodBackends::start(client, ns, Backend::Http).await?;
+    create_service(client, ns, json!("http")).await?;
+    create_deployment(client, ns, true).await?;
+    Ok((backends, the_ready_pod(client, ns).await?))
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn a_wildcard_address_points_the_client_config_at_localhost_and_says_so() -> Result<()> {
+    in_namespace("pf-wildcard", |client, ns| async move {
+        let (_backends, pod) = http_gateway(&client, &ns).await?;
+        let home = scratch_dir("pf-wildcard-home")?;
+        let port = free_port()?;
+        let flags = format!("-n {ns} port-forward -r {RELEASE} -p {port} --address 0.0.0.0");
+        let mut forward = polyaxon(&flags.split(' ').collect::<Vec<_>>(), &home)?;
+        forward
+            .wait_for_stderr(&format!("Forwarding from 0.0.0.0:{port}"), WAIT)
+            .await?;
+        let host = format!("http://localhost:{port}");
+        assert!(
+            forward
+                .stdout()
+                .contains(&format!("Polyaxon will be available at: {host}")),
+            "stdout: {}",
+            forward.stdout()
+        );
+        assert!(
+            forward.stderr().contains(&format!(
+                "Listening on every interface (0.0.0.0); the client config points at {host}"
+            )),
+            "stderr: {}",
+            forward.stderr()
+        );
+        let client_config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(home.join(".polyaxon/.client"))?)?;
+        assert_eq!(client_config["POLYAXON_HOST"], host.as_str());
+        // The host written is one a client reaches.
+        let (status, body) = http_get(local(port), "/").await?;
+        assert_eq!((status, body), (200, format!("served by pod {pod}\n")));
+        forward.signal("INT")?;
+        forward.wait_exit(Duration::from_secs(10)).await?;
+        let _ = std::fs::remove_dir_all(&home);
+        Ok(())
+    })
+    .await
+}
