@@ -29,7 +29,7 @@ fn stalled_deploy(ns: &str) -> Result<Child> {
         "-n",
         ns,
         "--set",
-        "gateway.resources.requests.cpu=1000",
+        "gateway.resources.requests.cpu=1000,gateway.resources.limits.cpu=1000",
         "--timeout",
         "5m",
     ])?

@@ -123,7 +123,7 @@ async fn history_status_and_rollback_through_the_binary() -> Result<()> {
 async fn ctrl_c_during_a_deploy_marks_it_failed_and_releases_the_lock() -> Result<()> {
     let client = client().await?;
     let ns = unique_namespace("interrupt");
-    // No artifacts claim: the gateway's pod stays Pending and deploy waits.
+    // The gateway's pod stays Pending and deploy waits.
     let child = deploy_waiting_for_workloads(&client, &ns).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let status = Command::new("kill")

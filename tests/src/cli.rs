@@ -45,20 +45,24 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Starts `polyaxon deploy` of the agent example into `ns` without its
-/// artifacts claim, so that its gateway's pod stays Pending and the deploy
-/// waits; returns once the deploy is applying workloads (stderr piped).
+/// Starts `polyaxon deploy` of the agent example into `ns` (with its
+/// artifacts claim: preflight refuses a missing one up front) whose gateway
+/// asks for more CPU than the node has, so that its pod stays Pending and the
+/// deploy waits; returns once the deploy is applying workloads (stderr piped).
 pub async fn deploy_waiting_for_workloads(
     client: &kube::Client,
     ns: &str,
 ) -> Result<std::process::Child> {
     use k8s_openapi::api::apps::v1::Deployment;
+    crate::user_claim(client, ns, "polyaxon-artifacts").await?;
     let mut child = command(&[
         "deploy",
         "-f",
         "examples/agent.yml",
         "-n",
         ns,
+        "--set",
+        "gateway.resources.requests.cpu=1000,gateway.resources.limits.cpu=1000",
         "--timeout",
         "5m",
     ])?
