@@ -1399,7 +1399,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__status)
-            opts="-r -A -o -n -v -q -h --release-name --all-namespaces --output --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-r -o -n -v -q -h --release-name --output --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -12,6 +12,7 @@ use polyaxon_core::discover::DiscoverError;
 use polyaxon_core::forward::ForwardError;
 use polyaxon_core::forward::client_config::ClientConfigError;
 use polyaxon_core::ops::{HelmError, OpError};
+use polyaxon_core::preflight::PreflightError;
 use polyaxon_core::release::{LEASE_SECONDS, LockError, StoreError};
 use polyaxon_core::render::RenderError;
 
@@ -264,12 +265,27 @@ impl Classify for OpError {
                 Some("docs/helm.md says what the takeover changes and how to go back to helm".into())
             }
             OpError::Lock(error) => error.hint(),
+            OpError::Preflight(error) => error.hint(),
             OpError::Store(error) => error.hint(),
             OpError::Apply(error) => error.hint(),
             OpError::Api { source, .. } => source.hint(),
             OpError::RolledBack { cause, .. } => cause.hint(),
             _ => None,
         }
+    }
+}
+
+/// The cluster lacks what the release needs: the operation cannot succeed.
+impl Classify for PreflightError {
+    fn exit(&self) -> Exit {
+        Exit::Failed
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(
+            "create what is missing (the commands above), or change the config, then run again"
+                .to_string(),
+        )
     }
 }
 

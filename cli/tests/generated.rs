@@ -310,7 +310,7 @@ fn install_line(shell: &str) -> String {
     let help = stdout(&polyaxon(&["completion", "--help"]));
     let line = help
         .lines()
-        .skip_while(|l| !l.starts_with("Install"))
+        .skip_while(|l| !l.starts_with("Examples: install"))
         .find(|l| l.trim_start().starts_with(&format!("{shell} ")))
         .unwrap_or_else(|| panic!("completion --help has no install line for {shell}:\n{help}"));
     line.trim_start()[shell.len()..].trim().to_string()

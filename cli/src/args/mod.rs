@@ -233,7 +233,7 @@ pub enum Command {
 }
 
 const COMPLETION_AFTER_HELP: &str = concat!(
-    "Install (each line works on a stock shell, no extra packages):\n",
+    "Examples: install it (each line works on a stock shell, no extra packages):\n",
     completion_install!(),
     "
 
