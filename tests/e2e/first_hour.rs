@@ -1,15 +1,14 @@
 //! What a new user meets in the first hour, through the `polyaxon` binary:
 //! preflight names what the cluster lacks before anything is applied.
 
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::Api;
-use polyaxon_e2e::cli::{command, run};
-use polyaxon_e2e::{client, delete_namespace, unique_namespace, user_claim};
-use serde_json::Value;
+use polyaxon_e2e::cli::run;
+use polyaxon_e2e::{client, delete_namespace, unique_namespace};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -17,25 +16,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A deploy of the example agent that stays in its wait: the gateway asks for
-/// more CPU than the node has, so its pod stays Pending.
-fn stalled_deploy(ns: &str) -> Result<Child> {
-    Ok(command(&[
-        "deploy",
-        "-f",
-        "examples/agent.yml",
-        "-n",
-        ns,
-        "--set",
-        "gateway.resources.requests.cpu=1000,gateway.resources.limits.cpu=1000",
-        "--timeout",
-        "5m",
-    ])?
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()?)
 }
 
 #[tokio::test]

@@ -88,7 +88,7 @@ async fn write_record_bytes(
 async fn a_killed_deploy_is_taken_over_at_once_and_reported_interrupted() -> Result<()> {
     let client = client().await?;
     let ns = unique_namespace("killed");
-    // No artifacts claim: the gateway's pod stays Pending and deploy waits.
+    // The gateway's pod stays Pending and deploy waits.
     let mut child = deploy_waiting_for_workloads(&client, &ns).await?;
     let killed_pid = child.id();
     child.kill()?; // SIGKILL: no chance to clean up
