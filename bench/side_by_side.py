@@ -38,7 +38,7 @@ import time
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHARTS = ROOT.parent / "shared" / "reference" / "charts"
+CHARTS = pathlib.Path(os.environ.get("POLYAXON_SHARED_DIR", ROOT.parent / "shared")) / "reference" / "charts"
 VERSION = "2.15.1"
 WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
 
@@ -342,12 +342,14 @@ def main():
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--audit-log", required=True)
     parser.add_argument("--only", choices=["lifecycle", "scale"], default=None)
+    parser.add_argument("--charts", default="agent,platform",
+                        help="charts of the lifecycle part, comma-separated")
     args = parser.parse_args()
     bench = Bench(args)
     try:
         for run in range(args.runs):
             if args.only in (None, "lifecycle"):
-                for chart in ("agent", "platform"):
+                for chart in args.charts.split(","):
                     bench.lifecycle(chart, run)
             if args.only in (None, "scale"):
                 bench.scale(run)
