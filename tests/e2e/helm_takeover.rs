@@ -347,10 +347,10 @@ async fn bound_claims(client: &Client, ns: &str) -> Result<Claims> {
 
 /// A platform release helm installed in a new namespace: the client, the
 /// namespace, the config file, and the claims once the database's is bound.
-async fn platform_by_helm(prefix: &str) -> Result<(Client, String, String, Claims)> {
+async fn platform_by_helm(prefix: &str, text: &str) -> Result<(Client, String, String, Claims)> {
     let client = client().await?;
     let ns = unique_namespace(prefix);
-    let config = write(&ns, "platform", &platform_config("2.15.1", ""))?;
+    let config = write(&ns, "platform", text)?;
     install_platform(&client, &ns, &config).await?;
     let claims = bound_claims(&client, &ns).await?;
     Ok((client, ns, config, claims))
@@ -380,7 +380,8 @@ where
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn a_platform_helm_installed_keeps_its_database_claim_volume_and_passwords() -> Result<()> {
     let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
-    let (client, ns, _, claims_before) = platform_by_helm("take-platform").await?;
+    let (client, ns, _, claims_before) =
+        platform_by_helm("take-platform", &platform_config("2.15.1", "")).await?;
     let passwords_before = generated(&client, &ns).await?;
     assert!(
         passwords_before.keys().any(|k| k.contains("postgres")),
@@ -409,6 +410,47 @@ async fn a_platform_helm_installed_keeps_its_database_claim_volume_and_passwords
     same_uids(&uids_before, &uids(&client, &ns).await?);
     let leftovers = helm_leftovers(&client, &ns, "polyaxon").await?;
     assert!(leftovers.is_empty(), "helm is left on: {leftovers:#?}");
+    assert!(!helm_lists("polyaxon", &ns)?);
+
+    clean_up(&client, "polyaxon", &ns).await;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn a_statefulset_whose_claim_template_differs_is_recreated_after_a_yes_keeping_its_claim()
+-> Result<()> {
+    let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
+    // helm's chart reads the size from `postgresql.primary.persistence`, this
+    // tool from `postgresql.persistence` too: the claim templates differ,
+    // and a StatefulSet's claim templates cannot change in place.
+    let text = platform_config("2.15.1", "")
+        .replace("    enabled: true\n", "    enabled: true\n    size: 10Gi\n");
+    let (client, ns, config, claims_before) = platform_by_helm("take-sts", &text).await?;
+    let passwords_before = generated(&client, &ns).await?;
+    let mut uids_before = uids(&client, &ns).await?;
+    let database = "StatefulSet/polyaxon-postgresql";
+
+    refused(&["upgrade", "-f", &config, "-n", &ns], &[database, "--yes"])?;
+    assert!(
+        helm_lists("polyaxon", &ns)?,
+        "nothing was touched without a yes"
+    );
+    run_ok(&["upgrade", "-f", &config, "-n", &ns, "--yes"])?;
+
+    let uids_after = uids(&client, &ns).await?;
+    let old = uids_before.remove(database);
+    assert!(
+        old.is_some() && uids_after.get(database) != old.as_ref(),
+        "{database} recreated"
+    );
+    same_uids(&uids_before, &uids_after);
+    assert_eq!(
+        claims(&client, &ns).await?,
+        claims_before,
+        "the same claims, bound to the same volumes"
+    );
+    assert_eq!(generated(&client, &ns).await?, passwords_before);
     assert!(!helm_lists("polyaxon", &ns)?);
 
     clean_up(&client, "polyaxon", &ns).await;
@@ -462,7 +504,8 @@ fn helm_records(ns: &str) -> Result<usize> {
 #[ignore = "end-to-end: needs the test cluster, run tests/run"]
 async fn a_platform_helm_installed_is_torn_down_claims_kept_unless_asked() -> Result<()> {
     let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
-    let (client, ns, config, claims_before) = platform_by_helm("helm-down").await?;
+    let (client, ns, config, claims_before) =
+        platform_by_helm("helm-down", &platform_config("2.15.1", "")).await?;
 
     run_ok(&["teardown", "-r", "polyaxon", "-n", &ns, "--yes"])?;
     let left = labelled(&client, &ns, "polyaxon").await?;

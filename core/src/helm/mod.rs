@@ -2,6 +2,7 @@
 //! reading helm's release records, so that every command can find such a
 //! release and say what it is.
 
+pub mod immutable;
 pub mod manifest;
 pub mod ownership;
 pub mod release;

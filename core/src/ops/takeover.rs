@@ -18,11 +18,17 @@ use super::deploy::kept_generated_values;
 use super::helm_release::{HelmError, HelmFound};
 use super::upgrade::{RevisionInput, apply_revision};
 use super::{Deployable, Diff, OpError, UpgradeOptions, UpgradeOutcome, with_lock};
-use crate::apply::{DeleteOptions, api_for, delete_objects, plan_adopting};
-use crate::event::{Reporter, silent};
+use std::time::Duration;
+
+use kube::api::DeleteParams;
+use kube::runtime::wait::{await_condition, conditions};
+
+use crate::apply::{Action, ApplyError, PlannedObject, api_for, plan_adopting};
+use crate::event::{Event, Reporter, silent};
+use crate::helm::immutable::{Recreate, recreate};
 use crate::helm::ownership::{owned_by_helm, take_over};
 use crate::release::{ClusterStore, ObjectRef, ReleaseRecord, ReleaseRef, ReleaseStore, Status};
-use crate::render::{Manifest, ReleaseState};
+use crate::render::{Manifest, ReleaseState, RenderedObject};
 
 /// What a takeover would do, computed without writing anything.
 struct Takeover {
@@ -36,8 +42,8 @@ struct Takeover {
     helm_objects: Vec<ObjectRef>,
     /// The plan, against helm's manifest.
     plan: crate::apply::Plan,
-    /// Workloads whose selectors changed: deleted and created again.
-    recreate: Vec<ObjectRef>,
+    /// Workloads that cannot change in place: deleted and created again.
+    recreate: Vec<(ObjectRef, Recreate)>,
 }
 
 /// The plan of taking `found` over with `source` (what `diff` shows).
@@ -73,8 +79,29 @@ async fn prepare(
         .collect();
     let (release, namespace) = (target.release.clone(), target.namespace.clone());
     let adopt = move |o: &DynamicObject| owned_by_helm(o, &release, &namespace);
-    let plan = plan_adopting(client, &manifest, target, &previous, &adopt).await?;
-    let recreate = changed_selectors(client, &manifest).await?;
+    let recreate = to_recreate(client, &manifest).await?;
+    // What is recreated is planned as a creation (a dry run of the change
+    // in place is refused: that is why it is recreated).
+    let recreated = |o: &RenderedObject| recreate.iter().any(|(r, _)| *r == ObjectRef::of(o));
+    let in_place = Manifest {
+        objects: manifest
+            .objects
+            .iter()
+            .filter(|o| !recreated(o))
+            .cloned()
+            .collect(),
+    };
+    let mut plan = plan_adopting(client, &in_place, target, &previous, &adopt).await?;
+    plan.items.extend(
+        manifest
+            .resources()
+            .filter(|o| recreated(o))
+            .map(|o| PlannedObject {
+                object: ObjectRef::of(o),
+                action: Action::Create,
+                rendered: Some(o.clone()),
+            }),
+    );
     let mut from = found
         .records(&state)
         .pop()
@@ -110,7 +137,7 @@ pub(crate) async fn takeover(
     }
     if !takeover.recreate.is_empty() && !op.confirmed {
         return Err(HelmError::Recreate {
-            objects: takeover.recreate.iter().map(ObjectRef::id).collect(),
+            objects: takeover.recreate.iter().map(|(o, _)| o.id()).collect(),
         }
         .into());
     }
@@ -132,19 +159,8 @@ pub(crate) async fn takeover(
                 })?;
         }
         super::helm_release::label_claims(client, target).await?;
-        if !takeover.recreate.is_empty() {
-            let options = DeleteOptions {
-                keep_volumes: true,
-                timeout: op.wait.timeout,
-            };
-            delete_objects(
-                client,
-                &takeover.recreate,
-                &target.release,
-                &options,
-                reporter,
-            )
-            .await?;
+        for (object, how) in &takeover.recreate {
+            delete_for_recreate(client, object, *how, op.wait.timeout, reporter).await?;
         }
         let description = format!(
             "taken over from helm (helm revision {}) and upgraded",
@@ -166,12 +182,12 @@ pub(crate) async fn takeover(
     with_lock(client, target, "upgrade", reporter, work).await
 }
 
-/// The rendered workloads whose live selector differs from the rendered one
-/// (selectors cannot change in place).
-async fn changed_selectors(
+/// The rendered workloads that cannot change in place, and how each is
+/// recreated.
+async fn to_recreate(
     client: &Client,
     manifest: &Manifest,
-) -> Result<Vec<ObjectRef>, OpError> {
+) -> Result<Vec<(ObjectRef, Recreate)>, OpError> {
     let mut out = Vec::new();
     for object in manifest.resources() {
         if !matches!(object.kind(), "Deployment" | "StatefulSet" | "DaemonSet") {
@@ -186,11 +202,45 @@ async fn changed_selectors(
                 source: Box::new(source),
             })?;
         let Some(live) = live else { continue };
-        let selector =
-            |o: &DynamicObject| o.data.get("spec").and_then(|s| s.get("selector")).cloned();
-        if selector(&live) != selector(&object.object) {
-            out.push(reference);
+        match recreate(object.kind(), &live.data, &object.object.data) {
+            Recreate::No => {}
+            how => out.push((reference, how)),
         }
     }
     Ok(out)
+}
+
+/// Deletes a workload to be created again, and waits until it is gone: a
+/// StatefulSet recreated [`Recreate::Alone`] leaves its pods and claims to
+/// the new one.
+async fn delete_for_recreate(
+    client: &Client,
+    object: &ObjectRef,
+    how: Recreate,
+    timeout: Duration,
+    reporter: &Reporter,
+) -> Result<(), OpError> {
+    let api = api_for(client, object);
+    let fail = |source| OpError::Api {
+        action: format!("delete {object} to create it again"),
+        source: Box::new(source),
+    };
+    let params = match how {
+        Recreate::Alone => DeleteParams::orphan(),
+        _ => DeleteParams::foreground(),
+    };
+    let Some(live) = api.get_opt(&object.name).await.map_err(fail)? else {
+        return Ok(());
+    };
+    api.delete(&object.name, &params).await.map_err(fail)?;
+    reporter(Event::Deleted(object.id()));
+    let uid = live.metadata.uid.unwrap_or_default();
+    let gone = await_condition(api, &object.name, conditions::is_deleted(&uid));
+    match tokio::time::timeout(timeout, gone).await {
+        Ok(Ok(_)) => Ok(()),
+        _ => Err(ApplyError::NotDeleted {
+            objects: vec![object.to_string()],
+        }
+        .into()),
+    }
 }
