@@ -163,6 +163,29 @@ pub(crate) fn admit(
     })
 }
 
+/// How a failed `action` (read, apply, ...) on `object` reaches the user.
+fn api_failure(object: &RenderedObject) -> impl Fn(&'static str, kube::Error) -> ApplyError {
+    let reference = ObjectRef::of(object).to_string();
+    move |action, source| ApplyError::Api {
+        action,
+        object: reference.clone(),
+        source: Box::new(source),
+    }
+}
+
+/// The live copy of the cluster-scoped `object`, if there is one.
+async fn read_cluster_scoped(
+    api: &Api<DynamicObject>,
+    object: &RenderedObject,
+    err: &impl Fn(&'static str, kube::Error) -> ApplyError,
+) -> Result<Option<DynamicObject>, ApplyError> {
+    match retry(|| api.get_opt(object.name())).await {
+        Ok(live) => Ok(live),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(err("read", e)),
+    }
+}
+
 /// Refuses, before anything is written (the namespace included), a
 /// manifest whose cluster-scoped names another release already uses with
 /// different content. Reads and dry-runs only.
@@ -172,18 +195,10 @@ pub async fn check_names(
     target: &ReleaseRef,
 ) -> Result<(), ApplyError> {
     for object in objects.filter(|o| o.namespace().is_none() && o.kind() != "Namespace") {
-        let reference = ObjectRef::of(object);
         let api = dynamic_api(client, &object.resource, None);
-        let err = |action, source| ApplyError::Api {
-            action,
-            object: reference.to_string(),
-            source: Box::new(source),
-        };
-        let live = match retry(|| api.get_opt(object.name())).await {
-            Ok(Some(live)) => live,
-            Ok(None) => continue,
-            Err(e) if is_not_found(&e) => continue,
-            Err(e) => return Err(err("read", e)),
+        let err = api_failure(object);
+        let Some(live) = read_cluster_scoped(&api, object, &err).await? else {
+            continue;
         };
         let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
         let patch = Patch::Apply(&object.object);
@@ -307,23 +322,17 @@ async fn register(
     object: &RenderedObject,
     target: &ReleaseRef,
 ) -> Result<(), ApplyError> {
-    let reference = ObjectRef::of(object);
     let api = dynamic_api(client, &object.resource, None);
-    let err = |action, source| ApplyError::Api {
-        action,
-        object: reference.to_string(),
-        source: Box::new(source),
-    };
-    let live = match retry(|| api.get_opt(object.name())).await {
-        Ok(Some(live)) => live,
-        Ok(None) => {
+    let err = api_failure(object);
+    let live = match read_cluster_scoped(&api, object, &err).await? {
+        Some(live) => live,
+        None => {
             let params = PatchParams::apply(FIELD_MANAGER).force();
             let patch = Patch::Apply(&object.object);
             retry(|| api.patch(object.name(), &params, &patch))
                 .await
                 .map_err(|e| err("apply", e))?
         }
-        Err(e) => return Err(err("read", e)),
     };
     let mut list: BTreeSet<String> = users(&live)
         .into_iter()

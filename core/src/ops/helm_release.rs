@@ -21,7 +21,7 @@ use crate::release::{
     HelmOrigin, ObjectRef, ReleaseRecord, ReleaseRef, RevisionContent, Status, store_manifest,
 };
 use crate::render::labels::{INSTANCE, MANAGED_BY, MANAGER};
-use crate::render::{self, ReleaseState, Stage};
+use crate::render::{self, ReleaseState};
 
 /// Why a release helm installed cannot be acted on as asked.
 #[derive(Debug, thiserror::Error)]
@@ -335,14 +335,7 @@ pub async fn label_claims(client: &Client, target: &ReleaseRef) -> Result<Vec<Ob
             )
             .await
             .map_err(fail(format!("label claim {name} as the release's")))?;
-        out.push(ObjectRef {
-            stage: Stage::Config,
-            api_version: "v1".into(),
-            kind: "PersistentVolumeClaim".into(),
-            plural: "persistentvolumeclaims".into(),
-            namespace: Some(target.namespace.clone()),
-            name,
-        });
+        out.push(ObjectRef::claim(&target.namespace, name));
     }
     Ok(out)
 }

@@ -27,7 +27,7 @@ use crate::event::{Event, Reporter};
 use crate::release::{
     ClusterStore, ObjectRef, ReleaseRef, ReleaseStore, credential_secrets, restore_manifest,
 };
-use crate::render::{Hook, Manifest, Stage, release_selector};
+use crate::render::{Hook, Manifest, release_selector};
 
 /// What [`crate::apply::RUNS_SELECTOR`] finds, in progress lines.
 const RUN_LEFTOVERS: &str = "run leftover(s)";
@@ -152,14 +152,7 @@ async fn statefulset_claims(
                 .iter()
                 .any(|p| name.strip_prefix(p.as_str()).is_some_and(ordinal))
         })
-        .map(|name| ObjectRef {
-            stage: Stage::Config,
-            api_version: "v1".into(),
-            kind: "PersistentVolumeClaim".into(),
-            plural: "persistentvolumeclaims".into(),
-            namespace: Some(target.namespace.clone()),
-            name,
-        })
+        .map(|name| ObjectRef::claim(&target.namespace, name))
         .collect())
 }
 

@@ -74,6 +74,19 @@ impl ObjectRef {
         }
     }
 
+    /// The reference of the claim `name` in `namespace` (claims are kept
+    /// with the config stage's objects).
+    pub fn claim(namespace: &str, name: String) -> Self {
+        ObjectRef {
+            stage: Stage::Config,
+            api_version: "v1".into(),
+            kind: "PersistentVolumeClaim".into(),
+            plural: "persistentvolumeclaims".into(),
+            namespace: Some(namespace.to_string()),
+            name,
+        }
+    }
+
     /// The API resource to reach this object through the dynamic API.
     pub fn api_resource(&self) -> kube::discovery::ApiResource {
         let (group, version) = match self.api_version.split_once('/') {

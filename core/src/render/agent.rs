@@ -525,20 +525,7 @@ pub fn streams(
         pull_secrets: pod::pull_secrets_of(values, &streams),
         ..Workload::default()
     };
-    let mut service = network::service(
-        ctx,
-        &name,
-        &name,
-        Role::Api,
-        vec![network::port(
-            spec.name.as_deref().unwrap_or("streams"),
-            port,
-            target,
-        )],
-    );
-    if let Some(meta_annotations) = spec.annotations.filter(|a| !a.is_empty()) {
-        service.metadata.annotations = Some(meta_annotations);
-    }
+    let service = network::component_service(ctx, &name, Role::Api, spec, "streams", port, target);
     ctx.push(Stage::Services, &service)?;
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))
 }

@@ -48,6 +48,28 @@ pub fn port(name: &str, port: i32, target: i32) -> ServicePort {
     }
 }
 
+/// A component's ClusterIP Service with one port: named by its config's
+/// `service.name` (else `default_port_name`), from `port` to `target`, and
+/// annotated with `service.annotations` when there are any.
+pub fn component_service(
+    ctx: &Ctx<'_>,
+    name: &str,
+    role: Role,
+    spec: crate::config::schema::ServiceSpec,
+    default_port_name: &str,
+    port: i32,
+    target: i32,
+) -> Service {
+    let port = self::port(
+        spec.name.as_deref().unwrap_or(default_port_name),
+        port,
+        target,
+    );
+    let mut service = self::service(ctx, name, name, role, vec![port]);
+    service.metadata.annotations = spec.annotations.filter(|a| !a.is_empty());
+    service
+}
+
 /// The gateway Service (`<fullname>-gateway`, both charts'
 /// `gateway-svc.yaml`): `gateway.service.type` (with the chart's node port
 /// unless `nodePort` is set), `gateway.service.annotations`, port 80 to the

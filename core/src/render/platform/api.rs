@@ -153,18 +153,8 @@ fn api_v1(ctx: &mut Ctx<'_>, values: &Values<'_>, p: &Platform) -> Result<(), Re
     let workload = api_pod(ctx, values, &api, target, mounts)
         .ports(vec![pod::port(target)])
         .build(ctx, values, p);
-    let mut service = network::service(
-        ctx,
-        &name,
-        &name,
-        Role::Api,
-        vec![network::port(
-            spec.name.as_deref().unwrap_or("api"),
-            common::service_port(spec.port, 80),
-            target,
-        )],
-    );
-    service.metadata.annotations = spec.annotations.filter(|a| !a.is_empty());
+    let port = common::service_port(spec.port, 80);
+    let service = network::component_service(ctx, &name, Role::Api, spec, "api", port, target);
     ctx.push(Stage::Services, &service)?;
     ctx.push(Stage::Workloads, &pod::deployment(ctx, values, &workload))?;
     autoscale::render(ctx, &name, api.hpa.as_ref())
