@@ -96,8 +96,12 @@ async fn preflight_names_what_the_cluster_lacks_before_anything_is_applied() -> 
             .items
             .is_empty()
     );
-    let listed = run(&["status", "-n", &ns, "-o", "json"])?;
-    assert_eq!(stdout(&listed).trim(), "[]", "{}", stderr(&listed));
+    let status = run(&["status", "-r", "agent", "-n", &ns])?;
+    assert!(
+        stderr(&status).contains("release agent is not deployed"),
+        "{}",
+        stderr(&status)
+    );
     delete_namespace(&client, &ns).await;
     Ok(())
 }

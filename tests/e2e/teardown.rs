@@ -7,7 +7,7 @@
 //!
 //! The tests share the cluster's CRDs, so they run one at a time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -177,6 +177,17 @@ async fn cleanup(client: &Client, namespaces: &[&str]) {
 async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goes() -> Result<()> {
     let _serial = SERIAL.lock().await;
     let client = client().await?;
+    // Releases other tests left on the cluster (a failed test's) use the
+    // CRDs too: they stay listed, and keep the CRDs, throughout.
+    let mut earlier = BTreeMap::new();
+    for crd in CRDS {
+        earlier.insert(crd, crd_users(&client, crd).await?.unwrap_or_default());
+    }
+    let with_earlier = |crd: &str, users: &[&str]| -> BTreeSet<String> {
+        let mut all = set(users);
+        all.extend(earlier.get(crd).cloned().unwrap_or_default());
+        all
+    };
     let (a, b, c) = (
         unique_namespace("team-a"),
         unique_namespace("team-b"),
@@ -202,7 +213,7 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
     for crd in CRDS {
         assert_eq!(
             crd_users(&client, crd).await?,
-            Some(set(&[&ua, &ub, &uc])),
+            Some(with_earlier(crd, &[&ua, &ub, &uc])),
             "{crd} lists the three releases in {RELEASES_ANNOTATION}"
         );
     }
@@ -221,7 +232,7 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
     for crd in CRDS {
         assert_eq!(
             crd_users(&client, crd).await?,
-            Some(set(&[&ub, &uc])),
+            Some(with_earlier(crd, &[&ub, &uc])),
             "{crd}"
         );
         let kept = summary.shared.iter().any(
@@ -242,7 +253,10 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
 
     teardown(&client, &agent_b, true, Duration::from_secs(120), &silent()).await?;
     assert!(run_exists(&client, &c, "run-1").await?, "c's run is kept");
-    assert_eq!(crd_users(&client, JOBS_CRD).await?, Some(set(&[&uc])));
+    assert_eq!(
+        crd_users(&client, JOBS_CRD).await?,
+        Some(with_earlier(JOBS_CRD, &[&uc]))
+    );
 
     let summary = teardown(
         &client,
@@ -253,19 +267,28 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
     )
     .await?;
     for crd in CRDS {
-        assert_eq!(
-            crd_users(&client, crd).await?,
-            None,
-            "{crd} is deleted with its last user"
-        );
-        assert!(
-            summary
-                .shared
-                .iter()
-                .any(|r| matches!(r, Released::Deleted(id) if id.ends_with(crd))),
-            "{:?}",
-            summary.shared
-        );
+        let left = &earlier[crd];
+        if left.is_empty() {
+            assert_eq!(
+                crd_users(&client, crd).await?,
+                None,
+                "{crd} is deleted with its last user"
+            );
+            assert!(
+                summary
+                    .shared
+                    .iter()
+                    .any(|r| matches!(r, Released::Deleted(id) if id.ends_with(crd))),
+                "{:?}",
+                summary.shared
+            );
+        } else {
+            assert_eq!(
+                crd_users(&client, crd).await?.as_ref(),
+                Some(left),
+                "{crd} is kept for the releases that were there before"
+            );
+        }
     }
     cleanup(&client, &[&a, &b, &c]).await;
     Ok(())
