@@ -289,7 +289,8 @@ class Bench:
                 [("agent", {"extra_namespaces": n}) for n in (0, 5)]
         for chart, size in cases:
             for tool in (["helm", "polyaxon"] if run % 2 == 0 else ["polyaxon", "helm"]):
-                ns = f"sbs-scale-{chart}-{tool}-{run}-{os.getpid()}"
+                size_tag = "-".join(str(v) for v in size.values())
+                ns = f"sbs-scale-{chart}-{size_tag}-{tool}-{run}-{os.getpid()}"
                 extra = [f"{ns}-x{i}" for i in range(size.get("extra_namespaces", 0))]
                 self.namespace(ns, chart, extra)
                 config, release = self.config(chart, connections=size.get("connections", 0),
