@@ -212,7 +212,7 @@ class Bench:
                 {"name": f"bucket-{i}", "kind": "s3", "schema": {"bucket": f"s3://bucket-{i}"}}
                 for i in range(connections)]
         if extra_namespaces:
-            base["additionalNamespaces"] = list(extra_namespaces)
+            base.setdefault("agent", {})["additionalNamespaces"] = list(extra_namespaces)
         name = f"{chart}-{int(changed)}-{connections}-{len(extra_namespaces)}.yml"
         path = self.work / name
         path.write_text(yaml.safe_dump(base, sort_keys=False))

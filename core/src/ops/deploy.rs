@@ -33,6 +33,19 @@ pub async fn deploy(
     source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
+    // The whole operation (plan, apply, wait, hooks, records) is a large
+    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
+    // thread of a test or a spawned task).
+    Box::pin(deploy_unboxed(client, op, source, reporter)).await
+}
+
+/// The body of [`deploy`].
+async fn deploy_unboxed(
+    client: &Client,
+    op: &DeployOptions,
+    source: &Deployable<'_>,
+    reporter: &Reporter,
+) -> Result<ReleaseRecord, OpError> {
     // Cluster-scoped names another release uses differently are refused
     // before anything is written, the namespace included.
     let markers = (source.render)(&ReleaseState::markers(&op.target.release))?;

@@ -37,7 +37,9 @@ pub async fn status(
 ) -> Result<ReleaseRecord, OpError> {
     let mut records = history(client, target, reporter).await?;
     let mut latest = records.pop().ok_or_else(|| OpError::not_found(target))?;
-    if latest.status == Status::Pending {
+    // A revision helm left pending is helm's to describe (with its age):
+    // our lock says nothing of helm's operations.
+    if latest.status == Status::Pending && latest.helm.is_none() {
         let holder = lock_holder(client.clone(), &target.namespace, &target.release).await?;
         if !holder.is_some_and(|h| h.may_run()) {
             let detail = latest.pending_detail();

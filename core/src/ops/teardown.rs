@@ -213,6 +213,18 @@ pub async fn teardown(
     op: &TeardownOptions,
     reporter: &Reporter,
 ) -> Result<TeardownSummary, OpError> {
+    // The whole operation (plan, apply, wait, hooks, records) is a large
+    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
+    // thread of a test or a spawned task).
+    Box::pin(teardown_unboxed(client, op, reporter)).await
+}
+
+/// The body of [`teardown`].
+async fn teardown_unboxed(
+    client: &Client,
+    op: &TeardownOptions,
+    reporter: &Reporter,
+) -> Result<TeardownSummary, OpError> {
     let target = &op.target;
     let deadline = Instant::now() + op.delete.timeout;
     let left = || deadline.saturating_duration_since(Instant::now());

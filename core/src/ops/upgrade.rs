@@ -120,6 +120,19 @@ pub async fn upgrade(
     source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
+    // The whole operation (plan, apply, wait, hooks, records) is a large
+    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
+    // thread of a test or a spawned task).
+    Box::pin(upgrade_unboxed(client, op, source, reporter)).await
+}
+
+/// The body of [`upgrade`].
+async fn upgrade_unboxed(
+    client: &Client,
+    op: &UpgradeOptions,
+    source: &Deployable<'_>,
+    reporter: &Reporter,
+) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
     let store =
         ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
@@ -182,6 +195,20 @@ pub async fn upgrade(
 /// Rolls the release back to `revision` (default: the newest earlier
 /// revision that was deployed), as a new revision.
 pub async fn rollback(
+    client: &Client,
+    target: &ReleaseRef,
+    revision: Option<u32>,
+    wait: WaitOptions,
+    reporter: &Reporter,
+) -> Result<ReleaseRecord, OpError> {
+    // The whole operation (plan, apply, wait, hooks, records) is a large
+    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
+    // thread of a test or a spawned task).
+    Box::pin(rollback_unboxed(client, target, revision, wait, reporter)).await
+}
+
+/// The body of [`rollback`].
+async fn rollback_unboxed(
     client: &Client,
     target: &ReleaseRef,
     revision: Option<u32>,
