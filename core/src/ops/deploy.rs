@@ -33,9 +33,7 @@ pub async fn deploy(
     source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
-    // The whole operation (plan, apply, wait, hooks, records) is a large
-    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
-    // thread of a test or a spawned task).
+    // Boxed: see "Boxed operations" in the module documentation.
     Box::pin(deploy_unboxed(client, op, source, reporter)).await
 }
 

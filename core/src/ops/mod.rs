@@ -1,6 +1,11 @@
 //! The user's verbs, each composed from the other modules the way a person
 //! would describe it (helm's `pkg/action` is the model: one file per verb, a
 //! struct of options and a `run`).
+//!
+//! Boxed operations: `deploy`, `upgrade`, `teardown` and `rollback` are each a
+//! large future (plan, apply, wait, hooks, records, helm discovery). Each
+//! public function boxes its body, so that awaiting it does not weigh on the
+//! caller's stack (a test's or a spawned task's thread has 2 MiB).
 
 mod decide;
 mod deploy;

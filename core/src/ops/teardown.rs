@@ -213,9 +213,7 @@ pub async fn teardown(
     op: &TeardownOptions,
     reporter: &Reporter,
 ) -> Result<TeardownSummary, OpError> {
-    // The whole operation (plan, apply, wait, hooks, records) is a large
-    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
-    // thread of a test or a spawned task).
+    // Boxed: see "Boxed operations" in the module documentation.
     Box::pin(teardown_unboxed(client, op, reporter)).await
 }
 

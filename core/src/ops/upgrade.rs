@@ -120,9 +120,7 @@ pub async fn upgrade(
     source: &Deployable<'_>,
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
-    // The whole operation (plan, apply, wait, hooks, records) is a large
-    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
-    // thread of a test or a spawned task).
+    // Boxed: see "Boxed operations" in the module documentation.
     Box::pin(upgrade_unboxed(client, op, source, reporter)).await
 }
 
@@ -201,9 +199,7 @@ pub async fn rollback(
     wait: WaitOptions,
     reporter: &Reporter,
 ) -> Result<ReleaseRecord, OpError> {
-    // The whole operation (plan, apply, wait, hooks, records) is a large
-    // future; boxed, it does not weigh on the caller's stack (a 2 MiB
-    // thread of a test or a spawned task).
+    // Boxed: see "Boxed operations" in the module documentation.
     Box::pin(rollback_unboxed(client, target, revision, wait, reporter)).await
 }
 
