@@ -20,6 +20,10 @@ pub fn reporter(out: &Output) -> Reporter {
         let Ok(mut lines) = lines.lock() else { return };
         match event {
             Event::Plan(plan) => out.info(plan_text(&plan, &out).trim_end()),
+            Event::MajorUpgrade(upgrade) => out.warn(format!(
+                "upgrading to a new major version:\n{}",
+                upgrade.to_string().trim_end()
+            )),
             Event::Stage { stage, count } => {
                 out.info(format!("applying {}: {count} object(s)", stage.as_str()))
             }

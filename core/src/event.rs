@@ -9,6 +9,9 @@ use crate::render::{Hook, Stage};
 pub enum Event {
     /// The plan of an upgrade or rollback, before anything is applied.
     Plan(Plan),
+    /// A confirmed upgrade to a new major version starts: what it adds,
+    /// removes and replaces, and what becomes of the database.
+    MajorUpgrade(Box<crate::ops::MajorUpgrade>),
     /// A stage starts applying `count` objects that change.
     Stage {
         /// The stage.

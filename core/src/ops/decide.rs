@@ -71,9 +71,17 @@ pub(crate) fn check_versions(
             release,
             deployed: deployed.to_string(),
             requested: requested.to_string(),
+            upgrade: None,
         }),
         _ => Ok(()),
     }
+}
+
+/// Whether `requested` is a new major version of `deployed`.
+pub(crate) fn is_major_jump(deployed: &str, requested: &str) -> Result<bool, OpError> {
+    let parse =
+        |text: &str| PolyaxonVersion::parse(text).ok_or_else(|| OpError::Version(text.to_string()));
+    Ok(version::compare(&parse(deployed)?, &parse(requested)?) == VersionChange::MajorJump)
 }
 
 /// Whether upgrading `current` to `source` with `plan` changes nothing: the
@@ -221,6 +229,9 @@ mod tests {
             Err(OpError::NeedsConfirmation { .. })
         ));
         assert!(check_versions(&op(false, true), "1.14.0", "2.0.0").is_ok());
+        assert!(is_major_jump("1.14.0", "2.15.1").unwrap());
+        assert!(!is_major_jump("2.14.0", "2.15.1").unwrap());
+        assert!(!is_major_jump("2.15.1", "1.14.0").unwrap());
     }
 
     #[test]

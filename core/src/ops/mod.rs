@@ -11,14 +11,17 @@ mod decide;
 mod deploy;
 mod helm_release;
 mod helm_teardown;
+mod major;
 mod query;
 mod records;
+mod replace;
 mod takeover;
 mod teardown;
 mod upgrade;
 
 pub use deploy::{DeployOptions, deploy};
 pub use helm_release::{HelmError, HelmFound, find as find_helm_release};
+pub use major::{DATA_DOC, MajorUpgrade, PasswordCarry};
 pub use query::{history, status};
 pub use teardown::{TeardownOptions, TeardownPreview, TeardownSummary, teardown, teardown_preview};
 pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade};
@@ -143,7 +146,10 @@ pub enum OpError {
         requested: String,
     },
     /// A major version jump needs a yes.
-    #[error("release {release} runs {deployed}; {requested} is a new major version")]
+    #[error(
+        "release {release} runs {deployed}; {requested} is a new major version{}",
+        upgrade.as_ref().map(|u| format!(", and upgrading to it changes this:\n{u}")).unwrap_or_default().trim_end()
+    )]
     NeedsConfirmation {
         /// The release.
         release: String,
@@ -151,6 +157,18 @@ pub enum OpError {
         deployed: String,
         /// The requested version.
         requested: String,
+        /// What the upgrade would do, when it was planned.
+        upgrade: Option<Box<MajorUpgrade>>,
+    },
+    /// Workloads that cannot change in place must be deleted and created
+    /// again: that needs a yes.
+    #[error(
+        "these workloads must be deleted and created again (their selectors or claim templates changed, which cannot change in place; claims are kept): {}",
+        objects.join(", ")
+    )]
+    MustReplace {
+        /// The workloads (`Kind/name`).
+        objects: Vec<String>,
     },
     /// A version is not a Polyaxon version (`X.Y.Z`, `X.Y.Z.postN`).
     #[error("version {0:?} is not a semantic version")]
@@ -220,7 +238,7 @@ impl OpError {
     /// version jump, a release helm left pending, workloads to recreate.
     pub fn needs_confirmation(&self) -> bool {
         match self {
-            OpError::NeedsConfirmation { .. } => true,
+            OpError::NeedsConfirmation { .. } | OpError::MustReplace { .. } => true,
             OpError::Helm(helm) => matches!(
                 **helm,
                 HelmError::Pending { .. } | HelmError::Recreate { .. }

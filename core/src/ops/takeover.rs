@@ -18,17 +18,11 @@ use super::deploy::kept_generated_values;
 use super::helm_release::{HelmError, HelmFound};
 use super::upgrade::{RevisionInput, apply_revision};
 use super::{Deployable, Diff, OpError, UpgradeOptions, UpgradeOutcome, with_lock};
-use std::time::Duration;
-
-use kube::api::DeleteParams;
-use kube::runtime::wait::{await_condition, conditions};
-
-use crate::apply::{Action, ApplyError, PlannedObject, api_for, plan_adopting};
-use crate::event::{Event, Reporter, silent};
-use crate::helm::immutable::{Recreate, recreate};
+use super::replace::{Replaced, plan_replacing};
+use crate::event::{Reporter, silent};
 use crate::helm::ownership::{owned_by_helm, take_over};
 use crate::release::{ClusterStore, ObjectRef, ReleaseRecord, ReleaseRef, ReleaseStore, Status};
-use crate::render::{Manifest, ReleaseState, RenderedObject};
+use crate::render::{Manifest, ReleaseState};
 
 /// What a takeover would do, computed without writing anything.
 struct Takeover {
@@ -43,7 +37,7 @@ struct Takeover {
     /// The plan, against helm's manifest.
     plan: crate::apply::Plan,
     /// Workloads that cannot change in place: deleted and created again.
-    recreate: Vec<(ObjectRef, Recreate)>,
+    recreate: Vec<Replaced>,
 }
 
 /// The plan of taking `found` over with `source` (what `diff` shows).
@@ -79,29 +73,7 @@ async fn prepare(
         .collect();
     let (release, namespace) = (target.release.clone(), target.namespace.clone());
     let adopt = move |o: &DynamicObject| owned_by_helm(o, &release, &namespace);
-    let recreate = to_recreate(client, &manifest).await?;
-    // What is recreated is planned as a creation (a dry run of the change
-    // in place is refused: that is why it is recreated).
-    let recreated = |o: &RenderedObject| recreate.iter().any(|(r, _)| *r == ObjectRef::of(o));
-    let in_place = Manifest {
-        objects: manifest
-            .objects
-            .iter()
-            .filter(|o| !recreated(o))
-            .cloned()
-            .collect(),
-    };
-    let mut plan = plan_adopting(client, &in_place, target, &previous, &adopt).await?;
-    plan.items.extend(
-        manifest
-            .resources()
-            .filter(|o| recreated(o))
-            .map(|o| PlannedObject {
-                object: ObjectRef::of(o),
-                action: Action::Create,
-                rendered: Some(o.clone()),
-            }),
-    );
+    let (plan, recreate) = plan_replacing(client, &manifest, target, &previous, &adopt).await?;
     let mut from = found
         .records(&state)
         .pop()
@@ -137,7 +109,7 @@ pub(crate) async fn takeover(
     }
     if !takeover.recreate.is_empty() && !op.confirmed {
         return Err(HelmError::Recreate {
-            objects: takeover.recreate.iter().map(|(o, _)| o.id()).collect(),
+            objects: takeover.recreate.iter().map(|r| r.object.id()).collect(),
         }
         .into());
     }
@@ -159,9 +131,6 @@ pub(crate) async fn takeover(
                 })?;
         }
         super::helm_release::label_claims(client, target).await?;
-        for (object, how) in &takeover.recreate {
-            delete_for_recreate(client, object, *how, op.wait.timeout, reporter).await?;
-        }
         let description = format!(
             "taken over from helm (helm revision {}) and upgraded",
             found.current.revision
@@ -180,67 +149,4 @@ pub(crate) async fn takeover(
         })
     };
     with_lock(client, target, "upgrade", reporter, work).await
-}
-
-/// The rendered workloads that cannot change in place, and how each is
-/// recreated.
-async fn to_recreate(
-    client: &Client,
-    manifest: &Manifest,
-) -> Result<Vec<(ObjectRef, Recreate)>, OpError> {
-    let mut out = Vec::new();
-    for object in manifest.resources() {
-        if !matches!(object.kind(), "Deployment" | "StatefulSet" | "DaemonSet") {
-            continue;
-        }
-        let reference = ObjectRef::of(object);
-        let live = api_for(client, &reference)
-            .get_opt(object.name())
-            .await
-            .map_err(|source| OpError::Api {
-                action: format!("read {reference}"),
-                source: Box::new(source),
-            })?;
-        let Some(live) = live else { continue };
-        match recreate(object.kind(), &live.data, &object.object.data) {
-            Recreate::No => {}
-            how => out.push((reference, how)),
-        }
-    }
-    Ok(out)
-}
-
-/// Deletes a workload to be created again, and waits until it is gone: a
-/// StatefulSet recreated [`Recreate::Alone`] leaves its pods and claims to
-/// the new one.
-async fn delete_for_recreate(
-    client: &Client,
-    object: &ObjectRef,
-    how: Recreate,
-    timeout: Duration,
-    reporter: &Reporter,
-) -> Result<(), OpError> {
-    let api = api_for(client, object);
-    let fail = |source| OpError::Api {
-        action: format!("delete {object} to create it again"),
-        source: Box::new(source),
-    };
-    let params = match how {
-        Recreate::Alone => DeleteParams::orphan(),
-        _ => DeleteParams::foreground(),
-    };
-    let Some(live) = api.get_opt(&object.name).await.map_err(fail)? else {
-        return Ok(());
-    };
-    api.delete(&object.name, &params).await.map_err(fail)?;
-    reporter(Event::Deleted(object.id()));
-    let uid = live.metadata.uid.unwrap_or_default();
-    let gone = await_condition(api, &object.name, conditions::is_deleted(&uid));
-    match tokio::time::timeout(timeout, gone).await {
-        Ok(Ok(_)) => Ok(()),
-        _ => Err(ApplyError::NotDeleted {
-            objects: vec![object.to_string()],
-        }
-        .into()),
-    }
 }

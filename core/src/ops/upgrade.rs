@@ -1,26 +1,31 @@
 //! `polyaxon upgrade` and `polyaxon rollback`. An upgrade compares the
 //! deployed and requested versions before touching anything (older is refused
-//! unless allowed, a major jump needs a yes), plans against the deployed
-//! inventory, applies only what changes, prunes what is gone, waits, runs the
-//! post-upgrade hooks and records revision N+1 (N becomes superseded). A
-//! rollback re-applies a stored revision's manifest the same way.
+//! unless allowed), plans against the deployed inventory (a major jump then
+//! needs a yes, and is told what the plan adds, removes and replaces, see
+//! [`super::major`]; workloads that cannot change in place are deleted and
+//! created again, their claims kept), applies only what changes, waits,
+//! prunes what is gone, runs the post-upgrade hooks and records revision N+1
+//! (N becomes superseded). A rollback re-applies a stored revision's
+//! manifest the same way.
 
 use kube::Client;
 
-use super::decide::{check_versions, deployed_in, rollback_to, unchanged};
+use super::decide::{check_versions, deployed_in, is_major_jump, rollback_to, unchanged};
 use super::helm_release::{self, HelmError, HelmFound};
+use super::major::{self, MajorUpgrade};
 use super::records::{finish, next_revision, supersede_others};
+use super::replace::{Replaced, delete_replaced, plan_replacing};
 use super::takeover;
 use super::{Deployable, OpError, WaitOptions, with_lock};
 use crate::apply::{
-    DeleteOptions, Plan, apply_registered, delete_release_objects, plan, run_hooks, wait_ready,
+    DeleteOptions, Plan, apply_registered, delete_release_objects, run_hooks, wait_ready,
 };
 use crate::event::{Event, Reporter};
 use crate::release::{
     ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, RevisionContent, restore_manifest,
     store_manifest,
 };
-use crate::render::{Hook, Manifest};
+use crate::render::{Hook, Manifest, ReleaseState};
 
 /// Options of an upgrade.
 #[derive(Debug, Clone)]
@@ -89,28 +94,61 @@ pub async fn diff(
         return takeover::diff(client, target, source, &found).await;
     }
     let current = deployed_record(&store, target).await?;
-    let plan = plan_from(client, &current, source).await?;
+    let prepared = prepare(client, &current, source).await?;
     Ok(Diff {
         from: Box::new(current),
-        plan,
+        plan: prepared.plan,
     })
 }
 
-/// The plan from the `current` revision to `source`, rendered with the
-/// release's generated values.
-async fn plan_from(
+/// An upgrade worked out from the deployed revision, before anything is
+/// written.
+struct Prepared {
+    /// The generated values, the database password carried over on a major
+    /// jump.
+    state: ReleaseState,
+    /// What is rendered.
+    manifest: Manifest,
+    /// The plan from the deployed revision's inventory.
+    plan: Plan,
+    /// Workloads deleted and created again.
+    replaced: Vec<Replaced>,
+    /// On a major jump: what the person confirming it is told.
+    major: Option<MajorUpgrade>,
+}
+
+/// Renders `source` with `current`'s generated values (on a major jump, with
+/// the database password read from the deployed Secret) and plans it
+/// against `current`'s inventory.
+async fn prepare(
     client: &Client,
     current: &ReleaseRecord,
     source: &Deployable<'_>,
-) -> Result<Plan, OpError> {
+) -> Result<Prepared, OpError> {
     let mut state = current.state.clone();
     state.complete();
+    let major = is_major_jump(&current.version, &source.version)?;
+    let password = if major {
+        major::stable_postgres_password(client, current).await?
+    } else {
+        None
+    };
+    major::carry_password(&mut state, password.as_ref());
     let manifest = (source.render)(&state)?;
     let target = ReleaseRef {
         release: current.name.clone(),
         namespace: current.namespace.clone(),
     };
-    Ok(plan(client, &manifest, &target, &current.inventory).await?)
+    let (plan, replaced) =
+        plan_replacing(client, &manifest, &target, &current.inventory, &|_| false).await?;
+    let major = major.then(|| MajorUpgrade::of(&plan, &replaced, password, &manifest));
+    Ok(Prepared {
+        state,
+        manifest,
+        plan,
+        replaced,
+        major,
+    })
 }
 
 /// Upgrades the release to `source`.
@@ -138,34 +176,51 @@ async fn upgrade_unboxed(
         return takeover::takeover(client, op, source, found, reporter).await;
     }
     let current = deployed_record(&store, target).await?;
-    check_versions(op, &current.version, &source.version)?;
+    // A downgrade is refused here; a major jump is asked about once its
+    // plan is known.
+    let planning = UpgradeOptions {
+        confirmed: true,
+        ..op.clone()
+    };
+    check_versions(&planning, &current.version, &source.version)?;
     // Planning reads and dry-runs only: no lock is needed, and a no-op
     // upgrade ends here having written nothing.
-    let planned = plan_from(client, &current, source).await?;
+    let prepared = prepare(client, &current, source).await?;
     if op.dry_run {
         return Ok(UpgradeOutcome::Planned(Diff {
             from: Box::new(current),
-            plan: planned,
+            plan: prepared.plan,
         }));
     }
-    if unchanged(&current, &planned, source) {
+    if unchanged(&current, &prepared.plan, source) {
         return Ok(UpgradeOutcome::Unchanged {
             record: Box::new(current),
         });
     }
+    confirmed(op, &current, source, &prepared)?;
     let work = async {
         // Read again under the lock: another upgrade may have finished meanwhile.
         let current = deployed_record(&store, target).await?;
-        check_versions(op, &current.version, &source.version)?;
-        let mut state = current.state.clone();
-        state.complete();
-        let manifest = (source.render)(&state)?;
-        let revision = RevisionInput {
-            content: source.content(state),
-            manifest: &manifest,
-            description: "upgraded",
+        check_versions(&planning, &current.version, &source.version)?;
+        let prepared = prepare(client, &current, source).await?;
+        confirmed(op, &current, source, &prepared)?;
+        let mut wait = op.wait;
+        // What the old major version had and the new one lacks goes only
+        // once the new one is ready: a major jump always waits.
+        wait.wait |= prepared.major.is_some();
+        let description = match &prepared.major {
+            Some(major) => {
+                reporter(Event::MajorUpgrade(Box::new(major.clone())));
+                format!("upgraded from {} (new major version)", current.version)
+            }
+            None => "upgraded".to_string(),
         };
-        match apply_revision(client, &store, &current, revision, op.wait, reporter).await {
+        let revision = RevisionInput {
+            content: source.content(prepared.state),
+            manifest: &prepared.manifest,
+            description: &description,
+        };
+        match apply_revision(client, &store, &current, revision, wait, reporter).await {
             Ok((record, plan)) => {
                 retire_helm_after(client, &current).await?;
                 Ok(UpgradeOutcome::Upgraded {
@@ -188,6 +243,33 @@ async fn upgrade_unboxed(
         }
     };
     with_lock(client, target, "upgrade", reporter, work).await
+}
+
+/// Refuses, unless the person said yes, a major jump (saying what it would
+/// do) and the deletion of workloads that cannot change in place.
+fn confirmed(
+    op: &UpgradeOptions,
+    current: &ReleaseRecord,
+    source: &Deployable<'_>,
+    prepared: &Prepared,
+) -> Result<(), OpError> {
+    if op.confirmed {
+        return Ok(());
+    }
+    if let Some(major) = prepared.major.clone() {
+        return Err(OpError::NeedsConfirmation {
+            release: op.target.release.clone(),
+            deployed: current.version.clone(),
+            requested: source.version.clone(),
+            upgrade: Some(Box::new(major)),
+        });
+    }
+    if !prepared.replaced.is_empty() {
+        return Err(OpError::MustReplace {
+            objects: prepared.replaced.iter().map(|r| r.object.id()).collect(),
+        });
+    }
+    Ok(())
 }
 
 /// Rolls the release back to `revision` (default: the newest earlier
@@ -287,8 +369,9 @@ async fn retire_helm_after(client: &Client, from: &ReleaseRecord) -> Result<(), 
     Ok(())
 }
 
-/// Plans, records pending, applies, prunes, waits, runs the hook, and records
-/// the outcome as the revision after the newest one; `from` is the revision
+/// Plans, records pending, replaces the workloads that cannot change in
+/// place, applies, waits, prunes, runs the hook, and records the outcome as
+/// the revision after the newest one; `from` is the revision
 /// whose inventory is pruned against, and the deployed one is superseded.
 pub(super) async fn apply_revision(
     client: &Client,
@@ -302,7 +385,8 @@ pub(super) async fn apply_revision(
         release: from.name.clone(),
         namespace: from.namespace.clone(),
     };
-    let plan = plan(client, input.manifest, &target, &from.inventory).await?;
+    let (plan, replaced) =
+        plan_replacing(client, input.manifest, &target, &from.inventory, &|_| false).await?;
     reporter(Event::Plan(plan.clone()));
     let revision = next_revision(store, from.revision).await?;
     let mut record =
@@ -312,6 +396,8 @@ pub(super) async fn apply_revision(
     store.create(&record).await?;
 
     let outcome = async {
+        // Asked about before (an upgrade's yes, a rollback's request).
+        delete_replaced(client, &replaced, wait.timeout, reporter).await?;
         apply_registered(
             client,
             &plan,
@@ -321,15 +407,18 @@ pub(super) async fn apply_revision(
             reporter,
         )
         .await?;
-        // Claims hold data: a revision that stops rendering one keeps it.
+        if wait.wait {
+            wait_ready(client, &record.inventory, wait.timeout, reporter).await?;
+        }
+        // What the revision no longer renders goes once its replacement is
+        // ready (an old version's hooks, CRDs and components stay until the
+        // new one runs). Claims hold data: a revision that stops rendering
+        // one keeps it.
         let options = DeleteOptions {
             keep_volumes: true,
             timeout: wait.timeout,
         };
         delete_release_objects(client, &plan.deletions(), &target, &options, reporter).await?;
-        if wait.wait {
-            wait_ready(client, &record.inventory, wait.timeout, reporter).await?;
-        }
         run_hooks(
             client,
             input.manifest,
