@@ -57,8 +57,7 @@ fn reference_config() -> PathBuf {
 fn config(ns: &str, version: &str) -> Result<String> {
     let text = std::fs::read_to_string(reference_config())?;
     let mut config: serde_yaml::Mapping = serde_yaml::from_str(&text)?;
-    let gateway: serde_yaml::Mapping =
-        serde_yaml::from_str("service:\n  type: ClusterIP\n")?;
+    let gateway: serde_yaml::Mapping = serde_yaml::from_str("service:\n  type: ClusterIP\n")?;
     config.insert("gateway".into(), gateway.into());
     if version.starts_with("2.") {
         config
@@ -94,7 +93,11 @@ async fn provide(client: &Client, ns: &str) -> Result<()> {
     for node in nodes.list(&Default::default()).await?.items {
         let labels = serde_json::json!({"metadata": {"labels": {"polyaxon": "core"}}});
         nodes
-            .patch(&node.name_any(), &PatchParams::default(), &Patch::Merge(labels))
+            .patch(
+                &node.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(labels),
+            )
             .await?;
     }
     Ok(())
@@ -138,7 +141,9 @@ async fn claim(client: &Client, ns: &str) -> Result<(String, String)> {
 
 /// The value of `key` in Secret `name`.
 async fn secret_value(client: &Client, ns: &str, name: &str, key: &str) -> Result<String> {
-    let secret = Api::<Secret>::namespaced(client.clone(), ns).get(name).await?;
+    let secret = Api::<Secret>::namespaced(client.clone(), ns)
+        .get(name)
+        .await?;
     let bytes = secret
         .data
         .and_then(|d| d.get(key).cloned())
@@ -241,7 +246,10 @@ async fn without_a_yes_a_1x_platform_is_not_upgraded_to_2x_and_is_told_what_woul
     assert_eq!(claim(&client, &ns).await?, before_claim);
     for object in &before_inventory {
         assert!(
-            api_for(&client, object).get_opt(&object.name).await?.is_some(),
+            api_for(&client, object)
+                .get_opt(&object.name)
+                .await?
+                .is_some(),
             "{object} is gone"
         );
     }
@@ -318,7 +326,9 @@ async fn a_1x_platform_upgraded_to_2x_keeps_its_database_claim_and_password() ->
     assert_eq!(templates, ["data"], "the template that names {CLAIM}");
     let selector = spec.selector.match_labels.unwrap_or_default();
     assert_eq!(
-        selector.get("app.kubernetes.io/component").map(String::as_str),
+        selector
+            .get("app.kubernetes.io/component")
+            .map(String::as_str),
         Some("primary"),
         "the 2.x selector: {selector:?}"
     );
@@ -352,12 +362,19 @@ async fn a_1x_platform_upgraded_to_2x_keeps_its_database_claim_and_password() ->
         "Deployment/polyaxon-polyaxon-streams",
         "CustomResourceDefinition/operations.core.polyaxon.com",
     ] {
-        assert!(removed_ids.iter().any(|r| r == id), "{id} not in {removed_ids:?}");
+        assert!(
+            removed_ids.iter().any(|r| r == id),
+            "{id} not in {removed_ids:?}"
+        );
     }
     let new_inventory = inventory(&client, &ns).await?;
     let us = format!("{ns}/{RELEASE}");
     for object in old_inventory.iter().filter(|o| !new_inventory.contains(o)) {
-        let live = api_for(&client, object).get_opt(&object.name).await.ok().flatten();
+        let live = api_for(&client, object)
+            .get_opt(&object.name)
+            .await
+            .ok()
+            .flatten();
         match (&object.namespace, live) {
             (_, None) => {}
             // A CRD another release still uses stays, without us.
@@ -367,7 +384,10 @@ async fn a_1x_platform_upgraded_to_2x_keeps_its_database_claim_and_password() ->
     }
     for object in &new_inventory {
         assert!(
-            api_for(&client, object).get_opt(&object.name).await?.is_some(),
+            api_for(&client, object)
+                .get_opt(&object.name)
+                .await?
+                .is_some(),
             "{object} is missing"
         );
     }

@@ -269,13 +269,16 @@ pub(crate) async fn stable_postgres_password(
         return Ok(None);
     };
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &current.namespace);
-    let live = secrets.get_opt(&name).await.map_err(|source| OpError::Api {
-        action: format!(
-            "read Secret/{name} in namespace {} (the database password to carry over)",
-            current.namespace
-        ),
-        source: Box::new(source),
-    })?;
+    let live = secrets
+        .get_opt(&name)
+        .await
+        .map_err(|source| OpError::Api {
+            action: format!(
+                "read Secret/{name} in namespace {} (the database password to carry over)",
+                current.namespace
+            ),
+            source: Box::new(source),
+        })?;
     let value = live
         .and_then(|s| s.data)
         .and_then(|d| d.get(STABLE_PASSWORD_KEY).cloned())

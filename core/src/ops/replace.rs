@@ -58,7 +58,8 @@ pub(crate) async fn plan_replacing(
         .iter()
         .filter(|o| {
             !replaced.iter().any(|r| {
-                (&r.object.kind, &r.object.namespace, &r.object.name) == (&o.kind, &o.namespace, &o.name)
+                (&r.object.kind, &r.object.namespace, &r.object.name)
+                    == (&o.kind, &o.namespace, &o.name)
             })
         })
         .cloned()
