@@ -201,28 +201,40 @@ async fn plan_one(
         object: reference.to_string(),
         source: Box::new(source),
     };
-    let live = match retry(|| api.get_opt(object.name())).await {
-        Ok(live) => live,
-        // The kind itself is unknown until its CRD (in this manifest) is applied.
-        Err(e) if is_not_found(&e) => None,
-        Err(e) => return Err(err("read", e)),
-    };
     let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
     let patch = Patch::Apply(&object.object);
-    let Some(live) = live else {
-        // A dry run of the creation lets the API server refuse an invalid
-        // object now, before anything is written. Unknown kinds (their CRD is
-        // in this manifest and not applied yet) cannot be checked.
-        match retry(|| api.patch(object.name(), &params, &patch)).await {
-            Ok(_) => {}
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(err("dry-run apply", e)),
+    // The dry run comes first: for an object that does not exist yet (every
+    // object of a first deploy) its answer says so, and no read is needed.
+    // It lets the API server refuse an invalid object now, before anything
+    // is written.
+    let dry_run = retry(|| api.patch(object.name(), &params, &patch)).await;
+    let after = match dry_run {
+        Ok(after) if !existed(&after) => return Ok(created(reference, object)),
+        Ok(after) => after,
+        // The kind itself is unknown until its CRD (in this manifest) is
+        // applied: it cannot be checked, and nothing of it exists.
+        Err(e) if is_not_found(&e) => return Ok(created(reference, object)),
+        // Refused: an object someone else owns is named as such.
+        Err(e) => {
+            if object.namespace().is_some()
+                && let Ok(Some(live)) = retry(|| api.get_opt(object.name())).await
+                && !adopt(&live)
+                && let Some(owner) = foreign_owner(&live, release)
+            {
+                return Err(ApplyError::NotOwned {
+                    object: reference.to_string(),
+                    release: release.to_string(),
+                    owner,
+                });
+            }
+            return Err(err("dry-run apply", e));
         }
-        return Ok(PlannedObject {
-            object: reference,
-            action: Action::Create,
-            rendered: Some(object),
-        });
+    };
+    let live = match retry(|| api.get_opt(object.name())).await {
+        Ok(Some(live)) => live,
+        // Deleted between the dry run and the read: it will be created.
+        Ok(None) => return Ok(created(reference, object)),
+        Err(e) => return Err(err("read", e)),
     };
     let cluster_scoped = object.namespace().is_none();
     let foreign = foreign_owner(&live, release).filter(|_| !adopt(&live));
@@ -233,9 +245,6 @@ async fn plan_one(
             owner,
         });
     }
-    let after = retry(|| api.patch(object.name(), &params, &patch))
-        .await
-        .map_err(|e| err("dry-run apply", e))?;
     // Cluster-scoped objects may be shared with other releases.
     if cluster_scoped
         && !adopt(&live)
@@ -258,6 +267,25 @@ async fn plan_one(
         action,
         rendered: Some(object),
     })
+}
+
+/// Whether a dry-run apply's answer is an object that exists: the API
+/// server gives a dry-run creation no resourceVersion (nothing was stored).
+fn existed(after: &DynamicObject) -> bool {
+    after
+        .metadata
+        .resource_version
+        .as_deref()
+        .is_some_and(|v| !v.is_empty())
+}
+
+/// The plan's line for an object applying creates.
+fn created(object: ObjectRef, rendered: RenderedObject) -> PlannedObject {
+    PlannedObject {
+        object,
+        action: Action::Create,
+        rendered: Some(rendered),
+    }
 }
 
 /// The JSON paths where two states of one object differ, ignoring what the

@@ -307,9 +307,13 @@ pub async fn apply_registered(
     let operation = format!("apply of release {}", user_id(target));
     let work = async {
         super::apply_plan(client, plan, concurrency, reporter).await?;
-        for object in shared {
-            register(client, object, target).await?;
-        }
+        // Each object's list of users is its own: registered all at once.
+        futures::future::try_join_all(
+            shared
+                .into_iter()
+                .map(|object| register(client, object, target)),
+        )
+        .await?;
         Ok(())
     };
     with_cluster_lock(client, &operation, timeout, reporter, work).await

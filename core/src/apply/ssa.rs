@@ -88,33 +88,34 @@ async fn apply_one(
     Ok(())
 }
 
+/// Waits for every CRD of the plan to be Established, all at once (each
+/// wait is a list and a watch: one after the other they added up).
 async fn wait_crds_established(client: &Client, plan: &Plan) -> Result<(), ApplyError> {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    for item in &plan.items {
-        if item.object.kind != "CustomResourceDefinition" {
-            continue;
-        }
-        let established = await_condition(
-            crds.clone(),
-            &item.object.name,
-            conditions::is_crd_established(),
-        );
-        match tokio::time::timeout(CRD_ESTABLISHED, established).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                return Err(ApplyError::Failed {
-                    object: item.object.to_string(),
-                    details: format!("watching it failed: {e}"),
-                });
+    let waits = plan
+        .items
+        .iter()
+        .filter(|item| item.object.kind == "CustomResourceDefinition")
+        .map(|item| {
+            let established = await_condition(
+                crds.clone(),
+                &item.object.name,
+                conditions::is_crd_established(),
+            );
+            async move {
+                match tokio::time::timeout(CRD_ESTABLISHED, established).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) => Err(ApplyError::Failed {
+                        object: item.object.to_string(),
+                        details: format!("watching it failed: {e}"),
+                    }),
+                    Err(_) => Err(ApplyError::NotReady {
+                        seconds: CRD_ESTABLISHED.as_secs(),
+                        objects: vec![item.object.id()],
+                        details: "the API server did not report the CRD Established".into(),
+                    }),
+                }
             }
-            Err(_) => {
-                return Err(ApplyError::NotReady {
-                    seconds: CRD_ESTABLISHED.as_secs(),
-                    objects: vec![item.object.id()],
-                    details: "the API server did not report the CRD Established".into(),
-                });
-            }
-        }
-    }
-    Ok(())
+        });
+    futures::future::try_join_all(waits).await.map(|_| ())
 }

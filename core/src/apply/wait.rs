@@ -1,24 +1,24 @@
 //! Waiting until workloads are ready: Deployments available and rolled out,
-//! StatefulSets and DaemonSets ready and updated, Jobs complete. Polls once a
-//! second and reports progress; on timeout it says why each is not ready.
+//! StatefulSets and DaemonSets ready and updated, Jobs complete. Watches the
+//! workloads and reports progress; on timeout it says why each is not ready.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use futures::StreamExt;
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use kube::api::Api;
-use kube::{Client, Resource};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use super::{ApplyError, diagnose, is_not_found};
+use super::{ApplyError, diagnose};
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
 use crate::retry::retry;
-
-const POLL: Duration = Duration::from_secs(1);
 
 /// How far a workload is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +166,86 @@ where
         .map(|found| how_far(&found)))
 }
 
+/// What one watch says about one workload.
+enum Change {
+    /// The watch (re)starts listing: what it saw before no longer counts.
+    Restart,
+    /// The workload exists and is this far.
+    Seen(String, Readiness),
+    /// The workload was deleted.
+    Gone(String),
+    /// The list is complete: a workload not seen by now is not there.
+    Listed,
+}
+
+/// One watch per kind and namespace: its changes, tagged with its index.
+type Changes = futures::stream::BoxStream<'static, (usize, Result<Change, watcher::Error>)>;
+
+/// Watches the objects of kind `K` in `namespace` (one list, then one
+/// watch), as [`Change`]s tagged `group`.
+fn watch_kind<K>(
+    client: &Client,
+    namespace: &str,
+    group: usize,
+    how_far: fn(&K) -> Readiness,
+) -> Changes
+where
+    K: Resource<Scope = NamespaceResourceScope>
+        + Clone
+        + DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + 'static,
+    K::DynamicType: Default,
+{
+    let api = Api::<K>::namespaced(client.clone(), namespace);
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .filter_map(move |event| {
+            let change = match event {
+                Ok(watcher::Event::Init) => Some(Ok(Change::Restart)),
+                Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
+                    Some(Ok(Change::Seen(o.name_any(), how_far(&o))))
+                }
+                Ok(watcher::Event::Delete(o)) => Some(Ok(Change::Gone(o.name_any()))),
+                Ok(watcher::Event::InitDone) => Some(Ok(Change::Listed)),
+                Err(e) => Some(Err(e)),
+            };
+            std::future::ready(change.map(|c| (group, c)))
+        })
+        .boxed()
+}
+
+/// The watch of one kind in one namespace.
+fn watch_group(client: &Client, kind: &str, namespace: &str, group: usize) -> Option<Changes> {
+    Some(match kind {
+        "Deployment" => watch_kind(client, namespace, group, deployment),
+        "StatefulSet" => watch_kind(client, namespace, group, stateful_set),
+        "DaemonSet" => watch_kind(client, namespace, group, daemon_set),
+        "Job" => watch_kind(client, namespace, group, job),
+        _ => return None,
+    })
+}
+
+/// The API error a watch failed with, when the server refused it (a
+/// dropped connection is retried by the watch itself).
+fn refusal(error: watcher::Error) -> Option<kube::Error> {
+    match error {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e)
+            if matches!(e, kube::Error::Api(_)) && !crate::retry::is_transient(&e) =>
+        {
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
 /// Waits until every workload among `objects` is ready, or `timeout` passes.
+/// Watches rather than polls: one list and one watch per kind and
+/// namespace, so a workload counts as ready the moment the API server says
+/// so, whatever the number of workloads.
 pub async fn wait_ready(
     client: &Client,
     objects: &[ObjectRef],
@@ -174,69 +253,116 @@ pub async fn wait_ready(
     reporter: &Reporter,
 ) -> Result<(), ApplyError> {
     let deadline = Instant::now() + timeout;
-    let mut pending: BTreeMap<String, &ObjectRef> = objects
-        .iter()
-        .filter(|o| is_workload(&o.kind))
-        .map(|o| (o.id(), o))
-        .collect();
+    // Workloads by (group, name); groups are (kind, namespace).
+    let mut groups: Vec<(String, String)> = Vec::new();
+    let mut pending: BTreeMap<(usize, String), &ObjectRef> = BTreeMap::new();
+    for object in objects.iter().filter(|o| is_workload(&o.kind)) {
+        let key = (
+            object.kind.clone(),
+            object.namespace.clone().unwrap_or_else(|| "default".into()),
+        );
+        let group = match groups.iter().position(|g| *g == key) {
+            Some(i) => i,
+            None => {
+                groups.push(key);
+                groups.len() - 1
+            }
+        };
+        pending.insert((group, object.name.clone()), object);
+    }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut changes = futures::stream::select_all(
+        groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (kind, ns))| watch_group(client, kind, ns, i)),
+    );
+    let mut seen: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut last: BTreeMap<String, (i32, i32)> = BTreeMap::new();
-    loop {
-        let mut still = BTreeMap::new();
-        for (id, object) in pending {
-            let state = match retry(|| readiness(client, object)).await {
-                Ok(state) => state,
-                Err(e) if is_not_found(&e) => None,
-                Err(source) => {
-                    return Err(ApplyError::Api {
-                        action: "read",
+    while !pending.is_empty() {
+        let next = match tokio::time::timeout_at(deadline, changes.next()).await {
+            Ok(Some(next)) => next,
+            // The watches never end on their own; time is up.
+            Ok(None) | Err(_) => {
+                tokio::time::sleep_until(deadline).await;
+                let mut details = String::new();
+                for object in pending.values() {
+                    details.push_str(&diagnose(client, object).await);
+                }
+                return Err(ApplyError::NotReady {
+                    seconds: timeout.as_secs(),
+                    objects: pending.values().map(|o| o.id()).collect(),
+                    details,
+                });
+            }
+        };
+        let (group, change) = match next {
+            (group, Ok(change)) => (group, change),
+            (group, Err(error)) => {
+                let Some(source) = refusal(error) else {
+                    continue;
+                };
+                let (kind, ns) = &groups[group];
+                return Err(ApplyError::Api {
+                    action: "watch",
+                    object: format!("{kind} objects (namespace {ns})"),
+                    source: Box::new(source),
+                });
+            }
+        };
+        match change {
+            Change::Restart => seen.retain(|(g, _)| *g != group),
+            Change::Listed | Change::Gone(_) => {
+                let gone: Vec<&ObjectRef> = match &change {
+                    Change::Gone(name) => pending
+                        .get(&(group, name.clone()))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                    _ => pending
+                        .iter()
+                        .filter(|((g, name), _)| *g == group && !seen.contains(&(*g, name.clone())))
+                        .map(|(_, o)| *o)
+                        .collect(),
+                };
+                if let Some(object) = gone.first() {
+                    return Err(ApplyError::Failed {
                         object: object.to_string(),
-                        source: Box::new(source),
+                        details: "it disappeared while waiting for it".into(),
                     });
                 }
-            };
-            let Some(state) = state else {
-                return Err(ApplyError::Failed {
-                    object: object.to_string(),
-                    details: "it disappeared while waiting for it".into(),
-                });
-            };
-            if last.get(&id) != Some(&(state.ready, state.desired)) {
-                last.insert(id.clone(), (state.ready, state.desired));
-                reporter(Event::Progress {
-                    id: id.clone(),
-                    ready: state.ready,
-                    desired: state.desired,
-                });
             }
-            if state.failed {
-                return Err(ApplyError::Failed {
-                    object: object.to_string(),
-                    details: diagnose(client, object).await,
-                });
-            }
-            if state.done {
-                reporter(Event::Ready(id));
-            } else {
-                still.insert(id, object);
+            Change::Seen(name, state) => {
+                let key = (group, name);
+                seen.insert(key.clone());
+                let Some(object) = pending.get(&key).copied() else {
+                    continue;
+                };
+                let id = object.id();
+                if last.get(&id) != Some(&(state.ready, state.desired)) {
+                    last.insert(id.clone(), (state.ready, state.desired));
+                    reporter(Event::Progress {
+                        id: id.clone(),
+                        ready: state.ready,
+                        desired: state.desired,
+                    });
+                }
+                if state.failed {
+                    return Err(ApplyError::Failed {
+                        object: object.to_string(),
+                        details: diagnose(client, object).await,
+                    });
+                }
+                if state.done {
+                    reporter(Event::Ready(id));
+                    pending.remove(&key);
+                }
             }
         }
-        pending = still;
-        if pending.is_empty() {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            let mut details = String::new();
-            for object in pending.values() {
-                details.push_str(&diagnose(client, object).await);
-            }
-            return Err(ApplyError::NotReady {
-                seconds: timeout.as_secs(),
-                objects: pending.keys().cloned().collect(),
-                details,
-            });
-        }
-        tokio::time::sleep(POLL).await;
     }
+    Ok(())
 }
 
 #[cfg(test)]

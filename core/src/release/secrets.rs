@@ -142,9 +142,9 @@ impl ReleaseStore for ClusterStore {
     /// The newest revision number, unreadable records included (their
     /// number is in their label), so a new revision never reuses one.
     async fn newest_revision(&self) -> Result<Option<u32>, StoreError> {
-        let labelled = self
-            .secrets()
-            .await?
+        // One list serves both: the labels and the records read.
+        let secrets = self.secrets().await?;
+        let labelled = secrets
             .iter()
             .filter_map(|s| {
                 s.metadata
@@ -155,7 +155,16 @@ impl ReleaseStore for ClusterStore {
                     .ok()
             })
             .max();
-        let read = self.history().await?.last().map(|r| r.revision);
+        let read = secrets
+            .iter()
+            .filter_map(|secret| match decode(secret) {
+                Ok(record) => Some(record.revision),
+                Err(error) => {
+                    self.skip(&error);
+                    None
+                }
+            })
+            .max();
         Ok(labelled.max(read))
     }
 
