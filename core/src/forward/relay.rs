@@ -33,8 +33,13 @@ use super::tracker::Tracker;
 
 /// How many pods one connection tries before giving up.
 const ATTEMPTS: usize = 3;
-/// Copy buffer per direction.
-const BUFFER: usize = 64 * 1024;
+/// Copy buffer from the local client to the pod: one read is one WebSocket
+/// message, and fewer, larger messages cost the API server less per byte.
+const UP_BUFFER: usize = 64 * 1024;
+/// Copy buffer from the pod to the local client: it only moves bytes
+/// already received into a local socket, so it can be smaller (with 200
+/// connections open, every KiB here is 200 KiB of memory).
+const DOWN_BUFFER: usize = 16 * 1024;
 /// How long a finished stream gets to close its WebSocket politely.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -115,7 +120,14 @@ async fn connect(shared: &Shared) -> Result<(PodTarget, PodStream), String> {
         if let Some(spare) = shared.spares.take(&target) {
             return Ok((target, spare));
         }
-        match PodStream::open(&shared.client, &shared.namespace, &target.name, target.port).await {
+        // None in stock: a spare being opened may be ready before a stream
+        // of this connection's own.
+        let own = PodStream::open(&shared.client, &shared.namespace, &target.name, target.port);
+        let opened = tokio::select! {
+            spare = shared.spares.next_arrival(&target) => return Ok((target, spare)),
+            opened = own => opened,
+        };
+        match opened {
             Ok(stream) => {
                 shared.tracker.report_ok(&target.name);
                 return Ok((target, stream));
@@ -178,13 +190,13 @@ where
     let end = {
         // Local → pod. At local EOF it stops without shutting the pod
         // stream: see the module comment.
-        let up = copy(&mut local_read, &mut remote_write, |n| {
+        let up = copy(&mut local_read, &mut remote_write, UP_BUFFER, |n| {
             sent.fetch_add(n, Ordering::Relaxed);
         });
         // Pod → local. At pod EOF, pass the FIN on. A failed write means the
         // client is gone, which ends the connection like a pod EOF does.
         let down = async {
-            let copied = copy(&mut remote_read, &mut local_write, |n| {
+            let copied = copy(&mut remote_read, &mut local_write, DOWN_BUFFER, |n| {
                 received.fetch_add(n, Ordering::Relaxed);
                 let ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
                 last_from_pod_ms.store(ms, Ordering::Relaxed);
@@ -254,13 +266,19 @@ enum Failed {
     Write(String),
 }
 
-/// Copies until EOF, reporting each chunk written.
-async fn copy<R, W>(from: &mut R, to: &mut W, mut written: impl FnMut(u64)) -> Result<(), Failed>
+/// Copies until EOF through a buffer of `size` bytes, reporting each chunk
+/// written.
+async fn copy<R, W>(
+    from: &mut R,
+    to: &mut W,
+    size: usize,
+    mut written: impl FnMut(u64),
+) -> Result<(), Failed>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut buffer = vec![0u8; BUFFER];
+    let mut buffer = vec![0u8; size];
     loop {
         let n = from
             .read(&mut buffer)

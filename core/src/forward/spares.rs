@@ -8,10 +8,20 @@
 //! connections; each is replaced after a while (the pod side has already
 //! connected to the gateway, which may drop a connection that stays silent)
 //! and when the pod changes.
+//!
+//! The stock adapts: a burst of new connections (a browser loading a page)
+//! uses the spares faster than one round of openings replaces them, so when
+//! the stock runs low its goal doubles (up to [`MAX_STOCK`]) and the
+//! openings run at once; when spares grow old unused the goal halves back
+//! towards the configured size. A connection that finds the stock empty
+//! takes whichever comes first: a spare already being opened, or its own.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use kube::Client;
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -22,6 +32,8 @@ use super::tracker::Tracker;
 
 /// How long to wait before trying again when opening a spare fails.
 const RETRY: Duration = Duration::from_secs(1);
+/// The most spares kept, however fast connections come.
+pub const MAX_STOCK: usize = 64;
 
 struct Spare {
     target: PodTarget,
@@ -33,10 +45,16 @@ struct Spare {
 pub struct Spares {
     client: Client,
     namespace: String,
+    /// The configured size: the goal when connections come slowly.
     size: usize,
+    /// The current goal, between `size` and [`MAX_STOCK`].
+    goal: AtomicUsize,
+    /// Openings under way.
+    opening: AtomicUsize,
     max_age: Duration,
     stock: Mutex<Vec<Spare>>,
     taken: Notify,
+    arrived: Notify,
 }
 
 impl Spares {
@@ -46,9 +64,12 @@ impl Spares {
             client,
             namespace: namespace.to_string(),
             size,
+            goal: AtomicUsize::new(size),
+            opening: AtomicUsize::new(0),
             max_age,
             stock: Mutex::new(Vec::new()),
             taken: Notify::new(),
+            arrived: Notify::new(),
         })
     }
 
@@ -58,52 +79,104 @@ impl Spares {
         self.stock.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A live spare stream to this pod port, if one is in stock.
+    /// A live spare stream to this pod port, if one is in stock. Taking the
+    /// stock below half its goal doubles the goal.
     pub fn take(&self, target: &PodTarget) -> Option<PodStream> {
         if self.size == 0 {
             return None;
         }
-        let taken = {
+        let (taken, left) = {
             let mut stock = self.lock();
             self.prune(&mut stock, Some(target));
-            stock.pop().map(|spare| spare.stream)
+            let taken = stock.pop().map(|spare| spare.stream);
+            (taken, stock.len())
         };
+        let goal = self.goal.load(Ordering::Relaxed);
+        if left + self.opening.load(Ordering::Relaxed) < goal.div_ceil(2) {
+            self.goal
+                .store((goal * 2).clamp(self.size, MAX_STOCK), Ordering::Relaxed);
+        }
         self.taken.notify_one();
         taken
     }
 
-    /// Drops the spares that are too old, dead, or for another pod.
-    fn prune(&self, stock: &mut Vec<Spare>, target: Option<&PodTarget>) {
-        let now = Instant::now();
-        stock.retain_mut(|spare| {
-            target.is_some_and(|t| *t == spare.target)
-                && now.duration_since(spare.opened) < self.max_age
-                && spare.stream.is_alive()
-        });
+    /// A spare to `target` as soon as one arrives (after [`Spares::take`]
+    /// found none): for racing against opening a stream of one's own.
+    /// Never resolves when no spares are kept.
+    pub async fn next_arrival(&self, target: &PodTarget) -> PodStream {
+        loop {
+            let arrived = self.arrived.notified();
+            if self.size > 0
+                && let Some(stream) = self.take(target)
+            {
+                return stream;
+            }
+            arrived.await;
+        }
     }
 
-    /// Opens spares to `target` until the stock is full; returns why the
-    /// ones that failed did.
+    /// Drops the spares that are too old, dead, or for another pod. Old
+    /// spares nobody took halve the goal (not below the configured size).
+    fn prune(&self, stock: &mut Vec<Spare>, target: Option<&PodTarget>) {
+        let now = Instant::now();
+        let mut expired = 0;
+        stock.retain_mut(|spare| {
+            let young = now.duration_since(spare.opened) < self.max_age;
+            expired += usize::from(!young);
+            target.is_some_and(|t| *t == spare.target) && young && spare.stream.is_alive()
+        });
+        if expired > 0 {
+            let goal = self.goal.load(Ordering::Relaxed);
+            self.goal
+                .store((goal / 2).max(self.size), Ordering::Relaxed);
+        }
+    }
+
+    /// Opens spares to `target` until the stock (with the openings under
+    /// way) reaches its goal, all at once, each put in stock as soon as it
+    /// is open, topping up as connections take them meanwhile; returns why
+    /// the ones that failed did.
     pub async fn fill(&self, target: &PodTarget) -> Vec<kube::Error> {
-        let missing = {
-            let mut stock = self.lock();
-            self.prune(&mut stock, Some(target));
-            self.size.saturating_sub(stock.len())
-        };
-        let opening = (0..missing)
-            .map(|_| PodStream::open(&self.client, &self.namespace, &target.name, target.port));
+        let mut opening = FuturesUnordered::new();
         let mut failures = Vec::new();
-        for opened in futures::future::join_all(opening).await {
-            match opened {
-                Ok(stream) => self.lock().push(Spare {
-                    target: target.clone(),
-                    opened: Instant::now(),
-                    stream,
-                }),
-                Err(error) => failures.push(error),
+        // Topped up at the start and after each take, not after an opening
+        // ends: spares that die at once (a pod side that closes them) must
+        // not make this open streams in a loop.
+        let mut top_up = true;
+        loop {
+            // After a failure, the next round (a second later) tries again.
+            if top_up && failures.is_empty() {
+                let missing = {
+                    let mut stock = self.lock();
+                    self.prune(&mut stock, Some(target));
+                    let goal = self.goal.load(Ordering::Relaxed);
+                    goal.saturating_sub(stock.len() + self.opening.load(Ordering::Relaxed))
+                };
+                self.opening.fetch_add(missing, Ordering::Relaxed);
+                opening.extend((0..missing).map(|_| {
+                    PodStream::open(&self.client, &self.namespace, &target.name, target.port)
+                }));
+            }
+            top_up = false;
+            if opening.is_empty() {
+                return failures;
+            }
+            tokio::select! {
+                Some(opened) = opening.next() => {
+                    match opened {
+                        Ok(stream) => self.lock().push(Spare {
+                            target: target.clone(),
+                            opened: Instant::now(),
+                            stream,
+                        }),
+                        Err(error) => failures.push(error),
+                    }
+                    self.opening.fetch_sub(1, Ordering::Relaxed);
+                    self.arrived.notify_waiters();
+                }
+                () = self.taken.notified() => top_up = true,
             }
         }
-        failures
     }
 
     /// Keeps the stock full of streams to the tracker's current pod. Runs
