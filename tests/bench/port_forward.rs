@@ -14,7 +14,12 @@
 //!   direction;
 //!
 //! and, over the whole run, the peak resident memory and the CPU time of the
-//! forwarding process, from `/usr/bin/time -v`.
+//! forwarding process, from `/usr/bin/time -v`, and the CPU time the kit's
+//! API server, kwok and etcd spent meanwhile (from /proc).
+//!
+//! With `BENCH_KUBE_RS=1`, a third forwarder runs the same exchanges: kube-rs's own
+//! `Api::<Pod>::portforward`, one WebSocket per connection, in this process:
+//! what a bare client gets from the API server and kwok on this machine.
 //! Smallest, median and largest over the rounds are printed with the
 //! polyaxon/kubectl ratio of the medians.
 
@@ -29,8 +34,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Namespace, Service};
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::runtime::wait::{await_condition, conditions};
 use polyaxon_e2e::forward::{Backend, PodBackends, echo_exchange, time_to_first_byte};
 use polyaxon_e2e::{
@@ -45,6 +51,10 @@ const MIB: u64 = 1024 * 1024;
 enum Tool {
     Polyaxon,
     Kubectl,
+    /// kube-rs's own `Api::<Pod>::portforward`, in this process, one
+    /// WebSocket per connection: what the API server and kwok give a bare
+    /// client.
+    Bare,
 }
 
 impl Tool {
@@ -52,6 +62,7 @@ impl Tool {
         match self {
             Tool::Polyaxon => "polyaxon",
             Tool::Kubectl => "kubectl",
+            Tool::Bare => "kube-rs",
         }
     }
 }
@@ -66,6 +77,8 @@ struct Samples {
     many_mib_s: std::collections::BTreeMap<u64, Vec<f64>>,
     peak_rss_kib: Vec<u64>,
     cpu_seconds: Vec<f64>,
+    /// CPU time of the kit's API server, kwok and etcd per round.
+    server_cpu_seconds: Vec<f64>,
 }
 
 struct Settings {
@@ -76,6 +89,8 @@ struct Settings {
     single_mib: u64,
     connections: Vec<u64>,
     per_connection_mib: u64,
+    /// Also measure kube-rs's own port-forward (BENCH_KUBE_RS=1).
+    kube_rs: bool,
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -99,6 +114,7 @@ async fn main() -> Result<()> {
             .filter_map(|n| n.trim().parse().ok())
             .collect(),
         per_connection_mib: env_number("BENCH_PER_CONNECTION_MIB", 10),
+        kube_rs: env_number("BENCH_KUBE_RS", 0) == 1,
     };
     let kubectl = std::env::var_os("KUBECTL")
         .map(PathBuf::from)
@@ -123,9 +139,9 @@ async fn main() -> Result<()> {
         .await?;
     let outcome = run(&client, &ns, &polyaxon, &kubectl, &settings).await;
     let _ = namespaces.delete(&ns, &DeleteParams::background()).await;
-    let (polyaxon_samples, kubectl_samples) = outcome?;
+    let samples = outcome?;
     println!("machine after:  {}", machine_state());
-    report(&polyaxon_samples, &kubectl_samples, &settings);
+    report(&samples, &settings);
     Ok(())
 }
 
@@ -135,7 +151,7 @@ async fn run(
     polyaxon: &std::path::Path,
     kubectl: &std::path::Path,
     settings: &Settings,
-) -> Result<(Samples, Samples)> {
+) -> Result<Vec<Samples>> {
     let _backends = PodBackends::start(client, ns, Backend::HttpOrEcho).await?;
     let labels = json!({"app.kubernetes.io/instance": "agent", "app.kubernetes.io/name": "polyaxon-gateway"});
     let params = PatchParams::apply("polyaxon-bench").force();
@@ -172,15 +188,18 @@ async fn run(
     // Let the loopback server and its PortForward be in place.
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    let mut polyaxon_samples = Samples::default();
-    let mut kubectl_samples = Samples::default();
+    let tools = [Tool::Polyaxon, Tool::Kubectl, Tool::Bare];
+    // The bare kube-rs forwarder only with BENCH_KUBE_RS=1: at a load
+    // average of 20 its round did not end within 15 minutes (debug build).
+    let measured = if settings.kube_rs { 3 } else { 2 };
+    let mut all: Vec<Samples> = vec![Samples::default(); tools.len()];
     for round in 0..settings.rounds {
-        for tool in [Tool::Polyaxon, Tool::Kubectl] {
-            let samples = match tool {
-                Tool::Polyaxon => &mut polyaxon_samples,
-                Tool::Kubectl => &mut kubectl_samples,
-            };
-            measure(tool, ns, polyaxon, kubectl, settings, samples)
+        // The order turns each round, so that no tool always runs first.
+        for i in 0..measured {
+            let index = (i + round) % measured;
+            let tool = tools[index];
+            let samples = &mut all[index];
+            measure(client, tool, ns, polyaxon, kubectl, settings, samples)
                 .await
                 .with_context(|| format!("round {round}, {}", tool.name()))?;
             let many = samples
@@ -190,7 +209,7 @@ async fn run(
                 .collect::<Vec<_>>()
                 .join(", ");
             println!(
-                "round {round} {:>8}: ttfb median {:.1} ms (burst p99 {:.1} ms), 1 conn {:.1} MiB/s, {many}, peak RSS {} MiB",
+                "round {round} {:>8}: ttfb median {:.1} ms (burst p99 {:.1} ms), 1 conn {:.1} MiB/s, {many}, peak RSS {} MiB, server CPU {:.1} s, load {}",
                 tool.name(),
                 median(&samples.ttfb_ms[samples.ttfb_ms.len() - settings.ttfb_requests..]),
                 percentile(
@@ -199,13 +218,106 @@ async fn run(
                 ),
                 samples.single_mib_s.last().copied().unwrap_or(0.0),
                 samples.peak_rss_kib.last().copied().unwrap_or(0) / 1024,
+                samples.server_cpu_seconds.last().copied().unwrap_or(0.0),
+                machine_state(),
             );
         }
     }
-    Ok((polyaxon_samples, kubectl_samples))
+    Ok(all)
+}
+
+/// A forwarder made of kube-rs's `Api::<Pod>::portforward` alone, in this
+/// process: each accepted connection gets its own WebSocket to the
+/// gateway's pod (port 8000) and is copied both ways. Stops when dropped.
+struct BareForward {
+    address: std::net::SocketAddr,
+    serving: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for BareForward {
+    fn drop(&mut self) {
+        self.serving.abort();
+    }
+}
+
+impl BareForward {
+    async fn start(client: &kube::Client, ns: &str) -> Result<Self> {
+        let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+        let listed = pods
+            .list(&ListParams::default().labels("app.kubernetes.io/name=polyaxon-gateway"))
+            .await?;
+        let pod = listed
+            .items
+            .first()
+            .map(ResourceExt::name_any)
+            .context("no gateway pod")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let serving = tokio::spawn(async move {
+            while let Ok((mut local, _)) = listener.accept().await {
+                let pods = pods.clone();
+                let pod = pod.clone();
+                tokio::spawn(async move {
+                    let Ok(mut forwarder) = pods.portforward(&pod, &[8000]).await else {
+                        return;
+                    };
+                    if let Some(mut remote) = forwarder.take_stream(8000) {
+                        let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
+                    }
+                    forwarder.abort();
+                });
+            }
+        });
+        Ok(Self { address, serving })
+    }
+}
+
+/// CPU time (user + system, seconds) the kit's own processes (API server,
+/// kwok, etcd) have used so far: found by the kit's folder in their
+/// command lines.
+fn server_cpu_seconds() -> f64 {
+    let kit = polyaxon_e2e::workspace_root().join("target/testcluster");
+    let kit = kit.to_string_lossy().to_string();
+    let ticks_per_second = 100.0;
+    let mut total = 0.0;
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        let first = cmdline.split(' ').next().unwrap_or_default();
+        let server = ["kube-apiserver", "kwok", "etcd"]
+            .iter()
+            .any(|name| first.ends_with(&format!("/{name}")) || first == *name);
+        if !server || !cmdline.contains(&kit) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue;
+        };
+        // Fields after the command name (which may hold spaces): utime is
+        // the 14th field of the line, stime the 15th.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        total += (ticks(11) + ticks(12)) / ticks_per_second;
+    }
+    total
 }
 
 async fn measure(
+    client: &kube::Client,
     tool: Tool,
     ns: &str,
     polyaxon: &std::path::Path,
@@ -213,6 +325,15 @@ async fn measure(
     settings: &Settings,
     samples: &mut Samples,
 ) -> Result<()> {
+    let server_cpu_before = server_cpu_seconds();
+    if tool == Tool::Bare {
+        let bare = BareForward::start(client, ns).await?;
+        exchanges(bare.address, settings, samples).await?;
+        samples
+            .server_cpu_seconds
+            .push(server_cpu_seconds() - server_cpu_before);
+        return Ok(());
+    }
     let port = free_port()?;
     let home = scratch_dir("pf-bench-home")?;
     let kubeconfig = kubeconfig();
@@ -234,7 +355,8 @@ async fn measure(
                 &port_text,
             ],
         ),
-        Tool::Kubectl => (
+        // The bare forwarder runs in this process (returned above).
+        Tool::Kubectl | Tool::Bare => (
             kubectl,
             vec![
                 "--kubeconfig",
@@ -266,7 +388,53 @@ async fn measure(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    exchanges(address, settings, samples).await?;
+    samples
+        .server_cpu_seconds
+        .push(server_cpu_seconds() - server_cpu_before);
 
+    // Stop the tool (not `time`, which reports once its child is gone).
+    let child = Command::new("pgrep")
+        .args(["-P", &running.id().to_string()])
+        .stdout(Stdio::piped())
+        .output()?;
+    let child = String::from_utf8_lossy(&child.stdout).trim().to_string();
+    Command::new("kill").args(["-INT", &child]).status()?;
+    running.wait_exit(Duration::from_secs(20)).await?;
+    let rss = running
+        .stderr()
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes):")
+                .map(|v| v.trim().parse::<u64>())
+        })
+        .context("no peak RSS from /usr/bin/time")??;
+    samples.peak_rss_kib.push(rss);
+    let seconds = |label: &str| {
+        running
+            .stderr()
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(label)
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            })
+            .unwrap_or(0.0)
+    };
+    samples
+        .cpu_seconds
+        .push(seconds("User time (seconds):") + seconds("System time (seconds):"));
+    let _ = std::fs::remove_dir_all(&home);
+    Ok(())
+}
+
+/// The measured exchanges through a forward listening on `address`.
+async fn exchanges(
+    address: std::net::SocketAddr,
+    settings: &Settings,
+    samples: &mut Samples,
+) -> Result<()> {
     // Warm up: the first connection of kubectl also sets up its SPDY session
     // (and polyaxon opens its spare streams).
     let (first, _) = time_to_first_byte(address).await?;
@@ -321,39 +489,6 @@ async fn measure(
             .push((connections * settings.per_connection_mib) as f64 / elapsed.as_secs_f64());
     }
 
-    // Stop the tool (not `time`, which reports once its child is gone).
-    let child = Command::new("pgrep")
-        .args(["-P", &running.id().to_string()])
-        .stdout(Stdio::piped())
-        .output()?;
-    let child = String::from_utf8_lossy(&child.stdout).trim().to_string();
-    Command::new("kill").args(["-INT", &child]).status()?;
-    running.wait_exit(Duration::from_secs(20)).await?;
-    let rss = running
-        .stderr()
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes):")
-                .map(|v| v.trim().parse::<u64>())
-        })
-        .context("no peak RSS from /usr/bin/time")??;
-    samples.peak_rss_kib.push(rss);
-    let seconds = |label: &str| {
-        running
-            .stderr()
-            .lines()
-            .find_map(|l| {
-                l.trim()
-                    .strip_prefix(label)
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-            })
-            .unwrap_or(0.0)
-    };
-    samples
-        .cpu_seconds
-        .push(seconds("User time (seconds):") + seconds("System time (seconds):"));
-    let _ = std::fs::remove_dir_all(&home);
     Ok(())
 }
 
@@ -387,7 +522,9 @@ fn spread(values: &[f64]) -> (f64, f64, f64) {
     (min, median(values), max)
 }
 
-fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
+/// The table: polyaxon, kubectl and bare kube-rs (`all`, in that order),
+/// min/median/max over the rounds, and polyaxon/kubectl of the medians.
+fn report(all: &[Samples], settings: &Settings) {
     let rss = |s: &Samples| {
         s.peak_rss_kib
             .iter()
@@ -397,7 +534,8 @@ fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
     println!();
     println!(
         "{} rounds; time to first byte: {} connections {} ms apart, then a burst of {} back to back; \
-         throughput: 1 connection of {} MiB each way, then {} MiB each way on each of N at once",
+         throughput: 1 connection of {} MiB each way, then {} MiB each way on each of N at once; \
+         kube-rs: Api::portforward in the benchmark's process (its memory and CPU are not its own)",
         settings.rounds,
         settings.ttfb_requests,
         settings.ttfb_gap.as_millis(),
@@ -406,58 +544,68 @@ fn report(polyaxon: &Samples, kubectl: &Samples, settings: &Settings) {
         settings.per_connection_mib,
     );
     println!(
-        "{:<44} {:>24} {:>24} {:>10}",
-        "measure", "polyaxon min/med/max", "kubectl min/med/max", "ratio"
+        "{:<44} {:>22} {:>22} {:>22} {:>8}",
+        "measure", "polyaxon min/med/max", "kubectl min/med/max", "kube-rs min/med/max", "ratio"
     );
-    let mut rows: Vec<(String, Vec<f64>, Vec<f64>)> = vec![
+    type Measure = Box<dyn Fn(&Samples) -> Vec<f64>>;
+    let mut rows: Vec<(String, Measure)> = vec![
         (
             "time to first byte, spaced, p50 (ms)".into(),
-            vec![median(&polyaxon.ttfb_ms)],
-            vec![median(&kubectl.ttfb_ms)],
+            Box::new(|s: &Samples| vec![median(&s.ttfb_ms)]),
         ),
         (
             "first connection after start, TTFB (ms)".into(),
-            polyaxon.first_ttfb_ms.clone(),
-            kubectl.first_ttfb_ms.clone(),
+            Box::new(|s: &Samples| s.first_ttfb_ms.clone()),
         ),
         (
             "time to first byte, burst, p50 (ms)".into(),
-            vec![median(&polyaxon.burst_ttfb_ms)],
-            vec![median(&kubectl.burst_ttfb_ms)],
+            Box::new(|s: &Samples| vec![median(&s.burst_ttfb_ms)]),
         ),
         (
             "time to first byte, burst, p99 (ms)".into(),
-            vec![percentile(&polyaxon.burst_ttfb_ms, 0.99)],
-            vec![percentile(&kubectl.burst_ttfb_ms, 0.99)],
+            Box::new(|s: &Samples| vec![percentile(&s.burst_ttfb_ms, 0.99)]),
         ),
         (
             "1 connection (MiB/s each way)".into(),
-            polyaxon.single_mib_s.clone(),
-            kubectl.single_mib_s.clone(),
+            Box::new(|s: &Samples| s.single_mib_s.clone()),
         ),
     ];
-    for connections in &settings.connections {
-        let of = |s: &Samples| s.many_mib_s.get(connections).cloned().unwrap_or_default();
+    for &connections in &settings.connections {
         rows.push((
             format!("{connections} connections (MiB/s each way, sum)"),
-            of(polyaxon),
-            of(kubectl),
+            Box::new(move |s: &Samples| {
+                s.many_mib_s.get(&connections).cloned().unwrap_or_default()
+            }),
         ));
     }
-    rows.push(("peak RSS (MiB)".into(), rss(polyaxon), rss(kubectl)));
+    rows.push(("peak RSS (MiB)".into(), Box::new(rss)));
     rows.push((
         "CPU time per round, user+sys (s)".into(),
-        polyaxon.cpu_seconds.clone(),
-        kubectl.cpu_seconds.clone(),
+        Box::new(|s: &Samples| s.cpu_seconds.clone()),
     ));
-    for (name, p, k) in rows {
-        let (p_min, p_med, p_max) = spread(&p);
-        let (k_min, k_med, k_max) = spread(&k);
-        let ratio = if k_med > 0.0 { p_med / k_med } else { f64::NAN };
+    rows.push((
+        "API server+kwok+etcd CPU per round (s)".into(),
+        Box::new(|s: &Samples| s.server_cpu_seconds.clone()),
+    ));
+    for (name, of) in rows {
+        let cells: Vec<(f64, f64, f64)> = all.iter().map(|s| spread(&of(s))).collect();
+        let ratio = if cells[1].1 > 0.0 {
+            cells[0].1 / cells[1].1
+        } else {
+            f64::NAN
+        };
+        let cell = |(min, med, max): (f64, f64, f64)| {
+            if med == 0.0 && max == 0.0 {
+                "-".to_string()
+            } else {
+                format!("{min:.1}/{med:.1}/{max:.1}")
+            }
+        };
         println!(
-            "{name:<44} {:>24} {:>24} {ratio:>10.2}",
-            format!("{p_min:.1}/{p_med:.1}/{p_max:.1}"),
-            format!("{k_min:.1}/{k_med:.1}/{k_max:.1}"),
+            "{name:<44} {:>22} {:>22} {:>22} {ratio:>8.2}",
+            cell(cells[0]),
+            cell(cells[1]),
+            cell(cells[2]),
         );
     }
 }
