@@ -61,26 +61,6 @@ def release_namespace(config):
     return str(values.get("namespace") or "polyaxon")
 
 
-# Findings we know we still have: parity work not finished yet, never a
-# deliberate difference (those are in docs/chart-differences.md). A known gap
-# does not fail the check; a finding that is neither listed nor known does,
-# and a known gap that no longer occurs is reported so that the list only
-# shrinks. Lines: render<TAB>object<TAB>path.
-KNOWN_GAPS = ROOT / "tests/parity/known-gaps.txt"
-
-
-def known_gaps():
-    if not KNOWN_GAPS.is_file():
-        return set()
-    out = set()
-    for line in KNOWN_GAPS.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            parts = line.split("\t")
-            if len(parts) == 3:
-                out.add(tuple(parts))
-    return out
-
-
 def version_key(v):
     return tuple(int(x) for x in v.split("."))
 
@@ -96,8 +76,6 @@ def main():
     ap.add_argument("--show", action="append", default=[],
                     help="print every finding (also DIFFERS) of renders whose name matches this glob")
     ap.add_argument("--summary", help="write per-version counts as JSON here")
-    ap.add_argument("--write-known-gaps", action="store_true",
-                    help=f"write every finding that fails today to {KNOWN_GAPS.relative_to(ROOT)}")
     args = ap.parse_args()
 
     shared = Path(args.shared)
@@ -107,12 +85,8 @@ def main():
         print(f"parity: the references are not at {shared} (set POLYAXON_SHARED_DIR)", file=sys.stderr)
         return 2
     allow = allowed_entries(ROOT / "docs/chart-differences.md")
-    # Only the gaps of the generation checked (`platform-1.20.0/...` is 1.x).
-    known = {g for g in known_gaps() if g[0].split("/")[0].split("-", 1)[1].startswith(args.generation + ".")}
-    gaps_seen = set()
-    gaps_now = []
     used = set()
-    passed = failed = with_gaps = 0
+    passed = failed = 0
     summary = {}
     work = Path(tempfile.mkdtemp(prefix="polyaxon-parity-"))
     dirs = sorted((d for d in renders.iterdir() if d.is_dir() and d.name != "configs"),
@@ -155,15 +129,8 @@ def main():
                 passed, failed = passed + ok, failed + (not ok)
                 continue
             if run.returncode != 0:
-                gap = (name, "<render>", "did not render")
-                gaps_now.append(gap)
-                if gap in known:
-                    gaps_seen.add(gap)
-                    print(f"gap  {name}: ours does not render it yet (known gap)")
-                    with_gaps += 1
-                else:
-                    print(f"FAIL {name}: ours did not render: {run.stderr.strip()[:2000]}")
-                    failed += 1
+                print(f"FAIL {name}: ours did not render: {run.stderr.strip()[:2000]}")
+                failed += 1
                 continue
             ours.write_text(run.stdout)
             chart_file = work / f"{chart}-{version}-{config}.chart.yaml"
@@ -188,15 +155,11 @@ def main():
                     # An entry may also record a deliberate DIFFERS: it is in use.
                     used.add(hit[0][0])
                 elif f["cls"] == "BREAKS":
-                    gap = (name, f["obj"], f["path"])
-                    gaps_now.append(gap)
-                    if gap in known:
-                        gaps_seen.add(gap)
-                    else:
-                        unlisted.append(f)
+                    # Missing objects are BREAKS findings too.
+                    unlisted.append(f)
             s = summary.setdefault(f"{chart}-{version}", {"renders": 0, "matched": 0, "missing": 0, "extra": 0,
                                                          "BREAKS": 0, "DIFFERS": 0, "unlisted": 0,
-                                                         "known_gaps": 0, "ms": []})
+                                                         "ms": []})
             s["renders"] += 1
             s["matched"] += len(result["matched"])
             s["missing"] += len(result["missing"])
@@ -204,13 +167,11 @@ def main():
             s["BREAKS"] += counts.get("BREAKS", 0)
             s["DIFFERS"] += counts.get("DIFFERS", 0)
             s["unlisted"] += len(unlisted)
-            s["known_gaps"] += sum(1 for g in gaps_now if g[0] == name and g in known)
             s["ms"].append(round(elapsed, 1))
             ok = not unlisted
-            gapped = ok and any(g[0] == name and g in known for g in gaps_now)
-            print(f"{'FAIL' if not ok else 'gap ' if gapped else 'ok  '} {name}: matched {len(result['matched'])}, missing "
+            print(f"{'FAIL' if not ok else 'ok  '} {name}: matched {len(result['matched'])}, missing "
                   f"{len(result['missing'])}, extra {len(result['extra'])}; BREAKS {counts.get('BREAKS', 0)} "
-                  f"({len(unlisted)} not listed, {sum(1 for g in gaps_now if g[0] == name and g in known)} known gaps), DIFFERS {counts.get('DIFFERS', 0)}; {elapsed:.0f} ms")
+                  f"({len(unlisted)} not listed), DIFFERS {counts.get('DIFFERS', 0)}; {elapsed:.0f} ms")
             for f in unlisted:
                 print(f"     BREAKS {f['obj']} :: {f['path']} [{f['note']}] ours={str(f['ours'])[:200]} "
                       f"chart={str(f['chart'])[:200]}")
@@ -219,10 +180,7 @@ def main():
                     if f["cls"] in ("DIFFERS",):
                         print(f"     {f['cls']} {f['obj']} :: {f['path']} [{f['note']}] ours={str(f['ours'])[:200]} "
                               f"chart={str(f['chart'])[:200]}")
-            if gapped:
-                with_gaps += 1
-            else:
-                passed, failed = passed + ok, failed + (not ok)
+            passed, failed = passed + ok, failed + (not ok)
     if args.summary:
         Path(args.summary).write_text(json.dumps(summary, indent=1))
     if not (args.only or args.chart or args.config):
@@ -233,24 +191,8 @@ def main():
         if stale:
             # An entry that excuses nothing is out of date: say so, it is not an error.
             print("entries of docs/chart-differences.md that matched no finding: " + ", ".join(stale))
-    if args.write_known_gaps:
-        # The other generations' gaps stay as they are.
-        others = {g for g in known_gaps() if g not in known}
-        KNOWN_GAPS.write_text(
-            "# Parity findings not fixed yet: render<TAB>object<TAB>path.\n"
-            "# Written by tests/parity/check.py --write-known-gaps; this list only shrinks.\n"
-            + "".join("\t".join(g) + "\n" for g in sorted(set(gaps_now) | others)))
-        print(f"wrote {len(set(gaps_now))} known gaps to {KNOWN_GAPS.relative_to(ROOT)}")
-    elif not (args.only or args.chart or args.config):
-        gone = sorted(known - gaps_seen)
-        if gone:
-            print(f"{len(gone)} known gaps no longer occur: remove them from "
-                  f"{KNOWN_GAPS.relative_to(ROOT)} (run with --write-known-gaps)")
-    if known:
-        print(f"known gaps still open: {len(gaps_seen)} (tests/parity/known-gaps.txt)")
     print(f"renders in {work}")
-    # Renders whose only findings are known gaps are not passes: counted apart.
-    print(f"parity: {passed} passed, {failed} failed, {with_gaps} skipped")
+    print(f"parity: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
 

@@ -41,6 +41,10 @@ pub struct ReleaseState {
     /// chart draws a new one at every render, which a running node rejects.
     #[serde(default)]
     pub rabbitmq_erlang_cookie: String,
+    /// The 1.x RabbitMQ-HA management user's password; the chart draws a
+    /// new one at every render, so every upgrade would change it.
+    #[serde(default)]
+    pub rabbitmq_management_password: String,
 }
 
 impl ReleaseState {
@@ -64,6 +68,7 @@ impl ReleaseState {
             redis_password: p(),
             rabbitmq_password: p(),
             rabbitmq_erlang_cookie: p(),
+            rabbitmq_management_password: p(),
         }
     }
 
@@ -77,6 +82,8 @@ impl ReleaseState {
         fill(&mut self.rabbitmq_password, 24);
         // 32 characters, as the subchart draws it.
         fill(&mut self.rabbitmq_erlang_cookie, 32);
+        // 24 characters, as rabbitmq-ha draws it.
+        fill(&mut self.rabbitmq_management_password, 24);
     }
 
     /// A state whose every generated value is a marker naming its field
@@ -109,7 +116,7 @@ impl ReleaseState {
     }
 
     /// The generated values, in [`FIELDS`] order (empty where not generated).
-    pub fn values(&self) -> [&str; 7] {
+    pub fn values(&self) -> [&str; 8] {
         [
             &self.secret_key,
             &self.internal_token,
@@ -118,12 +125,13 @@ impl ReleaseState {
             &self.redis_password,
             &self.rabbitmq_password,
             &self.rabbitmq_erlang_cookie,
+            &self.rabbitmq_management_password,
         ]
     }
 
     /// The generated values with their names, in [`FIELDS`] order.
-    fn fields_mut(&mut self) -> [(&'static str, &mut String); 7] {
-        let [a, b, c, d, e, f, g] = FIELDS;
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 8] {
+        let [a, b, c, d, e, f, g, h] = FIELDS;
         [
             (a, &mut self.secret_key),
             (b, &mut self.internal_token),
@@ -132,6 +140,7 @@ impl ReleaseState {
             (e, &mut self.redis_password),
             (f, &mut self.rabbitmq_password),
             (g, &mut self.rabbitmq_erlang_cookie),
+            (h, &mut self.rabbitmq_management_password),
         ]
     }
 
@@ -145,12 +154,13 @@ impl ReleaseState {
             redis_password: String::new(),
             rabbitmq_password: String::new(),
             rabbitmq_erlang_cookie: String::new(),
+            rabbitmq_management_password: String::new(),
         }
     }
 }
 
 /// The names of the generated values, as the release record spells them.
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "secretKey",
     "internalToken",
     "adminPassword",
@@ -158,6 +168,7 @@ const FIELDS: [&str; 7] = [
     "redisPassword",
     "rabbitmqPassword",
     "rabbitmqErlangCookie",
+    "rabbitmqManagementPassword",
 ];
 
 const MARKER_PREFIX: &str = "<generated:";

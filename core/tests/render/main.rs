@@ -13,6 +13,7 @@ mod support;
 mod agent_chart;
 mod chart_versions;
 mod databases;
+mod dependencies_1x;
 mod invariants;
 mod platform_chart;
 mod ponos_chart;

@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy};
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, ConfigMap, Container, ContainerPort, EmptyDirVolumeSource, ExecAction,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
-    PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SELinuxOptions, SeccompProfile, Secret, SecurityContext, Service,
-    ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount, VolumeResourceRequirements,
-    WeightedPodAffinityTerm,
+    Affinity, Capabilities, ConfigMap, ConfigMapVolumeSource, Container, ContainerPort,
+    EmptyDirVolumeSource, ExecAction, Lifecycle, LifecycleHandler, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodAffinityTerm, PodAntiAffinity,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SELinuxOptions,
+    SeccompProfile, Secret, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
+    Volume, VolumeMount, VolumeResourceRequirements, WeightedPodAffinityTerm,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPort,
@@ -284,7 +284,8 @@ impl<'a> Subchart<'a> {
             metadata: self.meta(name, component),
             spec: Some(ServiceSpec {
                 type_: Some("ClusterIP".into()),
-                session_affinity: Some("None".into()),
+                // The `stable` charts leave it to the API server's default.
+                session_affinity: self.stable_chart.is_none().then(|| "None".into()),
                 internal_traffic_policy: internal_traffic_policy.then(|| "Cluster".into()),
                 selector: Some(self.match_labels(component)),
                 ports: Some(ports),
@@ -537,6 +538,20 @@ impl Persistence {
     }
 }
 
+/// A pod volume `name` of the ConfigMap `config_map`, its files of `mode`
+/// when given (scripts are executable).
+pub fn config_map_volume(name: &str, config_map: &str, mode: Option<i32>) -> Volume {
+    Volume {
+        name: name.into(),
+        config_map: Some(ConfigMapVolumeSource {
+            name: config_map.into(),
+            default_mode: mode,
+            ..ConfigMapVolumeSource::default()
+        }),
+        ..Volume::default()
+    }
+}
+
 /// An emptyDir volume `name`.
 pub fn empty_dir(name: &str) -> Volume {
     Volume {
@@ -723,6 +738,19 @@ pub fn exec_probe(command: &[&str], timings: (i32, i32, i32, i32)) -> Probe {
         success_threshold: Some(1),
         failure_threshold: Some(failures),
         ..Probe::default()
+    }
+}
+
+/// A container lifecycle that runs `command` before the container stops.
+pub fn pre_stop(command: &[&str]) -> Lifecycle {
+    Lifecycle {
+        pre_stop: Some(LifecycleHandler {
+            exec: Some(ExecAction {
+                command: Some(command.iter().map(|s| s.to_string()).collect()),
+            }),
+            ..LifecycleHandler::default()
+        }),
+        ..Lifecycle::default()
     }
 }
 

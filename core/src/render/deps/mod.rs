@@ -1,17 +1,22 @@
 //! In-cluster dependencies of the platform, as the Polyaxon chart ships
-//! them: the bitnami PostgreSQL, Redis and RabbitMQ subcharts (rendered as
-//! the package renders them by default, per chart version, so that a
-//! database installed by helm keeps its claim and data under this tool),
-//! the 0.x seed's docker registry, and the Secrets of external services.
+//! them: the bitnami PostgreSQL, Redis and RabbitMQ subcharts of 2.x, the
+//! `stable` PostgreSQL and RabbitMQ-HA and bitnami Redis 10 of 1.x, and the
+//! 1.x PgBouncer in front of the database (rendered as the package renders
+//! them by default, per chart version, so that a database installed by helm
+//! keeps its claim and data under this tool), the 0.x seed's docker
+//! registry, and the Secrets of external services.
 //!
 //! Each renderer returns what the platform reads to reach the service
 //! ([`Database`], [`Endpoint`], [`Registry`]).
 
 mod bitnami;
 mod external;
+mod pgbouncer;
 mod postgresql;
 mod rabbitmq;
+mod rabbitmq_ha;
 mod redis;
+mod redis10;
 mod redis_scripts;
 mod registry;
 mod stable_postgresql;
@@ -97,16 +102,36 @@ pub fn rabbitmq_in_cluster(values: &Values<'_>) -> bool {
 /// returns how the platform reaches the database.
 pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, RenderError> {
     let in_cluster = postgres_in_cluster(values);
+    let mut database = None;
     if in_cluster || every_subchart(values) {
-        let database = match values.generation {
+        let rendered = match values.generation {
             Generation::V1 => stable_postgresql::render(ctx, values)?,
             Generation::V2 => postgresql::render(ctx, values)?,
         };
-        if in_cluster {
-            return Ok(database);
+        database = in_cluster.then_some(rendered);
+    }
+    let mut database = match database {
+        Some(database) => database,
+        None => external::postgres(ctx, values)?,
+    };
+    // The 1.x charts put PgBouncer in front of the database when asked;
+    // the platform then reaches an external database through it.
+    if values.generation == Generation::V1
+        && let Some(settings) = pgbouncer::settings(values)
+    {
+        let external_host = values
+            .config
+            .external_services
+            .as_ref()
+            .and_then(|e| e.postgresql.as_ref())
+            .and_then(|p| p.host.clone())
+            .unwrap_or_default();
+        let host = pgbouncer::render(ctx, values, settings, &database, &external_host)?;
+        if !in_cluster {
+            database.host = host;
         }
     }
-    external::postgres(ctx, values)
+    Ok(database)
 }
 
 /// Renders Redis (in-cluster) or the external password Secret; `None` when
@@ -114,7 +139,10 @@ pub fn postgres(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Database, Rend
 pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>, RenderError> {
     let in_cluster = redis_in_cluster(values);
     if in_cluster || every_subchart(values) {
-        let endpoint = redis::render(ctx, values)?;
+        let endpoint = match values.generation {
+            Generation::V1 => redis10::render(ctx, values)?,
+            Generation::V2 => redis::render(ctx, values)?,
+        };
         if in_cluster {
             return Ok(Some(endpoint));
         }
@@ -127,7 +155,10 @@ pub fn redis(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>,
 pub fn rabbitmq(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Option<Endpoint>, RenderError> {
     let in_cluster = rabbitmq_in_cluster(values);
     if in_cluster || every_subchart(values) {
-        let endpoint = rabbitmq::render(ctx, values)?;
+        let endpoint = match values.generation {
+            Generation::V1 => rabbitmq_ha::render(ctx, values)?,
+            Generation::V2 => rabbitmq::render(ctx, values)?,
+        };
         if in_cluster {
             return Ok(Some(endpoint));
         }

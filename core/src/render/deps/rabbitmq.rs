@@ -1,7 +1,8 @@
 //! In-cluster RabbitMQ: the bitnami `rabbitmq` subchart 11.7.0, which every
-//! 2.x Polyaxon chart ships (named `rabbitmq-ha` in 1.x releases).
+//! 2.x Polyaxon chart ships (the 1.x charts' `rabbitmq-ha` is
+//! [`super::rabbitmq_ha`]).
 //!
-//! Its keys are the section's own (`rabbitmq:`, 1.x `rabbitmq-ha:`):
+//! Its keys are the section's own (`rabbitmq:`):
 //! `auth.username`, `auth.password`, `auth.erlangCookie`,
 //! `auth.securePassword`, `replicaCount` (or our `replicas`), `resources`,
 //! `nodeSelector`, `affinity`, `tolerations`, `persistence.*`,
@@ -12,8 +13,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ExecAction, Lifecycle, LifecycleHandler, PodSpec, ProjectedVolumeSource, SecretProjection,
-    Volume, VolumeProjection,
+    PodSpec, ProjectedVolumeSource, SecretProjection, Volume, VolumeProjection,
 };
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 
@@ -69,16 +69,11 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
             .unwrap_or_else(|| ctx.state.rabbitmq_erlang_cookie.clone()),
         secure: auth_section.flag(&["securePassword"]).unwrap_or(true),
     };
-    // 1.x charts shipped the `rabbitmq-ha` chart; its objects keep that name.
-    let chart = match values.generation {
-        Generation::V1 => "rabbitmq-ha",
-        Generation::V2 => "rabbitmq",
-    };
     // rabbitmq 11.7.0's own labels carry no version; helm's named templates
     // are global, so from chart 2.5.0 the newer PostgreSQL and Redis
     // subcharts' `common.labels.standard` (which adds it) labels it too.
     let labelled = values.generation == Generation::V2 && values.chart_version.at_least(2, 5, 0);
-    let sub = Subchart::new(ctx, chart, &section, labelled.then_some("3.11.8"));
+    let sub = Subchart::new(ctx, "rabbitmq", &section, labelled.then_some("3.11.8"));
     let headless = sub.named("headless");
     let reader = sub.named("endpoint-reader");
 
@@ -263,19 +258,11 @@ fn workload(
         .map(|(name, port)| bitnami::container_port(name, *port))
         .collect(),
     );
-    container.lifecycle = Some(Lifecycle {
-        pre_stop: Some(LifecycleHandler {
-            exec: Some(ExecAction {
-                command: Some(vec![
-                    "/bin/bash".into(),
-                    "-ec".into(),
-                    "if [[ -f /opt/bitnami/scripts/rabbitmq/nodeshutdown.sh ]]; then\n    /opt/bitnami/scripts/rabbitmq/nodeshutdown.sh -t \"120\" -d \"false\"\nelse\n    rabbitmqctl stop_app\nfi\n".into(),
-                ]),
-            }),
-            ..LifecycleHandler::default()
-        }),
-        ..Lifecycle::default()
-    });
+    container.lifecycle = Some(bitnami::pre_stop(&[
+        "/bin/bash",
+        "-ec",
+        "if [[ -f /opt/bitnami/scripts/rabbitmq/nodeshutdown.sh ]]; then\n    /opt/bitnami/scripts/rabbitmq/nodeshutdown.sh -t \"120\" -d \"false\"\nelse\n    rabbitmqctl stop_app\nfi\n",
+    ]));
     container.liveness_probe = Some(bitnami::exec_probe(
         &["/bin/bash", "-ec", "rabbitmq-diagnostics -q ping"],
         (120, 30, 20, 6),

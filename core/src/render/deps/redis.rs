@@ -15,9 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    ConfigMapVolumeSource, Container, EnvVar, PodSpec, TCPSocketAction, Volume, VolumeMount,
-};
+use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, TCPSocketAction, VolumeMount};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::RenderError;
@@ -97,10 +95,7 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
     } else {
         "7.0.8-debian-11-r0"
     };
-    // Our `image` for Redis is the subchart's own mapping.
-    let image = Image::published(values.chart_version, "redis", tag)
-        .with_subchart(&Section::new(r.image.as_ref(), "redis.image"))
-        .with_ours(None, r.image_tag.as_ref(), r.image_pull_policy);
+    let image = image(&r, Image::published(values.chart_version, "redis", tag));
     let shared = Shared {
         sub,
         image,
@@ -184,6 +179,15 @@ pub fn render(ctx: &mut Ctx<'_>, values: &Values<'_>) -> Result<Endpoint, Render
     })
 }
 
+/// The Redis image: the subchart's `default`, then the section's `image`
+/// (ours for Redis is the subchart's own mapping), then our `imageTag` and
+/// `imagePullPolicy`.
+pub(super) fn image(r: &RedisService, default: Image) -> Image {
+    default
+        .with_subchart(&Section::new(r.image.as_ref(), "redis.image"))
+        .with_ours(None, r.image_tag.as_ref(), r.image_pull_policy)
+}
+
 /// The master or the replicas.
 #[derive(Clone, Copy, PartialEq)]
 enum Role {
@@ -256,9 +260,9 @@ fn workload(
         mount("config", "/opt/bitnami/redis/mounted-etc"),
     ];
     let mut volumes = vec![
-        config_volume("start-scripts", &sub.named("scripts"), Some(0o755)),
-        config_volume("health", &sub.named("health"), Some(0o755)),
-        config_volume("config", &sub.named("configuration"), None),
+        bitnami::config_map_volume("start-scripts", &sub.named("scripts"), Some(0o755)),
+        bitnami::config_map_volume("health", &sub.named("health"), Some(0o755)),
+        bitnami::config_map_volume("config", &sub.named("configuration"), None),
     ];
     if newer {
         mounts.push(VolumeMount {
@@ -388,18 +392,5 @@ fn probes(container: &mut Container, role: Role) {
             failure_threshold: Some(22),
             ..k8s_openapi::api::core::v1::Probe::default()
         });
-    }
-}
-
-/// A pod volume of the ConfigMap `config_map` (scripts are executable).
-fn config_volume(name: &str, config_map: &str, mode: Option<i32>) -> Volume {
-    Volume {
-        name: name.into(),
-        config_map: Some(ConfigMapVolumeSource {
-            name: config_map.into(),
-            default_mode: mode,
-            ..ConfigMapVolumeSource::default()
-        }),
-        ..Volume::default()
     }
 }

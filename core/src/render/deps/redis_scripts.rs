@@ -57,6 +57,12 @@ exit_status=0
 "$script_dir/ping_@KIND@_master.sh" $1 || exit_status=$?
 exit $exit_status"#;
 
+/// The check of a replica's probes (`ping_<kind>_local_and_master.sh`):
+/// its own server and its master's, every subchart version alike.
+pub fn local_and_master(kind: &str) -> String {
+    BOTH.replace("@KIND@", kind)
+}
+
 /// `redis-health`: the ping scripts of the probes. The signal `timeout`
 /// sends differs between subchart versions (3 in 17.6.0, 15 in 20.1.5).
 pub fn health(signal: u8) -> BTreeMap<String, String> {
@@ -88,11 +94,11 @@ pub fn health(signal: u8) -> BTreeMap<String, String> {
         ("ping_liveness_master.sh".into(), ping(master, &live_master)),
         (
             "ping_readiness_local_and_master.sh".into(),
-            BOTH.replace("@KIND@", "readiness"),
+            local_and_master("readiness"),
         ),
         (
             "ping_liveness_local_and_master.sh".into(),
-            BOTH.replace("@KIND@", "liveness"),
+            local_and_master("liveness"),
         ),
     ])
 }
