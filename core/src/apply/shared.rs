@@ -462,7 +462,7 @@ async fn release_one(
     };
     let users = users(&live);
     let remaining = others(&users, target);
-    if let Some(holder) = helm_holder(client, &live)
+    if let Some(holder) = helm_holder(client, &live, target)
         .await
         .map_err(|e| err("read", e))?
     {
@@ -514,16 +514,26 @@ pub async fn delete_release_objects(
     release_shared(client, &cluster, target, left, reporter).await
 }
 
-/// A helm release that still uses `live`: the one its helm annotations
-/// name, if helm still has records of it; for a Polyaxon CRD, any deployed
-/// helm release of a Polyaxon chart (helm installs CRDs from the chart's
-/// `crds/` folder without annotations).
-async fn helm_holder(client: &Client, live: &DynamicObject) -> Result<Option<String>, kube::Error> {
+/// A helm release other than `target` that still uses `live`: the one its
+/// helm annotations name, if helm still has records of it; for a Polyaxon
+/// CRD, any deployed helm release of a Polyaxon chart (helm installs CRDs
+/// from the chart's `crds/` folder without annotations). `target` itself
+/// never holds what it lets go of: a teardown of a release helm installed
+/// finds its own annotations and records until it retires them.
+async fn helm_holder(
+    client: &Client,
+    live: &DynamicObject,
+    target: &ReleaseRef,
+) -> Result<Option<String>, kube::Error> {
+    let is_target = |namespace: &str, name: &str| {
+        namespace == target.namespace && name == target.release
+    };
     let annotations = live.annotations();
     if let (Some(name), Some(namespace)) = (
         annotations.get(HELM_RELEASE_NAME),
         annotations.get(HELM_RELEASE_NAMESPACE),
-    ) {
+    ) && !is_target(namespace.as_str(), name.as_str())
+    {
         let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
         let records = secrets
             .list(&ListParams::default().labels(&format!("{OWNER_LABEL},name={name}")))
@@ -547,8 +557,8 @@ async fn helm_holder(client: &Client, live: &DynamicObject) -> Result<Option<Str
             continue;
         };
         if let Ok(release) = decode(&data.0)
-            && HELM_POLYAXON_CHARTS.contains(&release.chart.as_str())
-            && helm_chart_group(&release.chart_version).is_none_or(|g| g == group)
+            && !is_target(release.namespace.as_str(), release.name.as_str())
+            && uses_group(&release.chart, &release.chart_version, &group)
         {
             return Ok(Some(format!(
                 "used by helm release {}/{} (chart {})",
@@ -557,6 +567,12 @@ async fn helm_holder(client: &Client, live: &DynamicObject) -> Result<Option<Str
         }
     }
     Ok(None)
+}
+
+/// Whether helm's release of `chart` at `chart_version` uses the Polyaxon
+/// CRDs of `group`.
+fn uses_group(chart: &str, chart_version: &str, group: &str) -> bool {
+    HELM_POLYAXON_CHARTS.contains(&chart) && helm_chart_group(chart_version).is_none_or(|g| g == group)
 }
 
 /// The CRD group a Polyaxon chart version ships (`None` when its version
@@ -694,6 +710,99 @@ mod tests {
         assert_eq!(helm_chart_group("2.11.1"), Some("core.polyaxon.com"));
         assert_eq!(helm_chart_group("2.12.0"), Some("polyaxon.com"));
         assert_eq!(helm_chart_group("not a version"), None);
+    }
+
+    /// A cluster-scoped object of `kind` as rendered, with `rules`.
+    fn rendered(kind: &str, rules: serde_json::Value) -> RenderedObject {
+        let mut o = object(&[(MANAGED_BY, MANAGER), (INSTANCE, "agent")], None);
+        o.metadata.name = Some("agent-polyaxon-agent-clusterrole".into());
+        o.data = json!({ "rules": rules });
+        RenderedObject {
+            stage: crate::render::Stage::Rbac,
+            hook: None,
+            resource: ApiResource {
+                group: "rbac.authorization.k8s.io".into(),
+                version: "v1".into(),
+                api_version: "rbac.authorization.k8s.io/v1".into(),
+                kind: kind.into(),
+                plural: format!("{}s", kind.to_lowercase()),
+            },
+            namespaced: false,
+            object: o,
+        }
+    }
+
+    /// The live object `rendered` as the release `holders` applied it.
+    fn live(rendered: &RenderedObject, holders: &str) -> DynamicObject {
+        let mut live = rendered.object.clone();
+        live.metadata
+            .annotations
+            .get_or_insert_default()
+            .insert(RELEASES_ANNOTATION.into(), holders.into());
+        live
+    }
+
+    #[test]
+    fn one_release_name_in_two_namespaces_shares_identical_objects_only() {
+        let role = rendered("ClusterRole", json!([{"verbs": ["get"]}]));
+        let held = live(&role, "team-a/agent");
+        let same = live(&role, "team-a/agent");
+        assert_eq!(
+            admit(&role, &held, &same, &target("team-b", "agent")).unwrap(),
+            Admission::Apply,
+            "identical: shared"
+        );
+        let other = rendered("ClusterRole", json!([{"verbs": ["get", "list"]}]));
+        let after = live(&other, "team-a/agent");
+        let refused = admit(&other, &held, &after, &target("team-b", "agent"));
+        let Err(ApplyError::NameTaken {
+            holders,
+            differences,
+            ..
+        }) = refused
+        else {
+            panic!("a different object under a taken name is refused: {refused:?}");
+        };
+        assert_eq!(holders, ["team-a/agent"]);
+        assert!(differences.iter().any(|d| d.starts_with("rules")), "{differences:?}");
+        assert_eq!(
+            admit(&other, &held, &after, &target("team-a", "agent")).unwrap(),
+            Admission::Apply,
+            "its own release changes it"
+        );
+    }
+
+    #[test]
+    fn crds_are_shared_and_helms_are_used_as_they_are() {
+        let crd = rendered("CustomResourceDefinition", json!([]));
+        let held = live(&crd, "team-a/agent");
+        let changed = live(&rendered("CustomResourceDefinition", json!([1])), "team-a/agent");
+        assert_eq!(
+            admit(&crd, &held, &changed, &target("team-b", "other")).unwrap(),
+            Admission::Apply
+        );
+        let mut helms = held.clone();
+        helms.metadata.labels = Some([(MANAGED_BY.to_string(), "Helm".to_string())].into());
+        assert_eq!(
+            admit(&crd, &helms, &changed, &target("team-b", "other")).unwrap(),
+            Admission::UseAsIs
+        );
+        let role = rendered("ClusterRole", json!([]));
+        let mut foreign = live(&role, "");
+        foreign.metadata.labels = None;
+        assert!(matches!(
+            admit(&role, &foreign, &foreign, &target("team-b", "agent")),
+            Err(ApplyError::NotOwned { .. })
+        ));
+    }
+
+    #[test]
+    fn a_helm_release_uses_the_crds_of_its_chart_generation_only() {
+        assert!(uses_group("agent", "2.15.1", "polyaxon.com"));
+        assert!(uses_group("polyaxon", "2.11.1", "core.polyaxon.com"));
+        assert!(!uses_group("agent", "2.11.1", "polyaxon.com"));
+        assert!(!uses_group("ponos", "2.15.1", "polyaxon.com"));
+        assert!(uses_group("agent", "unreadable", "polyaxon.com"));
     }
 
     #[test]

@@ -30,10 +30,10 @@ use crate::release::{
 use crate::render::{Hook, Manifest, release_selector};
 
 /// What [`crate::apply::RUNS_SELECTOR`] finds, in progress lines.
-const RUN_LEFTOVERS: &str = "run leftover(s)";
+pub(super) const RUN_LEFTOVERS: &str = "run leftover(s)";
 
 /// The longest the operator gets to finalize the run objects.
-const RUNS_WAIT: Duration = Duration::from_secs(60);
+pub(super) const RUNS_WAIT: Duration = Duration::from_secs(60);
 
 /// Options of a teardown.
 #[derive(Debug, Clone)]
@@ -236,10 +236,7 @@ async fn teardown_unboxed(
     let latest = history.last().cloned();
     if latest.is_none() && !store.exists().await? {
         return match super::helm_teardown::teardown(client, op, reporter).await {
-            Ok(objects) => Ok(TeardownSummary {
-                objects,
-                ..TeardownSummary::default()
-            }),
+            Ok(summary) => Ok(summary),
             Err(OpError::NotFound { .. }) if op.delete_runs => {
                 delete_leftovers_only(client, target, op.delete.timeout, reporter).await
             }
