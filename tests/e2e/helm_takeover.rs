@@ -3,7 +3,7 @@
 //! line, then `polyaxon` upgrades (takes over), rolls back and tears down.
 //! One test per done-criterion of the takeover.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
 use kube::{Client, ResourceExt};
-use polyaxon_core::apply::api_for;
+use polyaxon_core::apply::{api_for, users};
 use polyaxon_core::release::{ClusterStore, ObjectRef, ReleaseStore};
 use polyaxon_e2e::cli::{run, run_ok};
 use polyaxon_e2e::{client, delete_namespace, helm as real_helm, unique_namespace, user_claim};
@@ -650,5 +650,207 @@ async fn a_helm_release_left_pending_upgrade_is_taken_over_after_confirmation() 
     assert_eq!(statuses, ["superseded", "failed", "deployed"]);
 
     clean_up(&client, "agent", &ns).await;
+    Ok(())
+}
+
+/// The CRD of the charts up to 2.11, whose run objects are Operations.
+const OPERATIONS_CRD: &str = "operations.core.polyaxon.com";
+
+fn crds(client: &Client) -> Api<DynamicObject> {
+    Api::all_with(
+        client.clone(),
+        &ApiResource::erase::<
+            k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+        >(&()),
+    )
+}
+
+fn operations(client: &Client, ns: &str) -> Api<DynamicObject> {
+    let resource = ApiResource {
+        group: "core.polyaxon.com".into(),
+        version: "v1".into(),
+        api_version: "core.polyaxon.com/v1".into(),
+        kind: "Operation".into(),
+        plural: "operations".into(),
+    };
+    Api::namespaced_with(client.clone(), ns, &resource)
+}
+
+/// A run (an `Operation`) as the agent of a 2.11 chart creates one.
+async fn operation(client: &Client, ns: &str, name: &str) -> Result<()> {
+    let object = serde_json::json!({
+        "apiVersion": "core.polyaxon.com/v1", "kind": "Operation",
+        "metadata": {"name": name},
+        "batchJobSpec": {"template": {}}
+    });
+    operations(client, ns)
+        .patch(
+            name,
+            &kube::api::PatchParams::apply("polyaxon-operator").force(),
+            &kube::api::Patch::Apply(object),
+        )
+        .await
+        .with_context(|| format!("creating the run {name} in {ns}"))?;
+    Ok(())
+}
+
+/// Whether the run is there; not when its kind is gone with its CRD.
+async fn operation_exists(client: &Client, ns: &str, name: &str) -> Result<bool> {
+    match operations(client, ns).get(name).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The releases the Operation CRD lists as its users, and its UID; `None`
+/// when it is gone.
+async fn operations_crd(client: &Client) -> Result<Option<(BTreeSet<String>, String)>> {
+    Ok(crds(client)
+        .get_opt(OPERATIONS_CRD)
+        .await?
+        .map(|crd| (users(&crd), crd.uid().unwrap_or_default())))
+}
+
+/// What the Operation CRD is now: its users and UID.
+async fn operations_crd_now(client: &Client) -> Result<(BTreeSet<String>, String)> {
+    operations_crd(client)
+        .await?
+        .with_context(|| format!("{OPERATIONS_CRD} is there"))
+}
+
+/// An agent helm installed as `agent` in one new namespace, and one of this
+/// tool's, also `agent`, in another, from the same config: both 2.11.1, so
+/// both use the Operation CRD helm installed. Each has a run. Returns
+/// (helm's namespace, ours, the config file).
+async fn helm_agent_beside_ours(client: &Client, prefix: &str) -> Result<(String, String, String)> {
+    let (helms, ours) = (
+        unique_namespace(&format!("{prefix}-helm")),
+        unique_namespace(&format!("{prefix}-ours")),
+    );
+    user_claim(client, &helms, "polyaxon-artifacts").await?;
+    user_claim(client, &ours, "polyaxon-artifacts").await?;
+    let config = write(&helms, "agent", &agent_config("2.11.1", ""))?;
+    helm_install("agent", "agent-2.11.1", &helms, &config).with_context(|| {
+        format!("helm installs the agent ({OPERATIONS_CRD} must not be this tool's already)")
+    })?;
+    run_ok(&["deploy", "-f", &config, "-n", &ours])?;
+    let (users_now, _) = operations_crd_now(client).await?;
+    assert!(
+        users_now.contains(&format!("{ours}/agent")),
+        "our agent records itself on helm's CRD: {users_now:?}"
+    );
+    operation(client, &helms, "run-1").await?;
+    operation(client, &ours, "run-1").await?;
+    Ok((helms, ours, config))
+}
+
+/// Runs `polyaxon <args>`, which must succeed; all it said.
+fn said(args: &[&str]) -> Result<String> {
+    let output = run(args)?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "polyaxon {args:?}: {text}");
+    Ok(text)
+}
+
+/// Tears our agent down last: the CRD goes with it unless a release of
+/// another test uses it too.
+async fn last_user_goes(client: &Client, ours: &str) -> Result<()> {
+    let (before, _) = operations_crd_now(client).await?;
+    said(&["teardown", "-r", "agent", "-n", ours, "--yes"])?;
+    if before == BTreeSet::from([format!("{ours}/agent")]) {
+        assert!(
+            operations_crd(client).await?.is_none(),
+            "{OPERATIONS_CRD} is deleted with its last user"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn a_helm_installed_agent_torn_down_keeps_the_crd_an_agent_of_ours_uses() -> Result<()> {
+    let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
+    let client = client().await?;
+    let (helms, ours, _) = helm_agent_beside_ours(&client, "crd-helm").await?;
+    let (_, crd_uid) = operations_crd_now(&client).await?;
+    let ours_before = uids(&client, &ours).await?;
+
+    let text = said(&["teardown", "-r", "agent", "-n", &helms, "--yes"])?;
+    assert!(
+        text.contains(&format!(
+            "kept CustomResourceDefinition/{OPERATIONS_CRD}: used by release {ours}/agent"
+        )),
+        "says who holds the CRD: {text}"
+    );
+    let (users_now, uid_now) = operations_crd_now(&client).await?;
+    assert_eq!(uid_now, crd_uid, "the same CRD");
+    assert!(
+        users_now.contains(&format!("{ours}/agent")),
+        "{users_now:?}"
+    );
+    assert!(
+        !users_now.contains(&format!("{helms}/agent")),
+        "{users_now:?}"
+    );
+    assert!(
+        operation_exists(&client, &ours, "run-1").await?,
+        "our agent's run survives"
+    );
+    assert!(
+        !operation_exists(&client, &helms, "run-1").await?,
+        "the helm release's run went with it"
+    );
+    same_uids(&ours_before, &uids(&client, &ours).await?);
+    assert!(!helm_lists("agent", &helms)?);
+    let left = labelled(&client, &helms, "agent").await?;
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let status: Value = serde_json::from_str(&run_ok(&[
+        "status", "-r", "agent", "-n", &ours, "-o", "json",
+    ])?)?;
+    assert_eq!(status["status"], "deployed", "{status}");
+
+    last_user_goes(&client, &ours).await?;
+    delete_namespace(&client, &helms).await;
+    delete_namespace(&client, &ours).await;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn an_agent_taken_over_from_helm_is_listed_on_the_crd_it_shares_with_ours() -> Result<()> {
+    let _turn = ONE_HELM_RELEASE_AT_A_TIME.lock().await;
+    let client = client().await?;
+    let (helms, ours, config) = helm_agent_beside_ours(&client, "crd-take").await?;
+
+    run_ok(&["upgrade", "-f", &config, "-n", &helms])?;
+    let (users_now, _) = operations_crd_now(&client).await?;
+    for user in [format!("{helms}/agent"), format!("{ours}/agent")] {
+        assert!(users_now.contains(&user), "lists {user}: {users_now:?}");
+    }
+    let crd = crds(&client).get(OPERATIONS_CRD).await?;
+    assert!(
+        helm_traces(&crd).is_empty(),
+        "the CRD is this tool's now: {:?}",
+        helm_traces(&crd)
+    );
+
+    let text = said(&["teardown", "-r", "agent", "-n", &helms, "--yes"])?;
+    assert!(
+        text.contains(&format!(
+            "kept CustomResourceDefinition/{OPERATIONS_CRD}: used by release {ours}/agent"
+        )),
+        "says who holds the CRD: {text}"
+    );
+    assert!(operation_exists(&client, &ours, "run-1").await?);
+    assert!(!operation_exists(&client, &helms, "run-1").await?);
+
+    last_user_goes(&client, &ours).await?;
+    delete_namespace(&client, &helms).await;
+    delete_namespace(&client, &ours).await;
     Ok(())
 }

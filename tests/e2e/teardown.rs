@@ -5,7 +5,10 @@
 //! claims keep their credentials, and concurrent deploys of two releases
 //! both record themselves on the shared objects.
 //!
-//! The tests share the cluster's CRDs, so they run one at a time.
+//! The tests share the cluster's CRDs, so they run one at a time; releases
+//! other test binaries deploy or leave on the cluster use those CRDs too, so
+//! every check is about this test's own releases (listed or not, kept or
+//! not), never about the exact list of users.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -14,14 +17,13 @@ use anyhow::{Context, Result, bail};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::discovery::ApiResource;
 use kube::{Client, ResourceExt};
-use polyaxon_core::apply::{DeleteOptions, RELEASES_ANNOTATION, Released, users};
+use polyaxon_core::apply::{DeleteOptions, Released, api_for, users};
 use polyaxon_core::event::{Event, Reporter, silent};
 use polyaxon_core::ops::{self, TeardownOptions, TeardownSummary};
 use polyaxon_core::release::{ClusterStore, ReleaseRef, ReleaseStore, Status};
-use polyaxon_core::render::labels::release_selector;
 use polyaxon_e2e::{
     client, delete_namespace, deploy_example, kubeconfig, polyaxon_binary, recorder,
     unique_namespace, user_claim,
@@ -97,10 +99,6 @@ async fn crd_users(client: &Client, name: &str) -> Result<Option<BTreeSet<String
     Ok(crds.get_opt(name).await?.map(|crd| users(&crd)))
 }
 
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
 fn jobs_api(client: &Client, namespace: &str) -> Api<DynamicObject> {
     let resource = ApiResource {
         group: "polyaxon.com".into(),
@@ -144,13 +142,63 @@ async fn run_exists(client: &Client, namespace: &str, name: &str) -> Result<bool
     }
 }
 
-/// The names of the release's Deployments.
-async fn deployments(client: &Client, target: &ReleaseRef) -> Result<Vec<String>> {
-    let params = ListParams::default().labels(&release_selector(&target.release));
-    let list = Api::<Deployment>::namespaced(client.clone(), &target.namespace)
-        .list(&params)
-        .await?;
-    Ok(list.items.iter().map(|d| d.name_any()).collect())
+/// The UID of every object the release's latest record lists, cluster-scoped
+/// ones (its CRDs) included; an object that is missing has none.
+async fn objects_of(client: &Client, target: &ReleaseRef) -> Result<BTreeMap<String, String>> {
+    let record = ClusterStore::new(client.clone(), &target.namespace, &target.release)
+        .latest()
+        .await?
+        .with_context(|| format!("a record of {target:?}"))?;
+    let mut out = BTreeMap::new();
+    for object in record.inventory {
+        let live = api_for(client, &object).get_opt(&object.name).await?;
+        let uid = live.and_then(|l| l.uid()).unwrap_or_default();
+        out.insert(object.to_string(), uid);
+    }
+    Ok(out)
+}
+
+/// The CRD's users, which must list every one of `present` and none of
+/// `absent`.
+async fn check_users(client: &Client, crd: &str, present: &[&str], absent: &[&str]) -> Result<()> {
+    let listed = crd_users(client, crd)
+        .await?
+        .with_context(|| format!("{crd} is kept"))?;
+    for user in present {
+        assert!(listed.contains(*user), "{crd} lists {user}: {listed:?}");
+    }
+    for user in absent {
+        assert!(
+            !listed.contains(*user),
+            "{crd} no longer lists {user}: {listed:?}"
+        );
+    }
+    Ok(())
+}
+
+/// The release's ClusterRoles and ClusterRoleBindings: their
+/// resourceVersion (changed by any write) and the releases they list.
+async fn cluster_scoped_of(
+    client: &Client,
+    target: &ReleaseRef,
+) -> Result<BTreeMap<String, (String, BTreeSet<String>)>> {
+    let record = ClusterStore::new(client.clone(), &target.namespace, &target.release)
+        .latest()
+        .await?
+        .context("a record of the first release")?;
+    let mut out = BTreeMap::new();
+    for object in record.inventory {
+        if object.namespace.is_some() || object.kind == "CustomResourceDefinition" {
+            continue;
+        }
+        let live = api_for(client, &object)
+            .get(&object.name)
+            .await
+            .with_context(|| format!("reading {object}"))?;
+        let version = live.resource_version().unwrap_or_default();
+        out.insert(object.id(), (version, users(&live)));
+    }
+    Ok(out)
 }
 
 async fn create_namespace(client: &Client, name: &str) -> Result<()> {
@@ -177,17 +225,6 @@ async fn cleanup(client: &Client, namespaces: &[&str]) {
 async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goes() -> Result<()> {
     let _serial = SERIAL.lock().await;
     let client = client().await?;
-    // Releases other tests left on the cluster (a failed test's) use the
-    // CRDs too: they stay listed, and keep the CRDs, throughout.
-    let mut earlier = BTreeMap::new();
-    for crd in CRDS {
-        earlier.insert(crd, crd_users(&client, crd).await?.unwrap_or_default());
-    }
-    let with_earlier = |crd: &str, users: &[&str]| -> BTreeSet<String> {
-        let mut all = set(users);
-        all.extend(earlier.get(crd).cloned().unwrap_or_default());
-        all
-    };
     let (a, b, c) = (
         unique_namespace("team-a"),
         unique_namespace("team-b"),
@@ -211,33 +248,35 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
         format!("{c}/{}", platform.release),
     );
     for crd in CRDS {
-        assert_eq!(
-            crd_users(&client, crd).await?,
-            Some(with_earlier(crd, &[&ua, &ub, &uc])),
-            "{crd} lists the three releases in {RELEASES_ANNOTATION}"
-        );
+        check_users(&client, crd, &[&ua, &ub, &uc], &[]).await?;
     }
     for ns in [&a, &b, &c] {
         run_object(&client, ns, "run-1", &[]).await?;
     }
-    let b_workloads = deployments(&client, &agent_b).await?;
-    let c_workloads = deployments(&client, &platform).await?;
+    let b_objects = objects_of(&client, &agent_b).await?;
+    let c_objects = objects_of(&client, &platform).await?;
+    for (object, uid) in b_objects.iter().chain(&c_objects) {
+        assert!(!uid.is_empty(), "{object} is deployed");
+    }
 
     let summary = teardown(&client, &agent_a, true, Duration::from_secs(120), &silent()).await?;
     assert!(!run_exists(&client, &a, "run-1").await?, "a's run is gone");
     assert!(run_exists(&client, &b, "run-1").await?, "b's run is kept");
     assert!(run_exists(&client, &c, "run-1").await?, "c's run is kept");
-    assert_eq!(deployments(&client, &agent_b).await?, b_workloads);
-    assert_eq!(deployments(&client, &platform).await?, c_workloads);
+    assert_eq!(
+        objects_of(&client, &agent_b).await?,
+        b_objects,
+        "every object of b, the CRDs included, is the same object"
+    );
+    assert_eq!(objects_of(&client, &platform).await?, c_objects);
     for crd in CRDS {
-        assert_eq!(
-            crd_users(&client, crd).await?,
-            Some(with_earlier(crd, &[&ub, &uc])),
-            "{crd}"
-        );
-        let kept = summary.shared.iter().any(
-            |r| matches!(r, Released::Kept { id, holder } if id.ends_with(crd) && holder.contains(&ub)),
-        );
+        check_users(&client, crd, &[&ub, &uc], &[&ua]).await?;
+        // A helm-installed Polyaxon whose CRDs these releases use as they
+        // are (another test's) is named first.
+        let kept = summary.shared.iter().any(|r| {
+            matches!(r, Released::Kept { id, holder } if id.ends_with(crd)
+                && (holder.contains(&ub) || holder.contains("helm release")))
+        });
         assert!(
             kept,
             "the summary says who holds {crd}: {:?}",
@@ -253,10 +292,8 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
 
     teardown(&client, &agent_b, true, Duration::from_secs(120), &silent()).await?;
     assert!(run_exists(&client, &c, "run-1").await?, "c's run is kept");
-    assert_eq!(
-        crd_users(&client, JOBS_CRD).await?,
-        Some(with_earlier(JOBS_CRD, &[&uc]))
-    );
+    assert_eq!(objects_of(&client, &platform).await?, c_objects);
+    check_users(&client, JOBS_CRD, &[&uc], &[&ub]).await?;
 
     let summary = teardown(
         &client,
@@ -267,27 +304,28 @@ async fn agents_of_one_name_and_a_platform_share_the_crds_until_the_last_one_goe
     )
     .await?;
     for crd in CRDS {
-        let left = &earlier[crd];
-        if left.is_empty() {
-            assert_eq!(
-                crd_users(&client, crd).await?,
-                None,
-                "{crd} is deleted with its last user"
-            );
-            assert!(
-                summary
-                    .shared
-                    .iter()
-                    .any(|r| matches!(r, Released::Deleted(id) if id.ends_with(crd))),
-                "{:?}",
-                summary.shared
-            );
-        } else {
-            assert_eq!(
-                crd_users(&client, crd).await?.as_ref(),
-                Some(left),
-                "{crd} is kept for the releases that were there before"
-            );
+        let released = summary.shared.iter().find(|r| match r {
+            Released::Deleted(id) | Released::Kept { id, .. } => id.ends_with(crd),
+        });
+        match (released, crd_users(&client, crd).await?) {
+            // The last of ours, and nobody else's: deleted.
+            (Some(Released::Deleted(_)), None) => {}
+            // Deleted, and created again by a release of another test since.
+            (Some(Released::Deleted(_)), Some(now)) => {
+                assert!(!now.contains(&uc), "{crd}: {now:?}")
+            }
+            // Kept only for someone other than these three releases.
+            (Some(Released::Kept { holder, .. }), Some(now)) => {
+                for ours in [&ua, &ub, &uc] {
+                    assert!(!holder.contains(ours.as_str()), "{crd}: {holder}");
+                    assert!(!now.contains(ours), "{crd}: {now:?}");
+                }
+                assert!(
+                    !now.is_empty() || holder.contains("helm") || holder.contains("remain"),
+                    "{crd} is kept for nobody: {holder}"
+                );
+            }
+            other => bail!("{crd} after its last user went: {other:?}"),
         }
     }
     cleanup(&client, &[&a, &b, &c]).await;
@@ -621,6 +659,14 @@ async fn one_release_name_in_two_namespaces_with_different_cluster_roles_is_refu
     )
     .await?;
 
+    let first_cluster_objects = cluster_scoped_of(&client, &target).await?;
+    assert!(
+        first_cluster_objects
+            .keys()
+            .any(|o| o.starts_with("ClusterRoleBinding/")),
+        "the first release binds ClusterRoles: {first_cluster_objects:?}"
+    );
+
     let other = format!("agent.additionalNamespaces={{{second}-runs}}");
     let refused = deploy(
         &client,
@@ -636,16 +682,37 @@ async fn one_release_name_in_two_namespaces_with_different_cluster_roles_is_refu
     };
     let text = error.to_string();
     assert!(
-        text.contains("ClusterRole") && text.contains(&format!("{first}/shared-name")),
-        "names the object and its holder: {text}"
+        text.contains("ClusterRole")
+            && text.contains(&format!("{first}/shared-name"))
+            && text.contains("another release name"),
+        "names the object, its holder and the way out: {text}"
     );
-    assert!(
-        Api::<Namespace>::all(client.clone())
-            .get_opt(&second)
-            .await?
-            .is_none(),
-        "refused before its namespace was created"
+    // Nothing was written: no namespace (so nothing in it), the first
+    // release's cluster-scoped objects untouched, the second listed nowhere.
+    for ns in [&second, &format!("{second}-runs")] {
+        assert!(
+            Api::<Namespace>::all(client.clone())
+                .get_opt(ns)
+                .await?
+                .is_none(),
+            "refused before namespace {ns} was created"
+        );
+    }
+    let unwanted = format!("{second}/shared-name");
+    assert_eq!(
+        cluster_scoped_of(&client, &target).await?,
+        first_cluster_objects,
+        "the first release's ClusterRoles and bindings are unchanged"
     );
+    for crd in CRDS {
+        check_users(
+            &client,
+            crd,
+            &[&format!("{first}/shared-name")],
+            &[&unwanted],
+        )
+        .await?;
+    }
     teardown(&client, &target, true, Duration::from_secs(120), &silent()).await?;
     cleanup(&client, &[&first, &runs_a]).await;
     Ok(())
