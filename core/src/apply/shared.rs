@@ -525,9 +525,8 @@ async fn helm_holder(
     live: &DynamicObject,
     target: &ReleaseRef,
 ) -> Result<Option<String>, kube::Error> {
-    let is_target = |namespace: &str, name: &str| {
-        namespace == target.namespace && name == target.release
-    };
+    let is_target =
+        |namespace: &str, name: &str| namespace == target.namespace && name == target.release;
     let annotations = live.annotations();
     if let (Some(name), Some(namespace)) = (
         annotations.get(HELM_RELEASE_NAME),
@@ -572,7 +571,8 @@ async fn helm_holder(
 /// Whether helm's release of `chart` at `chart_version` uses the Polyaxon
 /// CRDs of `group`.
 fn uses_group(chart: &str, chart_version: &str, group: &str) -> bool {
-    HELM_POLYAXON_CHARTS.contains(&chart) && helm_chart_group(chart_version).is_none_or(|g| g == group)
+    HELM_POLYAXON_CHARTS.contains(&chart)
+        && helm_chart_group(chart_version).is_none_or(|g| g == group)
 }
 
 /// The CRD group a Polyaxon chart version ships (`None` when its version
@@ -764,7 +764,10 @@ mod tests {
             panic!("a different object under a taken name is refused: {refused:?}");
         };
         assert_eq!(holders, ["team-a/agent"]);
-        assert!(differences.iter().any(|d| d.starts_with("rules")), "{differences:?}");
+        assert!(
+            differences.iter().any(|d| d.starts_with("rules")),
+            "{differences:?}"
+        );
         assert_eq!(
             admit(&other, &held, &after, &target("team-a", "agent")).unwrap(),
             Admission::Apply,
@@ -776,7 +779,10 @@ mod tests {
     fn crds_are_shared_and_helms_are_used_as_they_are() {
         let crd = rendered("CustomResourceDefinition", json!([]));
         let held = live(&crd, "team-a/agent");
-        let changed = live(&rendered("CustomResourceDefinition", json!([1])), "team-a/agent");
+        let changed = live(
+            &rendered("CustomResourceDefinition", json!([1])),
+            "team-a/agent",
+        );
         assert_eq!(
             admit(&crd, &held, &changed, &target("team-b", "other")).unwrap(),
             Admission::Apply
