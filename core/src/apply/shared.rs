@@ -713,7 +713,7 @@ mod tests {
     }
 
     /// A cluster-scoped object of `kind` as rendered, with `rules`.
-    fn rendered(kind: &str, rules: serde_json::Value) -> RenderedObject {
+    fn rendered(kind: &str, rules: &serde_json::Value) -> RenderedObject {
         let mut o = object(&[(MANAGED_BY, MANAGER), (INSTANCE, "agent")], None);
         o.metadata.name = Some("agent-polyaxon-agent-clusterrole".into());
         o.data = json!({ "rules": rules });
@@ -744,7 +744,7 @@ mod tests {
 
     #[test]
     fn one_release_name_in_two_namespaces_shares_identical_objects_only() {
-        let role = rendered("ClusterRole", json!([{"verbs": ["get"]}]));
+        let role = rendered("ClusterRole", &json!([{"verbs": ["get"]}]));
         let held = live(&role, "team-a/agent");
         let same = live(&role, "team-a/agent");
         assert_eq!(
@@ -752,7 +752,7 @@ mod tests {
             Admission::Apply,
             "identical: shared"
         );
-        let other = rendered("ClusterRole", json!([{"verbs": ["get", "list"]}]));
+        let other = rendered("ClusterRole", &json!([{"verbs": ["get", "list"]}]));
         let after = live(&other, "team-a/agent");
         let refused = admit(&other, &held, &after, &target("team-b", "agent"));
         let Err(ApplyError::NameTaken {
@@ -777,10 +777,10 @@ mod tests {
 
     #[test]
     fn crds_are_shared_and_helms_are_used_as_they_are() {
-        let crd = rendered("CustomResourceDefinition", json!([]));
+        let crd = rendered("CustomResourceDefinition", &json!([]));
         let held = live(&crd, "team-a/agent");
         let changed = live(
-            &rendered("CustomResourceDefinition", json!([1])),
+            &rendered("CustomResourceDefinition", &json!([1])),
             "team-a/agent",
         );
         assert_eq!(
@@ -793,7 +793,7 @@ mod tests {
             admit(&crd, &helms, &changed, &target("team-b", "other")).unwrap(),
             Admission::UseAsIs
         );
-        let role = rendered("ClusterRole", json!([]));
+        let role = rendered("ClusterRole", &json!([]));
         let mut foreign = live(&role, "");
         foreign.metadata.labels = None;
         assert!(matches!(
