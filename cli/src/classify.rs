@@ -3,8 +3,7 @@
 //! the advice a person sees (`hint:`). Core errors carry the facts; the
 //! advice names this tool's commands and flags, which only the CLI knows.
 
-use std::error::Error;
-
+use polyaxon_core::api_error::{Refuser, explain, refusal};
 use polyaxon_core::apply::ApplyError;
 use polyaxon_core::cluster::ClusterError;
 use polyaxon_core::config::ConfigErrors;
@@ -16,7 +15,7 @@ use polyaxon_core::preflight::PreflightError;
 use polyaxon_core::release::{LEASE_SECONDS, LockError, StoreError};
 use polyaxon_core::render::RenderError;
 
-use crate::exit::{CLUSTER_HINT, Classify, Exit, REFUSED_HINT, chain};
+use crate::exit::{CLUSTER_HINT, Classify, Exit, REFUSED_HINT};
 
 /// The hint when no kubeconfig was found and this is not inside a cluster.
 pub const NOT_CONFIGURED_HINT: &str = "set KUBECONFIG, pass --kubeconfig, or run inside a cluster";
@@ -24,10 +23,17 @@ pub const NOT_CONFIGURED_HINT: &str = "set KUBECONFIG, pass --kubeconfig, or run
 /// The hint when the kubeconfig named cannot be read.
 pub const KUBECONFIG_HINT: &str = "check the file given with --kubeconfig or in KUBECONFIG";
 
-/// Whether the cluster answered but refused the credentials (401/403), as
-/// opposed to not answering at all.
+/// Whether the cluster answered but refused who is asking (401, or a 403
+/// of RBAC), as opposed to what is asked (a quota, a webhook, a policy) or
+/// not answering at all.
 pub fn is_refusal(error: &kube::Error) -> bool {
-    matches!(error, kube::Error::Api(status) if matches!(status.code, 401 | 403))
+    refusal(error).is_some_and(|r| {
+        matches!(r.code, 401 | 403)
+            && matches!(
+                r.by,
+                Refuser::Rbac { .. } | Refuser::Credentials | Refuser::ApiServer
+            )
+    })
 }
 
 impl Classify for kube::Error {
@@ -50,26 +56,21 @@ impl Classify for kube::Error {
     }
 
     /// kube's own wording names its variants (`ServiceError: …`) and prints
-    /// API statuses as Rust debug output; say what happened instead.
+    /// API statuses as Rust debug output; say who refused what instead.
     fn describe(&self) -> Option<String> {
         use kube::Error as E;
         match self {
-            E::Api(status) if is_refusal(self) => {
-                Some(format!("access refused by the cluster: {}", status.message))
-            }
-            E::Api(status) => Some(format!(
-                "the cluster answered {} {}: {}",
-                status.code, status.reason, status.message
-            )),
-            E::HyperError(_) | E::Service(_) => {
-                let cause = self.source().map(chain).unwrap_or_default();
-                Some(format!("cannot reach the cluster: {cause}"))
-            }
+            E::Api(_) | E::HyperError(_) | E::Service(_) => Some(explain(self)),
             _ => None,
         }
     }
 
+    /// The fix the refusal names (the grant RBAC lacks, the quota to raise),
+    /// else the general advice for its exit.
     fn hint(&self) -> Option<String> {
+        if let Some(fix) = refusal(self).and_then(|r| r.fix()) {
+            return Some(fix);
+        }
         if is_refusal(self) {
             Some(REFUSED_HINT.to_string())
         } else {
@@ -363,7 +364,10 @@ mod tests {
     fn a_classified_error_keeps_its_sources_and_gets_a_hint_for_the_cluster() {
         let failure = Failure::from(ClusterError::Client(api_error(403, "Forbidden")));
         assert_eq!(failure.exit, Exit::Cluster);
-        assert_eq!(failure.message, "access refused by the cluster: denied");
+        assert_eq!(
+            failure.message,
+            "the API server forbade it (403 Forbidden): denied"
+        );
         assert_eq!(failure.hint.as_deref(), Some(REFUSED_HINT));
         let failure = Failure::from(ClusterError::NotConfigured("no kubeconfig".into()));
         assert_eq!(
@@ -389,8 +393,55 @@ mod tests {
     fn other_api_errors_say_the_status_not_rust_debug_output() {
         let failure = Failure::from(api_error(404, "NotFound"));
         assert_eq!(failure.exit, Exit::Failed);
-        assert_eq!(failure.message, "the cluster answered 404 NotFound: denied");
+        assert_eq!(
+            failure.message,
+            "the API server has no such object (404 NotFound): denied"
+        );
         assert_eq!(failure.hint, None);
+    }
+
+    fn refused(message: &str) -> kube::Error {
+        kube::Error::Api(Box::new(kube::core::Status {
+            code: 403,
+            reason: "Forbidden".into(),
+            message: message.into(),
+            ..kube::core::Status::default()
+        }))
+    }
+
+    #[test]
+    fn rbac_is_a_cluster_exit_a_quota_a_failure_each_with_its_own_fix() {
+        let rbac = refused(
+            "secrets is forbidden: User \"system:serviceaccount:team:ci\" cannot list resource \"secrets\" in API group \"\" in the namespace \"team\"",
+        );
+        let failure = Failure::from(rbac);
+        assert_eq!(failure.exit, Exit::Cluster);
+        assert_eq!(
+            failure.message,
+            "forbidden by RBAC: user system:serviceaccount:team:ci may not list secrets in namespace team"
+        );
+        assert!(
+            failure
+                .hint
+                .unwrap()
+                .starts_with("a cluster admin can grant it with a Role in namespace team allowing \"list\" on secrets")
+        );
+        let quota = refused(
+            "services \"agent\" is forbidden: exceeded quota: no-services, requested: services=1, used: services=0, limited: services=0",
+        );
+        let applying = OpError::Apply(ApplyError::Api {
+            action: "apply",
+            object: "Service team/agent".into(),
+            source: Box::new(quota),
+        });
+        let failure = Failure::from(applying);
+        assert_eq!(failure.exit, Exit::Failed);
+        assert_eq!(
+            failure.message,
+            "apply Service team/agent: refused by ResourceQuota no-services: requested: services=1, used: services=0, limited: services=0"
+        );
+        assert!(!failure.message.contains("Status {"), "{}", failure.message);
+        assert!(failure.hint.unwrap().contains("raise the limit of ResourceQuota no-services"));
     }
 
     #[test]

@@ -18,6 +18,8 @@ use std::error::Error;
 use std::fmt;
 use std::process::ExitCode;
 
+use polyaxon_core::api_error::explain;
+
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -151,18 +153,32 @@ pub const CLUSTER_HINT: &str =
 /// The hint for a cluster that refuses the credentials.
 pub const REFUSED_HINT: &str = "the kubeconfig's user lacks that permission: use a --context whose user has it, or ask for a role that grants it";
 
-/// `error: source: source's source`, skipping a source its parent already quoted.
+/// `error: source: source's source`, skipping a source its parent already
+/// quoted. An API error is said as a sentence and ends the chain: what lies
+/// under it is the API server's answer, in Rust's debug output.
 pub fn chain(error: &dyn Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        let text = cause.to_string();
+        let api = api_error(cause);
+        let text = api.map_or_else(|| cause.to_string(), explain);
         if !message.contains(&text) {
             message = format!("{message}: {text}");
+        }
+        if api.is_some() {
+            break;
         }
         source = cause.source();
     }
     message
+}
+
+/// The kube error `error` is, whether as itself or boxed (core's errors
+/// hold theirs in a `Box`, and a source is the field as it is).
+fn api_error<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a kube::Error> {
+    error
+        .downcast_ref::<kube::Error>()
+        .or_else(|| error.downcast_ref::<Box<kube::Error>>().map(|boxed| &**boxed))
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ pub enum ClusterError {
     #[error("no cluster configured: {0}")]
     NotConfigured(String),
     /// The configuration was found but a client could not be built from it.
-    #[error("cannot connect to the cluster: {0}")]
+    #[error("cannot connect to the cluster: {}", crate::api_error::explain(.0))]
     Client(#[from] kube::Error),
 }
 

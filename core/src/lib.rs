@@ -8,6 +8,7 @@
 //! [`ops`] composes the rest into the user's verbs.
 
 pub mod access;
+pub mod api_error;
 pub mod apply;
 pub mod chart_version;
 pub mod cluster;

@@ -1,16 +1,36 @@
-//! Retrying transient API failures. kube's client already retries 429, 503
-//! and 504; this adds 500 and 502 and dropped connections, for requests that
-//! are safe to repeat (reads, server-side applies, deletes).
+//! Transient API failures above the transport. The client's transport
+//! (`transport/retry.rs`) sends a request again when that is safe; what it
+//! cannot do is left here: telling a caller whether a failure was transient
+//! (so that after a create whose answer was lost it looks for the object),
+//! and resuming a watch that broke.
 
-use std::future::Future;
+use std::fmt::Debug;
+use std::pin::pin;
 use std::time::Duration;
 
-/// Attempts in all, the first included.
-const ATTEMPTS: u32 = 5;
-/// The first pause; it doubles after every failed attempt.
-const FIRST_PAUSE: Duration = Duration::from_millis(200);
+use futures::StreamExt;
+use kube::Api;
+use kube::runtime::wait::Condition;
+use kube::runtime::watcher;
+use serde::de::DeserializeOwned;
 
-/// Whether an error is worth another try: the server was overloaded or
+/// The first pause before a broken watch is started again; it doubles up
+/// to [`LONGEST_WATCH_PAUSE`] while it keeps failing.
+const FIRST_WATCH_PAUSE: Duration = Duration::from_millis(250);
+const LONGEST_WATCH_PAUSE: Duration = Duration::from_secs(4);
+
+/// Sends `request` once. The transport already sends a request again when
+/// that is safe (`transport/retry.rs`); call sites still wrapped in this
+/// were written before it and keep their shape.
+pub async fn retry<T, F, Fut>(mut request: F) -> Result<T, kube::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, kube::Error>>,
+{
+    request().await
+}
+
+/// Whether an error may go away by itself: the server was overloaded or
 /// briefly failing, or the connection dropped.
 pub fn is_transient(error: &kube::Error) -> bool {
     match error {
@@ -20,32 +40,54 @@ pub fn is_transient(error: &kube::Error) -> bool {
     }
 }
 
-/// Runs `request` until it succeeds, fails for good, or the attempts run
-/// out, pausing with exponential backoff between attempts.
-pub async fn retry<T, F, Fut>(mut request: F) -> Result<T, kube::Error>
+/// Whether a watch failed for a reason that starting it again may cure:
+/// a transient error, or a resource version the server no longer has (410
+/// Gone, after which the watcher lists afresh).
+pub fn is_transient_watch(error: &watcher::Error) -> bool {
+    match error {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => is_transient(e),
+        watcher::Error::WatchError(status) => {
+            matches!(status.code, 410 | 429 | 500 | 502 | 503 | 504)
+        }
+        watcher::Error::NoResourceVersion => false,
+    }
+}
+
+/// Waits until object `name` of `api` meets `condition` (`None`: it does
+/// not exist), like kube's `await_condition`, but a watch broken by a
+/// transient failure is started again after a pause instead of ending the
+/// wait. A lasting refusal ends it; the caller bounds the time.
+pub async fn await_condition<K>(
+    api: Api<K>,
+    name: &str,
+    condition: impl Condition<K>,
+) -> Result<Option<K>, watcher::Error>
 where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, kube::Error>>,
+    K: Clone + Debug + Send + DeserializeOwned + kube::Resource + 'static,
 {
-    let mut pause = FIRST_PAUSE;
-    let mut attempt = 1;
-    loop {
-        match request().await {
-            Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
+    let mut events = pin!(watcher::watch_object(api, name));
+    let mut pause = FIRST_WATCH_PAUSE;
+    while let Some(event) = events.next().await {
+        match event {
+            Ok(object) if condition.matches_object(object.as_ref()) => return Ok(object),
+            Ok(_) => pause = FIRST_WATCH_PAUSE,
+            Err(error) if is_transient_watch(&error) => {
                 tokio::time::sleep(pause).await;
-                pause *= 2;
-                attempt += 1;
+                pause = (pause * 2).min(LONGEST_WATCH_PAUSE);
             }
-            result => return result,
+            Err(error) => return Err(error),
         }
     }
+    // A watcher's stream does not end; if it ever did, nothing more is known.
+    Err(watcher::Error::NoResourceVersion)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use kube::core::Status;
-    use std::sync::atomic::{AtomicU32, Ordering};
 
     fn api(code: u16) -> kube::Error {
         kube::Error::Api(Status::failure("x", "y").with_code(code).boxed())
@@ -59,39 +101,23 @@ mod tests {
         for code in [400, 403, 404, 409, 422] {
             assert!(!is_transient(&api(code)), "{code}");
         }
+        assert!(is_transient(&kube::Error::Service("reset".into())));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_request_failing_twice_succeeds_on_the_third_attempt() {
-        let calls = AtomicU32::new(0);
-        let result = retry(|| async {
-            match calls.fetch_add(1, Ordering::SeqCst) {
-                0 | 1 => Err(api(500)),
-                _ => Ok("done"),
-            }
-        })
-        .await;
-        assert_eq!(result.unwrap(), "done");
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_refusal_is_not_retried_and_attempts_are_bounded() {
-        let calls = AtomicU32::new(0);
-        let refused: Result<(), _> = retry(|| async {
-            calls.fetch_add(1, Ordering::SeqCst);
-            Err(api(422))
-        })
-        .await;
-        assert!(refused.is_err());
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        calls.store(0, Ordering::SeqCst);
-        let failing: Result<(), _> = retry(|| async {
-            calls.fetch_add(1, Ordering::SeqCst);
-            Err(api(503))
-        })
-        .await;
-        assert!(failing.is_err());
-        assert_eq!(calls.load(Ordering::SeqCst), ATTEMPTS);
+    #[test]
+    fn a_watch_resumes_after_a_drop_or_a_stale_version_not_after_a_refusal() {
+        assert!(is_transient_watch(&watcher::Error::WatchFailed(
+            kube::Error::Service("connection reset".into())
+        )));
+        assert!(is_transient_watch(&watcher::Error::InitialListFailed(api(
+            429
+        ))));
+        assert!(is_transient_watch(&watcher::Error::WatchError(
+            Status::failure("too old", "Expired").with_code(410).boxed()
+        )));
+        assert!(!is_transient_watch(&watcher::Error::WatchStartFailed(api(
+            403
+        ))));
+        assert!(!is_transient_watch(&watcher::Error::NoResourceVersion));
     }
 }

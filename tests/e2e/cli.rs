@@ -208,15 +208,24 @@ async fn access_forbidden_by_rbac_exits_3() -> Result<()> {
     let output = polyaxon(&forbidden, &["-n", &scratch.name, "version", "--check"])?;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
+    // Who refused (RBAC), whom (the service account), what (verb, resource,
+    // namespace), and the grant that would let it through.
+    let user = format!("system:serviceaccount:{}:nobody", scratch.name);
     assert!(
-        stderr.starts_with("error: access refused by the cluster: "),
+        stderr.starts_with(&format!(
+            "error: forbidden by RBAC: user {user} may not list secrets in namespace {}",
+            scratch.name
+        )),
         "{stderr}"
     );
-    assert!(stderr.contains("forbidden"), "{stderr}");
     assert!(
-        stderr.contains("hint: the kubeconfig's user lacks that permission"),
+        stderr.contains(&format!(
+            "hint: a cluster admin can grant it with a Role in namespace {} allowing \"list\" on secrets, bound to {user}",
+            scratch.name
+        )),
         "{stderr}"
     );
+    assert!(!stderr.contains("Status {"), "{stderr}");
     // Without --check, version still answers, and says access was refused.
     let output = polyaxon(&forbidden, &["-n", &scratch.name, "version", "-o", "json"])?;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));

@@ -69,6 +69,7 @@ pub fn unique_namespace(prefix: &str) -> String {
 }
 
 pub mod cli;
+pub mod fault_proxy;
 pub mod forward;
 pub mod helm;
 

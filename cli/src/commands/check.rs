@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use kube::Client;
 use polyaxon_core::access;
+use polyaxon_core::api_error::explain;
 use polyaxon_core::config::schema::Chart;
 use polyaxon_core::config::{self, Deployment, LoadOptions};
 use polyaxon_core::preflight;
@@ -82,7 +83,7 @@ async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Outp
     let version = match tokio::time::timeout(CLUSTER_TIMEOUT, access::server_version(&client)).await
     {
         Ok(Ok(version)) => version,
-        Ok(Err(error)) => return skipped(format!("the cluster did not answer: {error}")),
+        Ok(Err(error)) => return skipped(format!("the cluster did not answer: {}", explain(&error))),
         Err(_) => {
             return skipped(format!(
                 "the cluster did not answer within {}s",
@@ -112,7 +113,7 @@ async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Outp
         Ok(Err(error)) => {
             return Err(Failure::new(
                 Exit::Cluster,
-                format!("cannot check permissions: {error}"),
+                format!("cannot check permissions: {}", explain(&error)),
             ));
         }
         Err(_) => {

@@ -10,7 +10,8 @@ use kube::Client;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
+use crate::retry::await_condition;
 use tokio::time::Instant;
 
 use super::plan::foreign_owner;

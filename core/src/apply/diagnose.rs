@@ -29,7 +29,11 @@ pub async fn diagnose(client: &Client, object: &ObjectRef) -> String {
     let list = match pods.list(&ListParams::default().labels(&selector)).await {
         Ok(list) => list.items,
         Err(e) => {
-            let _ = writeln!(out, "    cannot list its pods: {e}");
+            let _ = writeln!(
+                out,
+                "    cannot list its pods: {}",
+                crate::api_error::explain(&e)
+            );
             return out;
         }
     };

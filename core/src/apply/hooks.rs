@@ -9,7 +9,8 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::Client;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
+use crate::retry::await_condition;
 use tokio::time::Instant;
 
 use super::plan::foreign_owner;

@@ -40,7 +40,7 @@ pub const FIELD_MANAGER: &str = "polyaxon";
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     /// The API server refused or failed a request about one object.
-    #[error("{action} {object}: {source}")]
+    #[error("{action} {object}: {}", crate::api_error::explain(source))]
     Api {
         /// What was attempted (`apply`, `read`, `delete`, ...).
         action: &'static str,
@@ -155,7 +155,7 @@ pub(crate) async fn read_live(
     object: &ObjectRef,
 ) -> Result<Option<DynamicObject>, ApplyError> {
     let api = api_for(client, object);
-    match crate::retry::retry(|| api.get_opt(&object.name)).await {
+    match api.get_opt(&object.name).await {
         Ok(live) => Ok(live),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(source) => Err(ApplyError::Api {
@@ -175,7 +175,7 @@ pub(crate) async fn delete_live(
     params: &kube::api::DeleteParams,
 ) -> Result<Option<String>, ApplyError> {
     let api = api_for(client, object);
-    match crate::retry::retry(|| api.delete(&object.name, params)).await {
+    match api.delete(&object.name, params).await {
         Ok(_) => Ok(Some(kube::ResourceExt::uid(live).unwrap_or_default())),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(source) => Err(ApplyError::Api {

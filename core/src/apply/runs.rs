@@ -26,7 +26,6 @@ use super::{
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
 use crate::render::Stage;
-use crate::retry::retry;
 
 /// The labels of what runs leave behind (pods, services of notebooks,
 /// tensorboards and jobs).
@@ -61,7 +60,7 @@ pub struct FinalizersRemoved {
 async fn run_kinds(client: &Client) -> Result<Vec<ApiResource>, ApplyError> {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let all = ListParams::default();
-    let list = retry(|| crds.list(&all))
+    let list = crds.list(&all)
         .await
         .map_err(|source| ApplyError::Api {
             action: "list",
@@ -96,7 +95,7 @@ async fn list_in(
     let mut found = Vec::new();
     for namespace in namespaces {
         let api: Api<DynamicObject> = dynamic_api(client, resource, Some(namespace));
-        let list = match retry(|| api.list(params)).await {
+        let list = match api.list(params).await {
             Ok(list) => list.items,
             // The kind or the namespace is gone already.
             Err(e) if is_not_found(&e) => continue,

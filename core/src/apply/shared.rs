@@ -38,7 +38,6 @@ use crate::helm::store::OWNER_LABEL;
 use crate::release::{LockError, ObjectRef, ReleaseLock, ReleaseRef};
 use crate::render::labels::{INSTANCE, MANAGED_BY, MANAGER};
 use crate::render::{RenderedObject, crd_definitions};
-use crate::retry::retry;
 
 /// Annotation listing the releases (`namespace/release`) that use a
 /// cluster-scoped object.
@@ -179,7 +178,7 @@ async fn read_cluster_scoped(
     object: &RenderedObject,
     err: &impl Fn(&'static str, kube::Error) -> ApplyError,
 ) -> Result<Option<DynamicObject>, ApplyError> {
-    match retry(|| api.get_opt(object.name())).await {
+    match api.get_opt(object.name()).await {
         Ok(live) => Ok(live),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(err("read", e)),
@@ -202,7 +201,7 @@ pub async fn check_names(
         };
         let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
         let patch = Patch::Apply(&object.object);
-        let after = retry(|| api.patch(object.name(), &params, &patch))
+        let after = api.patch(object.name(), &params, &patch)
             .await
             .map_err(|e| err("dry-run apply", e))?;
         admit(object, &live, &after, target)?;
@@ -333,7 +332,7 @@ async fn register(
         None => {
             let params = PatchParams::apply(FIELD_MANAGER).force();
             let patch = Patch::Apply(&object.object);
-            retry(|| api.patch(object.name(), &params, &patch))
+            api.patch(object.name(), &params, &patch)
                 .await
                 .map_err(|e| err("apply", e))?
         }

@@ -157,7 +157,7 @@ pub enum ForwardError {
     },
 
     /// An API call failed for another reason.
-    #[error("cannot {access}: {source}")]
+    #[error("cannot {access}: {}", crate::api_error::explain(source))]
     Api {
         /// What was attempted.
         access: Access,

@@ -142,7 +142,7 @@ async fn connect(shared: &Shared) -> Result<(PodTarget, PodStream), String> {
             }
             Err(error) => {
                 shared.tracker.report_failed(&target.name);
-                last_error = format!("{target}: {error}");
+                last_error = format!("{target}: {}", crate::api_error::explain(&error));
             }
         }
     }

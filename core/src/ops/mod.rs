@@ -210,7 +210,7 @@ pub enum OpError {
     #[error(transparent)]
     Helm(Box<HelmError>),
     /// Another API call failed.
-    #[error("{action}: {source}")]
+    #[error("{action}: {}", crate::api_error::explain(source))]
     Api {
         /// What was attempted.
         action: String,
@@ -344,6 +344,18 @@ pub(crate) async fn ensure_namespace(client: &Client, namespace: &str) -> Result
     match namespaces.create(&PostParams::default(), &ns).await {
         Ok(_) => Ok(()),
         Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+        // The answer was lost: the namespace may have been created all the
+        // same (a create is not sent twice blindly), so look for it.
+        Err(e) if crate::retry::is_transient(&e) => {
+            match namespaces.get_opt(namespace).await.map_err(err)? {
+                Some(_) => Ok(()),
+                None => match namespaces.create(&PostParams::default(), &ns).await {
+                    Ok(_) => Ok(()),
+                    Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+                    Err(e) => Err(err(e)),
+                },
+            }
+        }
         Err(e) => Err(err(e)),
     }
 }

@@ -53,7 +53,7 @@ pub enum LockError {
         reason: String,
     },
     /// The API server refused or failed.
-    #[error("cannot take the lock of release {release}: {source}")]
+    #[error("cannot take the lock of release {release}: {}", crate::api_error::explain(source))]
     Api {
         /// The release.
         release: String,
@@ -162,7 +162,21 @@ impl ReleaseLock {
             },
             spec: Some(spec.clone()),
         };
-        match leases.create(&PostParams::default(), &lease).await {
+        let mut created = leases.create(&PostParams::default(), &lease).await;
+        let mut lost = 0;
+        while let Err(error) = &created
+            && crate::retry::is_transient(error)
+            && lost < CREATE_ATTEMPTS
+        {
+            // The answer was lost, not necessarily the create: whose Lease is there?
+            lost += 1;
+            created = match leases.get_opt(&name).await.map_err(api_err)? {
+                Some(found) if held_by(&found, &holder) => Ok(found),
+                Some(_) => Err(exists(&name)),
+                None => leases.create(&PostParams::default(), &lease).await,
+            };
+        }
+        match created {
             Ok(_) => {}
             Err(kube::Error::Api(status)) if status.code == 409 => {
                 let existing = leases.get(&name).await.map_err(api_err)?;
@@ -183,10 +197,14 @@ impl ReleaseLock {
                     Ok(_) => {}
                     Err(kube::Error::Api(status)) if status.code == 409 => {
                         let now_held = leases.get(&name).await.map_err(api_err)?;
-                        return Err(LockError::Held {
-                            release: release.to_string(),
-                            holder: Box::new(holder_of(&now_held)),
-                        });
+                        // A retried replace whose first copy took the lock
+                        // meets its own write.
+                        if !held_by(&now_held, &holder) {
+                            return Err(LockError::Held {
+                                release: release.to_string(),
+                                holder: Box::new(holder_of(&now_held)),
+                            });
+                        }
                     }
                     Err(e) => return Err(api_err(e)),
                 }
@@ -332,6 +350,20 @@ async fn renew_once(leases: &Api<Lease>, name: &str, holder: &LockHolder) -> Res
         Ok(_) => Ok(()),
         Err(_) => Err(Renewal::Failed),
     }
+}
+
+/// How many times a create of the Lease whose answer was lost (and that is
+/// not there) is sent again.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// The refusal a create of Lease `name` meets when another one holds it.
+fn exists(name: &str) -> kube::Error {
+    let message = format!("leases.coordination.k8s.io \"{name}\" already exists");
+    kube::Error::Api(
+        kube::core::Status::failure(&message, "AlreadyExists")
+            .with_code(409)
+            .boxed(),
+    )
 }
 
 /// Who holds the lock of `release`, if anyone (an expired lock included).

@@ -30,6 +30,9 @@ pub const STATUS_LABEL: &str = "polyaxon.dev/status";
 pub const SECRET_TYPE: &str = "polyaxon.dev/release.v1";
 /// The data key holding the record (JSON).
 const DATA_KEY: &str = "release";
+/// How many times a create whose answer was lost (and whose Secret is not
+/// there) is sent again.
+const CREATE_ATTEMPTS: u32 = 3;
 /// The most a record may hold compressed: a Secret holds at most 1 MiB.
 pub const MAX_COMPRESSED: usize = 1 << 20;
 /// The most a record may hold once decompressed. A platform release's record
@@ -170,15 +173,38 @@ impl ReleaseStore for ClusterStore {
 
     /// Writes a new revision; the API server refuses a second Secret of the
     /// same name, so two writers cannot both create revision N.
+    ///
+    /// A create whose answer was lost (the connection dropped, the server
+    /// failed) may have happened all the same; it is not sent again blindly:
+    /// the Secret is read back, and the revision counts as written when it
+    /// holds this very record.
     async fn create(&self, record: &ReleaseRecord) -> Result<(), StoreError> {
         let secret = encode(record)?;
-        match self.secrets.create(&PostParams::default(), &secret).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.code == 409 => Err(StoreError::Exists {
-                release: record.name.clone(),
-                revision: record.revision,
-            }),
-            Err(error) => Err(self.api_error("create")(error)),
+        let name = Self::secret_name(&record.name, record.revision);
+        let exists = || StoreError::Exists {
+            release: record.name.clone(),
+            revision: record.revision,
+        };
+        let mut lost = 0;
+        loop {
+            let error = match self.secrets.create(&PostParams::default(), &secret).await {
+                Ok(_) => return Ok(()),
+                Err(error) => error,
+            };
+            let answer_lost = crate::retry::is_transient(&error);
+            let conflict = matches!(&error, kube::Error::Api(status) if status.code == 409);
+            if !answer_lost && !conflict {
+                return Err(self.api_error("create")(error));
+            }
+            match self.secrets.get_opt(&name).await {
+                Ok(Some(found)) if found.data == secret.data => return Ok(()),
+                Ok(Some(_)) => return Err(exists()),
+                // Lost and not there: the create did not happen; send it again.
+                Ok(None) if answer_lost && lost < CREATE_ATTEMPTS => lost += 1,
+                Ok(None) if conflict => return Err(exists()),
+                Ok(None) => return Err(self.api_error("create")(error)),
+                Err(read) => return Err(self.api_error("create")(read)),
+            }
         }
     }
 

@@ -1,6 +1,6 @@
-//! The client's HTTP stack: kube-rs's own layers (base URI, retries of
-//! transient answers, authentication, extra headers) over a TCP connector
-//! with Nagle's algorithm off, and a User-Agent naming this tool.
+//! The client's HTTP stack: kube-rs's own layers (base URI, authentication,
+//! extra headers) over a TCP connector with Nagle's algorithm off, a
+//! User-Agent naming this tool, and our retries around it all.
 //!
 //! Why not `ClientBuilder::try_from(config)`: its connector leaves Nagle's
 //! algorithm on. Each new port-forward stream opens a TLS connection and a
@@ -9,15 +9,24 @@
 //! connections paid that on each one, where kubectl's streams take a few
 //! milliseconds. The User-Agent lets an API server's audit log (and the
 //! benchmark that reads it) tell this tool's requests apart.
+//!
+//! Why our own retries (`transport/retry.rs`) instead of kube-rs's: its policy sends
+//! every request again on 429, 503 and 504, creates included, waits as long
+//! as a `Retry-After` asks, up to 15 times, and never retries a dropped
+//! connection or an answer cut short. Ours repeats only what is safe to
+//! repeat, within a budget of attempts and time (`policy.rs`).
+
+pub mod policy;
+mod retry;
+
+pub use retry::RetryLayer;
 
 use http::header::{HeaderValue, USER_AGENT};
 use hyper_timeout::TimeoutConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use kube::Config;
-use kube::client::retry::RetryPolicy;
 use kube::client::{Body, ClientBuilder, ConfigExt, DynBody};
-use tower::retry::RetryLayer;
 use tower::util::BoxService;
 use tower::{BoxError, ServiceBuilder, ServiceExt as _};
 
@@ -33,15 +42,18 @@ pub fn user_agent() -> String {
 /// once; the caller adds its layers and builds.
 ///
 /// A kubeconfig with a proxy or an exec credential plugin keeps kube-rs's
-/// own stack, which knows how to tunnel and when an exec certificate expires.
+/// own stack, which knows how to tunnel and when an exec certificate expires;
+/// both get [`RetryLayer`] outermost, in place of kube-rs's retries.
 pub fn client_builder(mut config: Config) -> Result<ClientBuilder<Stack>, kube::Error> {
+    config.default_retry = false;
+    let retries = RetryLayer::default();
     if !config.headers.iter().any(|(name, _)| name == USER_AGENT)
         && let Ok(agent) = HeaderValue::from_str(&user_agent())
     {
         config.headers.push((USER_AGENT, agent));
     }
     if config.proxy_url.is_some() || config.auth_info.exec.is_some() {
-        return ClientBuilder::try_from(config);
+        return Ok(ClientBuilder::try_from(config)?.with_layer(&retries));
     }
     let mut http = HttpConnector::new();
     http.enforce_http(false);
@@ -55,11 +67,6 @@ pub fn client_builder(mut config: Config) -> Result<ClientBuilder<Stack>, kube::
         hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
-        .option_layer(
-            config
-                .default_retry
-                .then(|| RetryLayer::new(RetryPolicy::server_retry())),
-        )
         .option_layer(config.auth_layer()?)
         .layer(config.extra_headers_layer()?)
         .map_err(BoxError::from)
@@ -70,5 +77,5 @@ pub fn client_builder(mut config: Config) -> Result<ClientBuilder<Stack>, kube::
             })
         })
         .boxed();
-    Ok(ClientBuilder::new(service, config.default_namespace))
+    Ok(ClientBuilder::new(service, config.default_namespace).with_layer(&retries))
 }
