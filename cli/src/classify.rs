@@ -441,7 +441,12 @@ mod tests {
             "apply Service team/agent: refused by ResourceQuota no-services: requested: services=1, used: services=0, limited: services=0"
         );
         assert!(!failure.message.contains("Status {"), "{}", failure.message);
-        assert!(failure.hint.unwrap().contains("raise the limit of ResourceQuota no-services"));
+        assert!(
+            failure
+                .hint
+                .unwrap()
+                .contains("raise the limit of ResourceQuota no-services")
+        );
     }
 
     #[test]

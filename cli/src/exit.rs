@@ -176,9 +176,11 @@ pub fn chain(error: &dyn Error) -> String {
 /// The kube error `error` is, whether as itself or boxed (core's errors
 /// hold theirs in a `Box`, and a source is the field as it is).
 fn api_error<'a>(error: &'a (dyn Error + 'static)) -> Option<&'a kube::Error> {
-    error
-        .downcast_ref::<kube::Error>()
-        .or_else(|| error.downcast_ref::<Box<kube::Error>>().map(|boxed| &**boxed))
+    error.downcast_ref::<kube::Error>().or_else(|| {
+        error
+            .downcast_ref::<Box<kube::Error>>()
+            .map(|boxed| &**boxed)
+    })
 }
 
 #[cfg(test)]

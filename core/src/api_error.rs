@@ -161,7 +161,10 @@ impl fmt::Display for Refusal {
                 resource,
                 namespace,
             } => {
-                write!(f, "forbidden by RBAC: user {user} may not {verb} {resource}")?;
+                write!(
+                    f,
+                    "forbidden by RBAC: user {user} may not {verb} {resource}"
+                )?;
                 match namespace {
                     Some(ns) => write!(f, " in namespace {ns}"),
                     None => write!(f, " at the cluster scope"),
@@ -355,7 +358,11 @@ fn quoted_after(text: &str, marker: &str) -> Option<String> {
 /// The API server's field errors quote the value refused (`Invalid value:
 /// "…"`); the value may be a secret, so only the field and the rule stay.
 fn without_values(message: &str) -> String {
-    const MARKERS: [&str; 3] = ["Invalid value: ", "Unsupported value: ", "Duplicate value: "];
+    const MARKERS: [&str; 3] = [
+        "Invalid value: ",
+        "Unsupported value: ",
+        "Duplicate value: ",
+    ];
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some((at, marker)) = MARKERS
@@ -455,7 +462,12 @@ mod tests {
             refusal.to_string(),
             "refused by ResourceQuota no-services: requested: services=1, used: services=0, limited: services=0"
         );
-        assert!(refusal.fix().unwrap().contains("raise the limit of ResourceQuota no-services"));
+        assert!(
+            refusal
+                .fix()
+                .unwrap()
+                .contains("raise the limit of ResourceQuota no-services")
+        );
         let unknown = Refusal::of(&status(
             403,
             "Forbidden",
@@ -530,9 +542,15 @@ mod tests {
     fn no_rust_debug_output_and_a_dropped_connection_names_its_cause() {
         let refused = said(409, "Conflict", "the object has been modified");
         assert!(!refused.contains("Status {") && !refused.contains("ApiError"));
-        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let reset = std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection reset by peer",
+        );
         let dropped = explain(&kube::Error::Service(Box::new(reset)));
-        assert_eq!(dropped, "the connection to the API server failed: it was reset");
+        assert_eq!(
+            dropped,
+            "the connection to the API server failed: it was reset"
+        );
         let eof = std::io::Error::new(
             std::io::ErrorKind::UnexpectedEof,
             "peer closed connection without sending TLS close_notify: https://docs.rs/rustls",

@@ -22,7 +22,10 @@ use crate::render::labels::{MANAGED_BY, MANAGER};
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     /// The records could not be listed.
-    #[error("cannot list the releases in namespace {namespace}: {}", crate::api_error::explain(source))]
+    #[error(
+        "cannot list the releases in namespace {namespace}: {}",
+        crate::api_error::explain(source)
+    )]
     List {
         /// The namespace.
         namespace: String,

@@ -39,7 +39,13 @@ const REASONS: [&str; 3] = [
 ];
 
 /// What must never reach a user: kube's and Rust's own wording.
-const RAW: [&str; 5] = ["Status {", "ApiError", "ServiceError", "HyperError", "Some("];
+const RAW: [&str; 5] = [
+    "Status {",
+    "ApiError",
+    "ServiceError",
+    "HyperError",
+    "Some(",
+];
 
 fn polyaxon(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
     Command::new(polyaxon_binary()?)

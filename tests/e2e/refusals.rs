@@ -124,7 +124,11 @@ async fn a_deploy_refused_by_a_quota_names_the_quota_its_numbers_and_the_fix() -
     );
     let services: Api<Service> = Api::namespaced(client.clone(), &ns);
     assert!(
-        services.list(&ListParams::default()).await?.items.is_empty(),
+        services
+            .list(&ListParams::default())
+            .await?
+            .items
+            .is_empty(),
         "no Service got past the quota"
     );
     delete_namespace(&client, &ns).await;

@@ -240,9 +240,15 @@ impl FaultProxy {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type ProxyBody = BoxBody<Bytes, BoxError>;
 
-async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Response<ProxyBody>, BoxError> {
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<ProxyBody>, BoxError> {
     let fault = {
-        let schedule = *state.schedule.lock().map_err(|_| "schedule lock poisoned")?;
+        let schedule = *state
+            .schedule
+            .lock()
+            .map_err(|_| "schedule lock poisoned")?;
         let mut counts = state.counts.lock().map_err(|_| "counts lock poisoned")?;
         counts.requests += 1;
         let n = state
@@ -325,7 +331,12 @@ fn without_hop_headers(mut headers: HeaderMap) -> HeaderMap {
 }
 
 /// A refusal as the API server words one: a `Status` object.
-fn refusal(code: StatusCode, reason: &str, message: &str, retry_after: Option<u64>) -> Response<ProxyBody> {
+fn refusal(
+    code: StatusCode,
+    reason: &str,
+    message: &str,
+    retry_after: Option<u64>,
+) -> Response<ProxyBody> {
     let status = serde_json::json!({
         "kind": "Status",
         "apiVersion": "v1",
@@ -341,9 +352,10 @@ fn refusal(code: StatusCode, reason: &str, message: &str, retry_after: Option<u6
             .map_err(|never: std::convert::Infallible| -> BoxError { match never {} }),
     ));
     *response.status_mut() = code;
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
     if let Some(seconds) = retry_after {
         response
             .headers_mut()

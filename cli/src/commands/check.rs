@@ -83,7 +83,9 @@ async fn cluster_checks(global: &GlobalArgs, deployment: &Deployment, out: &Outp
     let version = match tokio::time::timeout(CLUSTER_TIMEOUT, access::server_version(&client)).await
     {
         Ok(Ok(version)) => version,
-        Ok(Err(error)) => return skipped(format!("the cluster did not answer: {}", explain(&error))),
+        Ok(Err(error)) => {
+            return skipped(format!("the cluster did not answer: {}", explain(&error)));
+        }
         Err(_) => {
             return skipped(format!(
                 "the cluster did not answer within {}s",

@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
+use crate::retry::await_condition;
 use futures::future::join_all;
 use kube::Client;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
 use kube::runtime::wait::conditions;
-use crate::retry::await_condition;
 use tokio::time::Instant;
 
 use super::plan::foreign_owner;

@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
+use crate::retry::await_condition;
 use k8s_openapi::api::batch::v1::Job;
 use kube::Client;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::wait::conditions;
-use crate::retry::await_condition;
 use tokio::time::Instant;
 
 use super::plan::foreign_owner;

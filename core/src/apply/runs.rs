@@ -60,13 +60,11 @@ pub struct FinalizersRemoved {
 async fn run_kinds(client: &Client) -> Result<Vec<ApiResource>, ApplyError> {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let all = ListParams::default();
-    let list = crds.list(&all)
-        .await
-        .map_err(|source| ApplyError::Api {
-            action: "list",
-            object: "customresourcedefinitions".into(),
-            source: Box::new(source),
-        })?;
+    let list = crds.list(&all).await.map_err(|source| ApplyError::Api {
+        action: "list",
+        object: "customresourcedefinitions".into(),
+        source: Box::new(source),
+    })?;
     Ok(list
         .items
         .iter()

@@ -201,7 +201,8 @@ pub async fn check_names(
         };
         let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
         let patch = Patch::Apply(&object.object);
-        let after = api.patch(object.name(), &params, &patch)
+        let after = api
+            .patch(object.name(), &params, &patch)
             .await
             .map_err(|e| err("dry-run apply", e))?;
         admit(object, &live, &after, target)?;

@@ -51,7 +51,10 @@ pub struct StoredRevision {
 
 /// Why helm's records could not be listed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot list helm's records of release {release} in namespace {namespace}: {}", crate::api_error::explain(source))]
+#[error(
+    "cannot list helm's records of release {release} in namespace {namespace}: {}",
+    crate::api_error::explain(source)
+)]
 pub struct ListError {
     /// The release.
     pub release: String,

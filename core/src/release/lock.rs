@@ -53,7 +53,10 @@ pub enum LockError {
         reason: String,
     },
     /// The API server refused or failed.
-    #[error("cannot take the lock of release {release}: {}", crate::api_error::explain(source))]
+    #[error(
+        "cannot take the lock of release {release}: {}",
+        crate::api_error::explain(source)
+    )]
     Api {
         /// The release.
         release: String,

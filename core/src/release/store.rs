@@ -11,7 +11,10 @@ use super::record::{ReleaseRecord, Status};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The API server refused or failed.
-    #[error("cannot {action} the records of release {release} in namespace {namespace}: {}", crate::api_error::explain(source))]
+    #[error(
+        "cannot {action} the records of release {release} in namespace {namespace}: {}",
+        crate::api_error::explain(source)
+    )]
     Api {
         /// What was attempted.
         action: &'static str,

@@ -136,12 +136,12 @@ mod tests {
     use super::*;
     use http::HeaderValue;
 
-    fn kind(method: Method, uri: &str, content_type: Option<&str>) -> Kind {
+    fn kind(method: &Method, uri: &str, content_type: Option<&str>) -> Kind {
         let mut headers = HeaderMap::new();
         if let Some(t) = content_type {
             headers.insert(CONTENT_TYPE, HeaderValue::from_str(t).unwrap());
         }
-        Kind::of(&method, &uri.parse().unwrap(), &headers)
+        Kind::of(method, &uri.parse().unwrap(), &headers)
     }
 
     #[test]
@@ -161,19 +161,26 @@ mod tests {
                 "/api/v1/namespaces/p/secrets/x",
                 Some("application/merge-patch+json"),
             ),
-            (Method::POST, "/api/v1/namespaces/p/secrets?dryRun=All", None),
+            (
+                Method::POST,
+                "/api/v1/namespaces/p/secrets?dryRun=All",
+                None,
+            ),
             (
                 Method::POST,
                 "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
                 None,
             ),
         ] {
-            assert!(kind(method.clone(), uri, content_type).idempotent, "{method} {uri}");
+            assert!(
+                kind(&method, uri, content_type).idempotent,
+                "{method} {uri}"
+            );
         }
-        assert!(!kind(Method::POST, secrets, None).idempotent);
+        assert!(!kind(&Method::POST, secrets, None).idempotent);
         assert!(
             !kind(
-                Method::PATCH,
+                &Method::PATCH,
                 "/api/v1/namespaces/p/secrets/x",
                 Some("application/json-patch+json")
             )
@@ -184,18 +191,27 @@ mod tests {
     #[test]
     fn watches_followed_logs_and_upgrades_are_streams() {
         let watch = kind(
-            Method::GET,
+            &Method::GET,
             "/api/v1/namespaces/p/pods?fieldSelector=metadata.name%3Dx&watch=true&resourceVersion=5",
             None,
         );
         assert!(watch.streamed && watch.idempotent);
-        assert!(kind(Method::GET, "/api/v1/namespaces/p/pods/x/log?follow=true", None).streamed);
-        assert!(!kind(Method::GET, "/api/v1/namespaces/p/pods?watchers=true", None).streamed);
+        assert!(
+            kind(
+                &Method::GET,
+                "/api/v1/namespaces/p/pods/x/log?follow=true",
+                None
+            )
+            .streamed
+        );
+        assert!(!kind(&Method::GET, "/api/v1/namespaces/p/pods?watchers=true", None).streamed);
         let mut headers = HeaderMap::new();
         headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
         let forward = Kind::of(
             &Method::GET,
-            &"/api/v1/namespaces/p/pods/x/portforward?ports=80".parse().unwrap(),
+            &"/api/v1/namespaces/p/pods/x/portforward?ports=80"
+                .parse()
+                .unwrap(),
             &headers,
         );
         assert!(forward.streamed);
@@ -203,8 +219,8 @@ mod tests {
 
     #[test]
     fn only_a_429_repeats_a_create_server_failures_repeat_idempotent_requests() {
-        let create = kind(Method::POST, "/api/v1/namespaces/p/secrets", None);
-        let read = kind(Method::GET, "/api/v1/namespaces/p/secrets", None);
+        let create = kind(&Method::POST, "/api/v1/namespaces/p/secrets", None);
+        let read = kind(&Method::GET, "/api/v1/namespaces/p/secrets", None);
         for code in [429, 500, 502, 503, 504] {
             let status = StatusCode::from_u16(code).unwrap();
             assert!(retryable_status(read, status), "{code}");
@@ -250,11 +266,23 @@ mod tests {
         let short = Duration::from_millis(250);
         assert!(may_retry(&budget, 1, Duration::ZERO, short));
         assert!(!may_retry(&budget, budget.attempts, Duration::ZERO, short));
-        assert!(may_retry(&budget, 2, Duration::from_secs(20), Duration::from_secs(10)));
-        assert!(!may_retry(&budget, 2, Duration::from_secs(25), Duration::from_secs(10)));
+        assert!(may_retry(
+            &budget,
+            2,
+            Duration::from_secs(20),
+            Duration::from_secs(10)
+        ));
+        assert!(!may_retry(
+            &budget,
+            2,
+            Duration::from_secs(25),
+            Duration::from_secs(10)
+        ));
         // The worst case of every attempt refused without Retry-After stays
         // far inside the total.
-        let worst: Duration = (1..budget.attempts).map(|n| pause(&budget, n, None, 1.0)).sum();
+        let worst: Duration = (1..budget.attempts)
+            .map(|n| pause(&budget, n, None, 1.0))
+            .sum();
         assert!(worst < budget.total, "{worst:?}");
     }
 }

@@ -73,7 +73,11 @@ impl Service<Request<Body>> for Retry {
 
 /// Sends `request` until it is answered for good or the budget is spent;
 /// then the last answer (kube turns a refusal into its error) or error.
-async fn send(inner: Arc<Mutex<Stack>>, budget: Budget, request: Request<Body>) -> Result<Answer, BoxError> {
+async fn send(
+    inner: Arc<Mutex<Stack>>,
+    budget: Budget,
+    request: Request<Body>,
+) -> Result<Answer, BoxError> {
     let kind = Kind::of(request.method(), request.uri(), request.headers());
     let started = Instant::now();
     let mut failed = 0;
