@@ -204,7 +204,14 @@ mod tests {
             )
             .streamed
         );
-        assert!(!kind(&Method::GET, "/api/v1/namespaces/p/pods?watchers=true", None).streamed);
+        assert!(
+            !kind(
+                &Method::GET,
+                "/api/v1/namespaces/p/pods?watchers=true",
+                None
+            )
+            .streamed
+        );
         let mut headers = HeaderMap::new();
         headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
         let forward = Kind::of(
