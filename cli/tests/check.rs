@@ -196,3 +196,62 @@ fn a_ponos_check_names_the_ponos_chart_rules() {
     assert!(stdout.contains("; ponos chart rules)"), "{stdout}");
     assert!(!stdout.contains("2.x rules"), "{stdout}");
 }
+
+#[test]
+fn kubernetes_names_are_refused_before_apply_with_their_place_and_never_quoted() {
+    let config = temp_file(
+        "names.yml",
+        "platformSecret: Hunter2_Pw\nartifactsStore:\n  name: store\n  kind: volume_claim\n  schema:\n    volumeClaim: Store Claim\nconnections:\n  - name: s3\n    kind: s3\n    secret:\n      name: AWS_Keys\n    configMap:\n      name: aws-settings\nlabels:\n  team: Research Lab\n",
+    );
+    let path = config.to_string_lossy().into_owned();
+    let out = polyaxon_without_cluster(&[
+        "deploy", "--check", "-f", &path, "-r", "1plx", "-n", "Team_NS",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for line in [
+        format!("{path}:1:17: platformSecret: not a name Kubernetes accepts"),
+        format!("{path}:6:18: artifactsStore.schema.volumeClaim: not a name Kubernetes accepts"),
+        format!("{path}:11:13: connections[0].secret.name: not a name Kubernetes accepts"),
+        format!("{path}:15:9: labels.team: not a label value Kubernetes accepts"),
+        "--release-name: releaseName: not a name Kubernetes accepts: it starts with a digit".to_string(),
+        "--namespace: namespace: not a name Kubernetes accepts: it has upper-case letters".to_string(),
+    ] {
+        assert!(stderr.contains(&line), "missing {line} in\n{stderr}");
+    }
+    assert!(stderr.contains("valid: a DNS-1123 subdomain"), "{stderr}");
+    for value in ["Hunter2", "Store Claim", "AWS_Keys", "Research Lab", "1plx", "Team_NS"] {
+        assert!(!stderr.contains(value), "{value} is printed:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_config_of_many_wrong_keys_lists_the_first_and_counts_the_rest() {
+    let keys: String = (0..5_000).map(|i| format!("wrongKey{i}: x\n")).collect();
+    let config = temp_file("many.yml", &keys);
+    let out = polyaxon_without_cluster(&["deploy", "--check", "-f", &config.to_string_lossy()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr:.2000}");
+    assert!(
+        stderr.contains("the deployment config has 5000 errors:"),
+        "{stderr:.2000}"
+    );
+    assert!(stderr.contains("… and 4950 more"), "{stderr:.2000}");
+    assert!(stderr.len() < 20_000, "{} bytes of errors", stderr.len());
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_is_placed() {
+    let dir = std::env::temp_dir().join(format!("polyaxon-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("latin1.yml");
+    std::fs::write(&path, b"namespace: polyaxon\nreleaseName: caf\xe9\n").expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let out = polyaxon_without_cluster(&["deploy", "--check", "-f", &path]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{path}:2:17: cannot read the file: byte 37 of the file is not UTF-8")),
+        "{stderr}"
+    );
+}

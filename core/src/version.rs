@@ -163,8 +163,9 @@ pub struct PinnedVersion {
 /// Why a version could not be pinned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PinError {
-    /// Not `X.Y.Z` (or `X.Y.Z.postN`).
-    #[error("`{0}` is not a version (expected X.Y.Z, e.g. 2.18.0, or `latest`)")]
+    /// Not `X.Y.Z` (or `X.Y.Z.postN`). The text is kept, not shown: what
+    /// was given under the key may be anything, a secret included.
+    #[error("not a version (expected X.Y.Z, e.g. 2.18.0, or `latest`)")]
     NotAVersion(String),
     /// A well-formed version that was never released.
     #[error("Polyaxon {wanted} is not a released version")]

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::limits::{MAX_ERROR_CHARS, MAX_ERRORS_LISTED};
+
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Source {
@@ -190,52 +192,94 @@ impl ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    /// At most [`MAX_ERROR_CHARS`] characters: a key or a parser message
+    /// may be as long as the input, and one line must stay readable.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
         if let Some(location) = &self.location {
-            write!(f, "{location}: ")?;
+            text.push_str(&location.to_string());
+            text.push_str(": ");
         }
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            text.push_str(&self.path);
+            text.push_str(": ");
         }
-        write!(f, "{}", self.problem)?;
+        text.push_str(&self.problem.to_string());
         if let Some(valid) = &self.valid {
-            write!(f, "\n    valid: {valid}")?;
+            text.push_str("\n    valid: ");
+            text.push_str(valid);
         }
-        Ok(())
+        f.write_str(&capped(&text, MAX_ERROR_CHARS))
     }
 }
 
-/// Every error found in a config, in the order of the sources.
+/// `text` cut to at most `max` characters (an ellipsis marks the cut).
+pub(crate) fn capped(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{head}…")
+}
+
+/// Every error found in a config, in the order of the sources: the first
+/// [`MAX_ERRORS_KEPT`](super::limits::MAX_ERRORS_KEPT) in full, the rest only counted (a config of
+/// thousands of wrong keys costs neither time nor memory to report).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConfigErrors(pub Vec<ConfigError>);
+pub struct ConfigErrors {
+    errors: Vec<ConfigError>,
+    uncounted: usize,
+}
 
 impl ConfigErrors {
-    /// The errors.
-    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
-        self.0.iter()
+    /// `errors` in full, and `more` errors found but not kept.
+    pub fn new(errors: Vec<ConfigError>, more: usize) -> Self {
+        Self {
+            errors,
+            uncounted: more,
+        }
     }
 
-    /// How many.
+    /// The errors kept in full.
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
+        self.errors.iter()
+    }
+
+    /// How many errors are kept in full.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.errors.len()
+    }
+
+    /// How many errors were found in all (kept or only counted).
+    pub fn found(&self) -> usize {
+        self.errors.len() + self.uncounted
     }
 
     /// None at all.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.found() == 0
     }
 }
 
 impl fmt::Display for ConfigErrors {
+    /// The first [`MAX_ERRORS_LISTED`] errors, then how many more there are.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.0.len();
+        let count = self.found();
         writeln!(
             f,
             "the deployment config has {count} error{}:",
             if count == 1 { "" } else { "s" }
         )?;
-        for error in &self.0 {
+        for error in self.errors.iter().take(MAX_ERRORS_LISTED) {
             writeln!(f, "  {}", error.to_string().replace('\n', "\n  "))?;
+        }
+        let listed = self.errors.len().min(MAX_ERRORS_LISTED);
+        if count > listed {
+            writeln!(
+                f,
+                "  … and {} more (fix these first, then check again)",
+                count - listed
+            )?;
         }
         Ok(())
     }
@@ -247,6 +291,48 @@ impl IntoIterator for ConfigErrors {
     type Item = ConfigError;
     type IntoIter = std::vec::IntoIter<ConfigError>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.errors.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(path: &str) -> ConfigError {
+        ConfigError::new(
+            path,
+            Some(Location::file("c.yml", 1, 1)),
+            Problem::UnknownKey { key: path.into() },
+        )
+    }
+
+    #[test]
+    fn one_message_is_cut_at_the_limit() {
+        let long = "k".repeat(10 * MAX_ERROR_CHARS);
+        let text = error(&long).to_string();
+        assert_eq!(text.chars().count(), MAX_ERROR_CHARS);
+        assert!(text.ends_with('…'), "{text}");
+        let short = error("gateway").to_string();
+        assert_eq!(short, "c.yml:1:1: gateway: unknown key `gateway`");
+        assert_eq!(capped("abc", 3), "abc");
+        assert_eq!(capped("abcd", 3), "ab…");
+    }
+
+    #[test]
+    fn the_list_stops_at_the_limit_and_counts_the_rest() {
+        let kept: Vec<ConfigError> = (0..MAX_ERRORS_LISTED + 5)
+            .map(|i| error(&format!("k{i}")))
+            .collect();
+        let all = ConfigErrors::new(kept, 1000);
+        let text = all.to_string();
+        let total = MAX_ERRORS_LISTED + 1005;
+        assert!(
+            text.starts_with(&format!("the deployment config has {total} errors:")),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), MAX_ERRORS_LISTED + 2, "{text}");
+        assert!(text.contains("… and 1005 more"), "{text}");
+        assert_eq!(all.found(), total);
     }
 }

@@ -47,14 +47,18 @@ pub enum Ty {
     /// A release name: a DNS-1123 label of at most 53 characters (Helm's limit,
     /// leaving room for the `-polyaxon-<component>` suffixes).
     ReleaseName,
-    /// A DNS-1123 subdomain (PVC names).
+    /// A DNS-1123 subdomain: the name of a Secret, ConfigMap, claim,
+    /// priority class or ingress class.
     Subdomain,
     /// One of these strings.
     Enum(&'static [&'static str]),
     /// Any mapping, kept as given.
     Dict,
-    /// A mapping of strings to strings (labels, annotations, nodeSelector).
+    /// A mapping of strings to strings (annotations, environment).
     StrMap,
+    /// Labels: keys and values as the API server accepts them in labels and
+    /// node selectors.
+    LabelMap,
     /// A list.
     List(&'static Ty),
     /// A mapping with these keys only.
@@ -150,10 +154,10 @@ macro_rules! keys {
     (pods($image:expr) $(, $extra:expr)* $(,)?) => {
         keys!(
             container($image),
-            both("nodeSelector", Ty::StrMap),
+            both("nodeSelector", Ty::LabelMap),
             both("affinity", Ty::Struct(AFFINITY)),
             both("tolerations", Ty::List(&Ty::Struct(TOLERATION))),
-            both("imagePullSecrets", Ty::List(&Ty::Str)),
+            both("imagePullSecrets", Ty::List(&Ty::Subdomain)),
             both("hpa", Ty::Dict),
             $($extra),*
         )
@@ -241,7 +245,7 @@ const AGENT_SERVICE: &[Key] = keys!(
     v2("watchCluster", Ty::Bool),
     v2("additionalNamespaces", Ty::List(&Ty::Label)),
     v2("serviceAccountAnnotations", Ty::StrMap),
-    v2("serviceAccountImagePullSecrets", Ty::List(&Ty::Str)),
+    v2("serviceAccountImagePullSecrets", Ty::List(&Ty::Subdomain)),
     v2("enableStatusFinalizers", Ty::Bool),
     v2("enableLogsFinalizers", Ty::Bool),
     v1("isReplica", Ty::Bool),
@@ -359,20 +363,23 @@ const EXTERNAL_SERVICES: &[Key] = &[
 ];
 
 const CONNECTION_RESOURCE: &[Key] = &[
-    both("name", Ty::Str),
+    both("name", Ty::Subdomain),
     both("mountPath", Ty::Str),
     both("hostPath", Ty::Str),
     both("items", Ty::List(&Ty::Str)),
     both("defaultMode", Ty::Str),
     both("isRequested", Ty::Bool),
 ];
+/// A connection's kind-specific schema: the claim of a `volume_claim`
+/// connection is checked as a claim name; the rest is kept as given.
+const CONNECTION_SCHEMA: &[Key] = &[both("volumeClaim", Ty::Subdomain)];
 const CONNECTION: &[Key] = &[
     both("name", Ty::Label),
     both("kind", Ty::Str),
     both("isAlias", Ty::Bool),
     both("description", Ty::Str),
     both("tags", Ty::List(&Ty::Str)),
-    both("schema", Ty::Dict),
+    both("schema", Ty::Open(CONNECTION_SCHEMA)),
     both("secret", Ty::Struct(CONNECTION_RESOURCE)),
     both("configMap", Ty::Struct(CONNECTION_RESOURCE)),
     both("env", Ty::List(&Ty::Dict)),
@@ -380,18 +387,18 @@ const CONNECTION: &[Key] = &[
 ];
 
 const PERSISTENCE_VOLUME: &[Key] = &[
-    seed("existingClaim", Ty::Str),
+    seed("existingClaim", Ty::Subdomain),
     seed("mountPath", Ty::Str),
     seed("hostPath", Ty::Str),
 ];
 const VOLUME_ENTRY: &[Key] = &[
-    seed("existingClaim", Ty::Str),
+    seed("existingClaim", Ty::Subdomain),
     seed("mountPath", Ty::Str),
     seed("hostPath", Ty::Str),
     seed("readOnly", Ty::Bool),
     seed("store", Ty::Enum(&["s3", "gcs", "azure"])),
     seed("bucket", Ty::Str),
-    seed("secret", Ty::Str),
+    seed("secret", Ty::Subdomain),
     seed("secretKey", Ty::Str),
 ];
 const PERSISTENCE: &[Key] = &[
@@ -408,7 +415,7 @@ const NVIDIA_PATHS: &[Key] = &[
     seed("libcuda", Ty::Str),
 ];
 const PATHS: &[Key] = &[seed("nvidia", Ty::Struct(NVIDIA_PATHS))];
-const NODE_SELECTORS: &[Key] = per_role!(Ty::StrMap);
+const NODE_SELECTORS: &[Key] = per_role!(Ty::LabelMap);
 /// Roles of the 0.x seed's `tolerations.<role>`.
 pub const TOLERATION_ROLES: &[Key] =
     per_role!(Ty::List(&Ty::Struct(TOLERATION)), "resourcesDaemon");
@@ -440,14 +447,14 @@ const PONOS: &[Key] = &[
 const RBAC: &[Key] = &[both("enabled", Ty::Bool)];
 const SSL: &[Key] = &[
     both("enabled", Ty::Bool),
-    both("secretName", Ty::Str),
+    both("secretName", Ty::Subdomain),
     both("path", Ty::Str),
 ];
 const INGRESS: &[Key] = &[
     both("enabled", Ty::Bool),
     both("hostName", Ty::Str),
     both("path", Ty::Str),
-    both("className", Ty::Str),
+    both("className", Ty::Subdomain),
     both("tls", Ty::List(&Ty::Dict)),
     both("annotations", Ty::StrMap),
 ];
@@ -503,10 +510,10 @@ const OPERATORS: &[Key] = &[
     v2("raycluster", Ty::Bool),
 ];
 const DEFAULT_SCHEDULING: &[Key] = &[
-    both("nodeSelector", Ty::StrMap),
+    both("nodeSelector", Ty::LabelMap),
     both("affinity", Ty::Struct(AFFINITY)),
     both("tolerations", Ty::List(&Ty::Struct(TOLERATION))),
-    both("imagePullSecrets", Ty::List(&Ty::Str)),
+    both("imagePullSecrets", Ty::List(&Ty::Subdomain)),
 ];
 const SECURITY_CONTEXT: &[Key] = &[
     both("enabled", Ty::Bool),
@@ -557,9 +564,9 @@ pub const ROOT: &[Key] = &[
     both("internalToken", Ty::Str),
     both("passwordLength", Ty::Int),
     v2("passwordAuth", Ty::Bool),
-    both("encryptionSecret", Ty::Str),
-    both("platformSecret", Ty::Str),
-    both("agentSecret", Ty::Str),
+    both("encryptionSecret", Ty::Subdomain),
+    both("platformSecret", Ty::Subdomain),
+    both("agentSecret", Ty::Subdomain),
     both("user", Ty::Struct(ROOT_USER)),
     both("auth", Ty::Struct(AUTH)),
     both("organizationKey", Ty::Str),
@@ -575,24 +582,24 @@ pub const ROOT: &[Key] = &[
     both("limitResources", Ty::Bool),
     both("globalReplicas", Ty::Int),
     both("globalConcurrency", Ty::Int),
-    v2("labels", Ty::StrMap),
+    v2("labels", Ty::LabelMap),
     v2("annotations", Ty::StrMap),
-    v2("priorityClassName", Ty::Str),
+    v2("priorityClassName", Ty::Subdomain),
     both("includeChartRevision", Ty::Bool),
     both("proxy", Ty::Struct(PROXY)),
     both("ui", Ty::Struct(UI)),
     both("operators", Ty::Struct(OPERATORS)),
     both("istio", Ty::Dict),
-    both("nodeSelector", Ty::StrMap),
+    both("nodeSelector", Ty::LabelMap),
     both("tolerations", Ty::TolerationsSetting),
     both("affinity", Ty::AffinitySetting),
     seed("nodeSelectors", Ty::Struct(NODE_SELECTORS)),
-    both("celeryNodeSelector", Ty::StrMap),
+    both("celeryNodeSelector", Ty::LabelMap),
     both("celeryTolerations", Ty::List(&Ty::Struct(TOLERATION))),
     both("celeryAffinity", Ty::Struct(AFFINITY)),
     both("defaultScheduling", Ty::Struct(DEFAULT_SCHEDULING)),
-    both("imagePullSecrets", Ty::List(&Ty::Str)),
-    both("defaultImagePullSecrets", Ty::List(&Ty::Str)),
+    both("imagePullSecrets", Ty::List(&Ty::Subdomain)),
+    both("defaultImagePullSecrets", Ty::List(&Ty::Subdomain)),
     both("securityContext", Ty::Struct(SECURITY_CONTEXT)),
     both("gateway", Ty::Struct(API_SERVICE)),
     v1("api", Ty::Struct(API_SERVICE)),
@@ -642,8 +649,8 @@ pub const ROOT: &[Key] = &[
     both("intervals", Ty::Struct(INTERVALS)),
     v2("cleaningIntervals", Ty::Dict),
     seed("adminViewEnabled", Ty::Bool),
-    seed("secretRefs", Ty::List(&Ty::Str)),
-    seed("configmapRefs", Ty::List(&Ty::Str)),
+    seed("secretRefs", Ty::List(&Ty::Subdomain)),
+    seed("configmapRefs", Ty::List(&Ty::Subdomain)),
     seed("dirs", Ty::Struct(PATHS)),
     seed("mountPaths", Ty::Struct(PATHS)),
     seed("persistence", Ty::Struct(PERSISTENCE)),

@@ -20,6 +20,14 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_SET_INDEX: usize = 1_000;
 /// The most `KEY=VALUE` pairs all `--set` arguments may hold together.
 pub const MAX_SET_PAIRS: usize = 1_000;
+/// The most errors kept in full (sorted, then listed); past it they are only
+/// counted, so that a config of many wrong keys is reported in linear time
+/// and bounded memory.
+pub const MAX_ERRORS_KEPT: usize = 1_000;
+/// The most errors listed; the rest are counted ("… and 12 more").
+pub const MAX_ERRORS_LISTED: usize = 50;
+/// The longest one error message may be, in characters.
+pub const MAX_ERROR_CHARS: usize = 400;
 
 /// Reads a config file: a regular file (not a FIFO or a device, which may
 /// block or never end) of at most [`MAX_FILE_BYTES`], in UTF-8 (an invalid
@@ -89,7 +97,10 @@ pub fn utf8(bytes: Vec<u8>, path: &Path) -> Result<String, Box<ConfigError>> {
             ConfigError::new(
                 "",
                 Some(Location::file(path, line, column)),
-                Problem::Unreadable("a byte that is not UTF-8".into()),
+                Problem::Unreadable(format!(
+                    "byte {} of the file is not UTF-8",
+                    valid_up_to + 1
+                )),
             )
             .valid("a YAML file in UTF-8"),
         )
@@ -136,5 +147,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("c.yml:2:5: "), "{error}");
+        assert!(error.contains("byte 10 of the file is not UTF-8"), "{error}");
+        // Column counts characters, not bytes: `é` is two bytes, one column.
+        let error = utf8(b"\xc3\xa9: \xc3(\n".to_vec(), Path::new("c.yml"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("c.yml:1:4: "), "{error}");
+        assert!(error.contains("byte 5 "), "{error}");
     }
 }

@@ -134,9 +134,11 @@ fn load_documents(
     let checked = chart_text != Some("ponos");
     let (pinned, rules) = pin(&root, checked, &mut errors);
 
-    let (normalised, walk_errors) = validate::walk(&root, &rules);
-    let walked_clean = walk_errors.is_empty();
-    errors.extend(walk_errors);
+    let walked = validate::walk(&root, &rules);
+    let normalised = walked.value;
+    let walked_clean = walked.errors.is_empty() && walked.uncounted == 0;
+    let mut uncounted = walked.uncounted;
+    errors.extend(walked.errors);
 
     let config = match build(normalised, &root) {
         Ok(config) => Some(config),
@@ -179,7 +181,11 @@ fn load_documents(
             let mut seen = std::collections::HashSet::new();
             errors.retain(|e| e.path.is_empty() || seen.insert(e.path.clone()));
             sort(&mut errors, options);
-            Err(ConfigErrors(errors))
+            if errors.len() > limits::MAX_ERRORS_KEPT {
+                uncounted += errors.len() - limits::MAX_ERRORS_KEPT;
+                errors.truncate(limits::MAX_ERRORS_KEPT);
+            }
+            Err(ConfigErrors::new(errors, uncounted))
         }
     }
 }
@@ -305,9 +311,22 @@ fn build(normalised: serde_json::Value, root: &Node) -> Result<DeploymentConfig,
         Box::new(ConfigError::new(
             path,
             location,
-            Problem::Invalid(error.into_inner().to_string()),
+            Problem::Invalid(without_value(&error.into_inner().to_string())),
         ))
     })
+}
+
+/// serde's message without the value it quotes (`invalid type: string
+/// "hunter2", expected u32` names the value, which may be a secret): what
+/// was expected, or that the shape is not an accepted one.
+fn without_value(message: &str) -> String {
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        return format!("expected {expected}");
+    }
+    if message.starts_with("missing field ") || message.starts_with("duplicate field ") {
+        return message.to_string();
+    }
+    "the value does not have a shape this setting accepts".to_string()
 }
 
 /// Orders errors as the sources were given: files in `-f` order, then
@@ -328,7 +347,8 @@ fn sort(errors: &mut [ConfigError], options: &LoadOptions) {
         }
         None => (usize::MAX, 0, 0),
     };
-    errors.sort_by_key(rank);
+    // The rank is computed once per error, not once per comparison.
+    errors.sort_by_cached_key(rank);
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! `validate_connections`, `validate_security_context`), plus what this tool
 //! needs per chart (agent credentials, the `ponos:` section).
 
+use std::collections::HashMap;
+
 use super::error::{ConfigError, Location, Problem};
 use super::generation::{Generation, Rules};
 use super::keys::{PLATFORM_ONLY, PONOS_KEYS};
@@ -291,50 +293,36 @@ impl Checks<'_> {
         }
     }
 
-    /// `validate_connections`: names unique, the artifacts store included.
+    /// `validate_connections`: names unique, the artifacts store included
+    /// (found through an index: a list of many connections stays linear).
     fn connections(&mut self, c: &DeploymentConfig) {
-        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
         if let Some(name) = c.artifacts_store.as_ref().and_then(|s| s.name.clone()) {
-            seen.push((name, "artifactsStore.name".into()));
+            seen.insert(name, "artifactsStore.name".into());
         }
         for (list, items) in [
             ("connections", &c.connections),
             ("notificationConnections", &c.notification_connections),
         ] {
+            let written = self.root.get(list);
             for (i, connection) in items.iter().flatten().enumerate() {
                 let Some(name) = connection.name.clone() else {
                     continue;
                 };
                 let here = format!("{list}[{i}].name");
-                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
-                    let location = self.list_item_location(list, i);
-                    self.errors.push(
-                        ConfigError::new(
-                            here.clone(),
-                            location,
-                            Problem::Rule(format!(
-                                "connection name `{name}` is already used by {first}"
-                            )),
-                        )
-                        .valid("a name unique among the connections and the artifacts store"),
-                    );
+                if let Some(first) = seen.get(&name) {
+                    // The name is not repeated: the first place is enough to find it.
+                    let error = ConfigError::new(
+                        here,
+                        written.and_then(|entry| item_location(entry, i)),
+                        Problem::Rule(format!("the same connection name as {first}")),
+                    )
+                    .valid("a name unique among the connections and the artifacts store");
+                    self.errors.push(error);
                 } else {
-                    seen.push((name, here));
+                    seen.insert(name, here);
                 }
             }
-        }
-    }
-
-    fn list_item_location(&self, list: &str, index: usize) -> Option<Location> {
-        let entry = self.root.get(list)?;
-        match &entry.value.value {
-            super::tree::Value::Seq(items) => {
-                let item = items.get(index)?;
-                item.get("name")
-                    .map(|e| e.key_at.clone())
-                    .or_else(|| Some(item.at.clone()))
-            }
-            _ => Some(entry.key_at.clone()),
         }
     }
 
@@ -366,5 +354,19 @@ impl Checks<'_> {
                 ),
             );
         }
+    }
+}
+
+/// Where item `index` of a written list is: its `name` key, else the item,
+/// else the list's key.
+fn item_location(entry: &super::tree::Entry, index: usize) -> Option<Location> {
+    match &entry.value.value {
+        super::tree::Value::Seq(items) => {
+            let item = items.get(index)?;
+            item.get("name")
+                .map(|e| e.key_at.clone())
+                .or_else(|| Some(item.at.clone()))
+        }
+        _ => Some(entry.key_at.clone()),
     }
 }

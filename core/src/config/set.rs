@@ -79,12 +79,14 @@ fn split_pairs(argument: &str) -> Result<Vec<(String, String)>, String> {
                     found_equals = true;
                     break;
                 }
-                ',' => return Err(format!("key `{key}` has no value (missing `=`)")),
+                // What came before may be a value given without its key: it
+                // is not repeated.
+                ',' => return Err(missing_equals(pairs.len())),
                 _ => key.push(c),
             }
         }
         if !found_equals {
-            return Err(format!("key `{key}` has no value (missing `=`)"));
+            return Err(missing_equals(pairs.len()));
         }
         if key.is_empty() {
             return Err("a pair has an empty key".into());
@@ -115,6 +117,10 @@ fn split_pairs(argument: &str) -> Result<Vec<(String, String)>, String> {
         pairs.push((key, value));
     }
     Ok(pairs)
+}
+
+fn missing_equals(index: usize) -> String {
+    format!("pair {} has no `=` (KEY=VALUE expected)", index + 1)
 }
 
 /// Parses `a.b[0].c` (with `\.` and `\[` escapes) into steps.
@@ -415,6 +421,9 @@ mod tests {
             .map(|i| format!("k{i}=secret"))
             .collect();
         let error = applied("", &[&many.join(",")]).expect_err("pairs");
+        let error_text = applied("", &["a=1,hunter2"]).expect_err("no =").to_string();
+        assert!(error_text.contains("pair 2 has no `=`"), "{error_text}");
+        assert!(!error_text.contains("hunter2"), "{error_text}");
         let message = error.to_string();
         assert!(message.contains("more than 1000 "), "{message}");
         assert!(

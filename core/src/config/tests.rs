@@ -42,7 +42,7 @@ fn ok(yaml: &str) -> Deployment {
 fn single(yaml: &str) -> ConfigError {
     let all = errors(yaml);
     assert_eq!(all.len(), 1, "expected one error, got:\n{all}");
-    all.0.into_iter().next().expect("one error")
+    all.into_iter().next().expect("one error")
 }
 
 fn paths(errors: &ConfigErrors) -> Vec<String> {
@@ -157,7 +157,7 @@ fn a_set_error_names_the_argument() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    let e = &all.0[0];
+    let e = all.iter().next().expect("an error");
     assert_eq!(e.path, "gateway.replicas");
     assert_eq!(
         e.to_string()
@@ -176,7 +176,7 @@ fn a_malformed_set_is_an_error() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    assert!(matches!(all.0[0].problem, Problem::BadSet(_)));
+    assert!(matches!(all.iter().next().expect("an error").problem, Problem::BadSet(_)));
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn a_missing_file_is_an_error_naming_it() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    assert!(matches!(all.0[0].problem, Problem::Unreadable(_)));
+    assert!(matches!(all.iter().next().expect("an error").problem, Problem::Unreadable(_)));
     assert!(all.to_string().contains("/nonexistent/config.yml"));
 }
 
@@ -199,7 +199,7 @@ fn an_error_in_the_second_file_points_to_the_second_file() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    let at = all.0[0].location.clone().expect("located");
+    let at = all.iter().next().expect("an error").location.clone().expect("located");
     assert_eq!(at, Location::file(&b, 3, 13));
 }
 
@@ -529,10 +529,10 @@ fn quantities_must_parse() {
 fn kubernetes_names_must_be_dns_labels() {
     let e = single("releaseName: plxAgent\n");
     assert_eq!(e.path, "releaseName");
-    assert!(e.valid.expect("valid").contains("`plxagent`"));
+    assert!(e.to_string().contains("upper-case"), "{e}");
     assert_eq!(ok("releaseName: plxagent\n").release_name, "plxagent");
     let e = single("namespace: My_Namespace\n");
-    assert!(e.valid.expect("valid").contains("`my-namespace`"));
+    assert!(e.valid.expect("valid").contains("DNS-1123 label"));
     let e = single(&format!("releaseName: {}\n", "a".repeat(54)));
     assert!(matches!(e.problem, Problem::Invalid(_)));
     let e = single("connections:\n  - name: My.Store\n    kind: s3\n");
@@ -548,6 +548,176 @@ fn kubernetes_names_must_be_dns_labels() {
         all.to_string().contains("--release-name: releaseName"),
         "{all}"
     );
+}
+
+/// The one error of `yaml`: at `path`, on `line`, never quoting `secret`.
+fn name_error(yaml: &str, path: &str, line: usize, secret: &str) -> ConfigError {
+    let e = single(yaml);
+    assert_eq!(e.path, path, "{e}");
+    assert_eq!(e.location.as_ref().map(|l| l.line), Some(line), "{e}");
+    let text = e.to_string();
+    assert!(!text.contains(secret), "the value is printed: {text}");
+    assert!(text.contains("valid: "), "{text}");
+    e
+}
+
+#[test]
+fn secret_and_config_map_names_are_dns_subdomains() {
+    for key in ["platformSecret", "agentSecret", "encryptionSecret"] {
+        let e = name_error(&format!("{key}: Hunter2_Pw\n"), key, 1, "Hunter2");
+        assert!(e.to_string().contains("DNS-1123 subdomain"), "{e}");
+        ok(&format!("{key}: polyaxon-secret.v1\n"));
+    }
+    name_error(
+        "connections:\n  - name: s3\n    kind: s3\n    secret:\n      name: AWS Keys\n",
+        "connections[0].secret.name",
+        5,
+        "AWS Keys",
+    );
+    name_error(
+        "connections:\n  - name: s3\n    kind: s3\n    configMap:\n      name: -settings\n",
+        "connections[0].configMap.name",
+        5,
+        "-settings",
+    );
+    name_error("ssl:\n  secretName: My_TLS\n", "ssl.secretName", 2, "My_TLS");
+    name_error(
+        "imagePullSecrets:\n  - Reg_Cred\n",
+        "imagePullSecrets[0]",
+        2,
+        "Reg_Cred",
+    );
+    ok("ssl:\n  secretName: polyaxon-tls\nimagePullSecrets:\n  - regcred\n");
+}
+
+#[test]
+fn claim_names_are_dns_subdomains() {
+    name_error(
+        "artifactsStore:\n  name: store\n  kind: volume_claim\n  schema:\n    volumeClaim: My Claim\n    mountPath: /plx\n",
+        "artifactsStore.schema.volumeClaim",
+        5,
+        "My Claim",
+    );
+    name_error(
+        "connections:\n  - name: data\n    kind: volume_claim\n    schema:\n      volumeClaim: Data_Claim\n",
+        "connections[0].schema.volumeClaim",
+        5,
+        "Data_Claim",
+    );
+    name_error(
+        "persistence:\n  logs:\n    existingClaim: Logs_Claim\n",
+        "persistence.logs.existingClaim",
+        3,
+        "Logs_Claim",
+    );
+    // Other schema keys are kept as given.
+    let d = ok(
+        "artifactsStore:\n  name: store\n  kind: volume_claim\n  schema:\n    volumeClaim: polyaxon-artifacts\n    mountPath: /plx\n    readOnly: true\n",
+    );
+    let schema = d.config.artifacts_store.and_then(|s| s.schema).expect("schema");
+    assert_eq!(schema["mountPath"], serde_json::json!("/plx"));
+    assert_eq!(schema["readOnly"], serde_json::json!(true));
+}
+
+#[test]
+fn namespaces_and_the_release_name_are_checked_from_files_and_flags() {
+    name_error("namespace: Team_A\n", "namespace", 1, "Team_A");
+    name_error(
+        "agent:\n  additionalNamespaces:\n    - ok-ns\n    - Bad NS\n",
+        "agent.additionalNamespaces[1]",
+        4,
+        "Bad NS",
+    );
+    // A Service is named after the release: it must start with a letter.
+    let e = name_error("releaseName: 1plx\n", "releaseName", 1, "1plx");
+    assert!(e.to_string().contains("starts with a digit"), "{e}");
+    for (options, flag) in [
+        (
+            LoadOptions {
+                release_name: Some("9lives".into()),
+                ..LoadOptions::default()
+            },
+            "--release-name: releaseName",
+        ),
+        (
+            LoadOptions {
+                namespace: Some("Prod_NS".into()),
+                ..LoadOptions::default()
+            },
+            "--namespace: namespace",
+        ),
+    ] {
+        let all = load(&options).expect_err("invalid");
+        let text = all.to_string();
+        assert!(text.contains(flag), "{text}");
+        assert!(!text.contains("9lives") && !text.contains("Prod_NS"), "{text}");
+    }
+}
+
+#[test]
+fn labels_and_node_selectors_are_checked_as_kubernetes_checks_labels() {
+    name_error("labels:\n  team: Research Lab\n", "labels.team", 2, "Research Lab");
+    let e = name_error("labels:\n  bad key: x\n", "labels.bad key", 2, "xx");
+    assert!(e.to_string().contains("label key"), "{e}");
+    name_error(
+        "gateway:\n  nodeSelector:\n    pool: -gpu\n",
+        "gateway.nodeSelector.pool",
+        3,
+        "-gpu",
+    );
+    name_error(
+        "nodeSelector:\n  pool: a b\n",
+        "nodeSelector.pool",
+        2,
+        "a b",
+    );
+    name_error(
+        "priorityClassName: High_Priority\n",
+        "priorityClassName",
+        1,
+        "High_Priority",
+    );
+    ok("labels:\n  team: research\n  example.com/cost-center: A_1\nnodeSelector:\n  kubernetes.io/os: linux\npriorityClassName: high\n");
+}
+
+#[test]
+fn a_wide_list_of_duplicate_connections_is_reported_without_names() {
+    let mut text = String::from("connections:\n");
+    for _ in 0..3 {
+        text.push_str("  - name: same-name\n    kind: s3\n");
+    }
+    let all = errors(&text);
+    assert_eq!(
+        paths(&all),
+        vec!["connections[1].name", "connections[2].name"]
+    );
+    for e in all.iter() {
+        assert!(e.to_string().contains("connections[0].name"), "{e}");
+        assert!(!e.to_string().contains("same-name"), "{e}");
+    }
+}
+
+#[test]
+fn thousands_of_errors_list_the_first_and_count_the_rest() {
+    let keys = limits::MAX_ERRORS_KEPT * 3;
+    let text: String = (0..keys).map(|i| format!("unknown{i}: {i}\n")).collect();
+    let all = errors(&text);
+    assert_eq!(all.found(), keys);
+    assert_eq!(all.len(), limits::MAX_ERRORS_KEPT);
+    let shown = all.to_string();
+    // One line per error listed (its `valid:` line indented under it), and the count.
+    let listed = shown
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .count();
+    assert_eq!(listed, limits::MAX_ERRORS_LISTED + 1);
+    assert!(
+        shown.contains(&format!("… and {} more", keys - limits::MAX_ERRORS_LISTED)),
+        "{}",
+        shown.lines().last().unwrap_or_default()
+    );
+    // The first listed are the first written.
+    assert!(shown.contains(":1:1: unknown0: unknown key"), "{shown:.300}");
 }
 
 #[test]
@@ -790,7 +960,7 @@ fn sample(ty: &keys::Ty) -> serde_json::Value {
         Ty::Label | Ty::ReleaseName | Ty::Subdomain => json!("abc"),
         Ty::Enum(values) => json!(values[0]),
         Ty::Dict => json!({"a": 1}),
-        Ty::StrMap => json!({"a": "b"}),
+        Ty::StrMap | Ty::LabelMap => json!({"a": "b"}),
         Ty::List(item) => json!([sample(item)]),
         Ty::Struct(fields) | Ty::Open(fields) => serde_json::Value::Object(
             fields

@@ -7,25 +7,45 @@ use serde_json::{Map, Value as J};
 
 use super::error::{ConfigError, Problem};
 use super::generation::Rules;
+use super::limits::MAX_ERRORS_KEPT;
 use super::k8s;
 use super::keys::{self, AFFINITY_ROLES, Gen, Key, TOLERATION_ROLES, Ty};
 use super::tree::{Entry, Node, Value};
 
-/// Walks the whole config. Returns the normalised value and the errors.
-pub fn walk(root: &Node, rules: &Rules) -> (J, Vec<ConfigError>) {
+/// What the walk found: the normalised value, the errors kept in full, and
+/// how many more were only counted.
+pub struct Walked {
+    /// The normalised value the typed model is built from.
+    pub value: J,
+    /// The first [`MAX_ERRORS_KEPT`] errors.
+    pub errors: Vec<ConfigError>,
+    /// How many errors were found past those.
+    pub uncounted: usize,
+}
+
+/// Walks the whole config. Time and memory are linear in the config:
+/// past [`MAX_ERRORS_KEPT`] errors are only counted, without building their
+/// message or looking for the nearest key.
+pub fn walk(root: &Node, rules: &Rules) -> Walked {
     let mut walker = Walker {
         rules,
         errors: Vec::new(),
+        uncounted: 0,
     };
     let value = walker
         .value(root, &Ty::Struct(keys::ROOT), "")
         .unwrap_or(J::Object(Map::new()));
-    (value, walker.errors)
+    Walked {
+        value,
+        errors: walker.errors,
+        uncounted: walker.uncounted,
+    }
 }
 
 struct Walker<'a> {
     rules: &'a Rules,
     errors: Vec<ConfigError>,
+    uncounted: usize,
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -37,7 +57,19 @@ fn join(path: &str, key: &str) -> String {
 }
 
 impl Walker<'_> {
+    /// Whether one more error is kept in full; counts it when not.
+    fn room(&mut self) -> bool {
+        if self.errors.len() < MAX_ERRORS_KEPT {
+            return true;
+        }
+        self.uncounted += 1;
+        false
+    }
+
     fn error(&mut self, path: &str, node: &Node, problem: Problem, valid: Option<String>) {
+        if !self.room() {
+            return;
+        }
         let mut error = ConfigError::new(path, Some(node.at.clone()), problem);
         error.valid = valid;
         self.errors.push(error);
@@ -120,7 +152,7 @@ impl Walker<'_> {
                     self.error(
                         path,
                         node,
-                        Problem::Invalid(format!("`{text}` is not a Kubernetes quantity")),
+                        Problem::Invalid("not a Kubernetes quantity".into()),
                         Some("a quantity such as 500m, 0.5, 1, 256Mi or 2Gi".into()),
                     );
                     None
@@ -135,7 +167,8 @@ impl Walker<'_> {
                     None
                 }
             },
-            Ty::StrMap => self.str_map(node, path),
+            Ty::StrMap => self.str_map(node, path, false),
+            Ty::LabelMap => self.str_map(node, path, true),
             Ty::List(item) => match &node.value {
                 Value::Seq(items) => {
                     let mut out = Vec::with_capacity(items.len());
@@ -202,32 +235,34 @@ impl Walker<'_> {
             self.wrong_type(path, node, "a string");
             return None;
         };
-        let (problem, max) = match ty {
-            Ty::ReleaseName => (k8s::label_problem(name, 53), 53),
-            Ty::Subdomain => (k8s::subdomain_problem(name), 253),
-            _ => (k8s::label_problem(name, 63), 63),
+        // An empty reference is "none", as the charts read `secretName: ""`.
+        if name.is_empty() && matches!(ty, Ty::Subdomain) {
+            return Some(J::String(String::new()));
+        }
+        let (problem, rule) = match ty {
+            Ty::ReleaseName => (
+                k8s::release_problem(name),
+                "a DNS-1123 label that starts with a letter: lower-case letters, digits and `-`, ending with a letter or digit, at most 53 characters, e.g. `polyaxon`",
+            ),
+            Ty::Subdomain => (
+                k8s::subdomain_problem(name),
+                "a DNS-1123 subdomain, as the names of Secrets, ConfigMaps and claims are: lower-case letters, digits, `-` and `.`, each part between dots starting and ending with a letter or digit, at most 253 characters, e.g. `polyaxon-data`",
+            ),
+            _ => (
+                k8s::label_problem(name, 63),
+                "a DNS-1123 label: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters, e.g. `polyaxon`",
+            ),
         };
         let Some(problem) = problem else {
             return Some(J::String(name.clone()));
         };
-        let rule = match ty {
-            Ty::Subdomain => {
-                "a DNS-1123 subdomain: lower-case letters, digits, `-` and `.`".to_string()
-            }
-            _ => format!(
-                "a DNS-1123 label: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most {max} characters"
-            ),
-        };
+        // The name itself is not repeated: a secret given under a name's key
+        // by mistake must not reach a terminal or a CI log.
         self.error(
             path,
             node,
-            Problem::Invalid(format!(
-                "`{name}` is not a name Kubernetes accepts: {problem}"
-            )),
-            Some(format!(
-                "{rule}, e.g. `{}`",
-                k8s::suggest_label(name, max.min(63))
-            )),
+            Problem::Invalid(format!("not a name Kubernetes accepts: {problem}")),
+            Some(rule.to_string()),
         );
         None
     }
@@ -257,7 +292,9 @@ impl Walker<'_> {
         Some(J::String(value.clone()))
     }
 
-    fn str_map(&mut self, node: &Node, path: &str) -> Option<J> {
+    /// A mapping of strings; `labels` also checks each key and value as
+    /// the API server checks labels (and a pod's node selector).
+    fn str_map(&mut self, node: &Node, path: &str, labels: bool) -> Option<J> {
         let Value::Map(entries) = &node.value else {
             self.wrong_type(path, node, "a mapping of strings");
             return None;
@@ -265,12 +302,37 @@ impl Walker<'_> {
         let mut out = Map::new();
         for entry in entries {
             let child_path = join(path, &entry.key);
-            match &entry.value.value {
-                Value::Str(s) => {
-                    out.insert(entry.key.clone(), J::String(s.clone()));
+            let Value::Str(s) = &entry.value.value else {
+                self.wrong_type(&child_path, &entry.value, "a string");
+                continue;
+            };
+            if labels {
+                if let Some(problem) = k8s::qualified_name_problem(&entry.key) {
+                    let at = Node {
+                        value: Value::Null,
+                        at: entry.key_at.clone(),
+                    };
+                    self.error(
+                        &child_path,
+                        &at,
+                        Problem::Invalid(format!("not a label key Kubernetes accepts: {problem}")),
+                        Some(LABEL_KEY_RULE.into()),
+                    );
+                    continue;
                 }
-                _ => self.wrong_type(&child_path, &entry.value, "a string"),
+                if let Some(problem) = k8s::label_value_problem(s) {
+                    self.error(
+                        &child_path,
+                        &entry.value,
+                        Problem::Invalid(format!(
+                            "not a label value Kubernetes accepts: {problem}"
+                        )),
+                        Some(LABEL_VALUE_RULE.into()),
+                    );
+                    continue;
+                }
             }
+            out.insert(entry.key.clone(), J::String(s.clone()));
         }
         Some(J::Object(out))
     }
@@ -326,6 +388,9 @@ impl Walker<'_> {
     }
 
     fn unknown(&mut self, entry: &Entry, fields: &[Key], path: &str) {
+        if !self.room() {
+            return;
+        }
         let generation = self.rules.generation;
         let candidates = fields
             .iter()
@@ -355,6 +420,9 @@ impl Walker<'_> {
     }
 
     fn other_generation(&mut self, entry: &Entry, key: &Key, path: &str, outside: &[String]) {
+        if !self.room() {
+            return;
+        }
         let key_generation = match key.generation {
             Gen::V1 => "1.x",
             _ => "2.x",
@@ -391,6 +459,9 @@ impl Walker<'_> {
         );
     }
 }
+
+const LABEL_KEY_RULE: &str = "a label key: a name of at most 63 letters, digits, `-`, `_` and `.` starting and ending with a letter or digit, optionally after a DNS-1123 subdomain and `/`, e.g. `team` or `example.com/team`";
+const LABEL_VALUE_RULE: &str = "a label value: at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (or empty), e.g. `research`";
 
 /// The keys of `Resources`.
 const RESOURCES: &[Key] = &[

@@ -3,17 +3,21 @@
 //! `sh.helm.release.v1.<release>.v<revision>` whose `release` entry is the
 //! release as JSON, gzipped, then base64 (so base64 twice through the API).
 
-use std::io::Read;
-
 use base64::Engine;
-use flate2::read::GzDecoder;
 use serde::Deserialize;
+
+use crate::release::inflate;
 
 /// The largest encoded record read (helm's own limit on a Secret is the API
 /// server's 1 MiB; a ConfigMap may hold the same).
 pub const MAX_ENCODED: usize = 4 * 1024 * 1024;
-/// The largest decompressed record accepted: a gzip bomb stops here.
-pub const MAX_DECODED: u64 = 64 * 1024 * 1024;
+/// The largest decompressed record accepted: a gzip bomb stops here. A
+/// release of the Polyaxon chart (templates, values and manifest) is about
+/// 1 MiB; the ceiling keeps reading one under 100 MB of memory.
+pub const MAX_DECODED: u64 = 16 * 1024 * 1024;
+/// The most JSON values a helm record may hold (its chart's files are
+/// strings, one value each).
+pub const MAX_VALUES: usize = 400_000;
 
 const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
@@ -29,12 +33,10 @@ pub enum DecodeError {
     /// Not base64.
     #[error("the record is not base64: {0}")]
     Base64(#[from] base64::DecodeError),
-    /// Not gzip, or inflates past [`MAX_DECODED`].
-    #[error("the record does not decompress: {0}")]
-    Gzip(String),
-    /// Not the JSON helm writes.
-    #[error("the record is not a helm release: {0}")]
-    Json(#[from] serde_json::Error),
+    /// Not gzip, inflates past [`MAX_DECODED`], holds too many values, or
+    /// is not the JSON helm writes (said without quoting it).
+    #[error("the record cannot be read: {0}")]
+    Inflate(#[from] crate::release::inflate::InflateError),
 }
 
 /// The state of a helm revision (`info.status`), as helm spells it.
@@ -191,22 +193,12 @@ pub fn decode(data: &[u8]) -> Result<HelmRelease, DecodeError> {
     }
     let bytes = base64::engine::general_purpose::STANDARD.decode(data.trim_ascii())?;
     let json = if bytes.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::new();
-        GzDecoder::new(bytes.as_slice())
-            .take(MAX_DECODED + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| DecodeError::Gzip(e.to_string()))?;
-        if out.len() as u64 > MAX_DECODED {
-            return Err(DecodeError::Gzip(format!(
-                "it inflates past {MAX_DECODED} bytes"
-            )));
-        }
-        out
+        inflate::inflate(&bytes, MAX_DECODED)?
     } else {
         // helm 3 before 3.0.0-beta.4 stored plain JSON under the base64.
         bytes
     };
-    let raw: Raw = serde_json::from_slice(&json)?;
+    let raw: Raw = inflate::parse(&json, MAX_VALUES)?;
     Ok(HelmRelease {
         name: raw.name,
         namespace: raw.namespace,
@@ -228,6 +220,7 @@ pub fn decode(data: &[u8]) -> Result<HelmRelease, DecodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::inflate::InflateError;
     use flate2::Compression;
     use flate2::write::GzEncoder;
     use std::io::Write;
@@ -268,8 +261,14 @@ mod tests {
         let not_gzip_json = base64::engine::general_purpose::STANDARD.encode(b"{");
         assert!(matches!(
             decode(not_gzip_json.as_bytes()),
-            Err(DecodeError::Json(_))
+            Err(DecodeError::Inflate(InflateError::NotARecord { .. }))
         ));
+        // A value of the wrong type is placed, never quoted: helm's
+        // records hold the release's values, passwords included.
+        let typed = base64::engine::general_purpose::STANDARD.encode(br#"{"name": 7, "config": {"p": "hunter2"}}"#);
+        let error = decode(typed.as_bytes()).unwrap_err().to_string();
+        assert!(error.contains("line 1"), "{error}");
+        assert!(!error.contains("hunter2") && !error.contains('7'), "{error}");
         let big = vec![b'A'; MAX_ENCODED + 4];
         assert!(matches!(decode(&big), Err(DecodeError::TooLarge { .. })));
     }
@@ -279,6 +278,9 @@ mod tests {
         let zeros = vec![b' '; (MAX_DECODED as usize) + 1024];
         let encoded = encode(&zeros);
         assert!(encoded.len() < MAX_ENCODED, "the bomb itself is small");
-        assert!(matches!(decode(&encoded), Err(DecodeError::Gzip(_))));
+        assert!(matches!(
+            decode(&encoded),
+            Err(DecodeError::Inflate(InflateError::TooLarge { .. }))
+        ));
     }
 }

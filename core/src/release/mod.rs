@@ -7,6 +7,7 @@
 //! per release makes a second concurrent operation fail with the holder's name.
 
 mod holder;
+pub mod inflate;
 mod lock;
 mod memory;
 mod record;
@@ -26,7 +27,9 @@ pub use record::{
     HelmOrigin, ObjectRef, ReleaseRecord, RevisionContent, Status, StoredObject, restore_manifest,
     store_manifest,
 };
-pub use secrets::{ClusterStore, RELEASE_LABEL, REVISION_LABEL, SECRET_TYPE, STATUS_LABEL};
+pub use secrets::{
+    ClusterStore, RELEASE_LABEL, REVISION_LABEL, RecordError, SECRET_TYPE, STATUS_LABEL, decode_bytes,
+};
 pub use seed::{GeneratedKey, Seeded, credential_secrets, generated_keys, read_generated};
 pub use store::{ReleaseStore, StoreError};
 

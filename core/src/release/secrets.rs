@@ -4,17 +4,17 @@
 //! records are found with one list call.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use flate2::Compression;
-use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
 
+use super::inflate;
 use super::record::ReleaseRecord;
 use super::store::{ReleaseStore, StoreError};
 use crate::event::{Event, Reporter};
@@ -291,31 +291,39 @@ pub(crate) fn decode(secret: &Secret) -> Result<ReleaseRecord, StoreError> {
             secret: name.clone(),
             reason: format!("no `{DATA_KEY}` key"),
         })?;
-    decode_bytes(&bytes.0).map_err(|reason| StoreError::Damaged {
+    decode_bytes(&bytes.0).map_err(|error| StoreError::Damaged {
         secret: name,
-        reason,
+        reason: error.to_string(),
     })
 }
 
-/// Reads a record from its stored (gzipped JSON) bytes; says why not.
-pub fn decode_bytes(bytes: &[u8]) -> Result<ReleaseRecord, String> {
+/// The most JSON values a record may hold: a platform release's record
+/// holds some tens of thousands; the ceiling keeps a parsed record (tens
+/// of bytes per value) within tens of MB.
+pub const MAX_VALUES: usize = 400_000;
+
+/// Reads a record from its stored (gzipped JSON) bytes; says why not,
+/// without quoting what it holds.
+pub fn decode_bytes(bytes: &[u8]) -> Result<ReleaseRecord, RecordError> {
     if bytes.len() > MAX_COMPRESSED {
-        return Err(format!(
-            "it holds {} bytes, more than a record may ({MAX_COMPRESSED})",
-            bytes.len()
-        ));
+        return Err(RecordError::TooLarge { size: bytes.len() });
     }
-    let mut json = Vec::new();
-    GzDecoder::new(bytes)
-        .take(MAX_DECOMPRESSED + 1)
-        .read_to_end(&mut json)
-        .map_err(|e| format!("not gzip: {e}"))?;
-    if json.len() as u64 > MAX_DECOMPRESSED {
-        return Err(format!(
-            "it inflates to more than {MAX_DECOMPRESSED} bytes, more than a record may"
-        ));
-    }
-    serde_json::from_slice(&json).map_err(|e| format!("not a release record: {e}"))
+    let json = inflate::inflate(bytes, MAX_DECOMPRESSED)?;
+    Ok(inflate::parse(&json, MAX_VALUES)?)
+}
+
+/// Why a record's stored bytes could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// More than [`MAX_COMPRESSED`] bytes stored.
+    #[error("it holds {size} bytes, more than a record may ({MAX_COMPRESSED})")]
+    TooLarge {
+        /// The stored size.
+        size: usize,
+    },
+    /// Not gzip, too large inflated, or not a record.
+    #[error(transparent)]
+    Inflate(#[from] inflate::InflateError),
 }
 
 #[cfg(test)]
@@ -364,12 +372,13 @@ mod tests {
         }
         let bomb = gz.finish().unwrap();
         assert!(bomb.len() < MAX_COMPRESSED);
-        let err = decode_bytes(&bomb).unwrap_err();
+        let err = decode_bytes(&bomb).unwrap_err().to_string();
         assert!(err.contains("inflates to more than"), "{err}");
         let big = vec![0u8; MAX_COMPRESSED + 1];
         assert!(
             decode_bytes(&big)
                 .unwrap_err()
+                .to_string()
                 .contains("more than a record may")
         );
     }
