@@ -10,7 +10,8 @@
 //! (`--hang-seconds`, the process stops there), with typed, bounded errors
 //! that never print a planted value; the peak resident memory of each
 //! case (reset before it through `/proc/self/clear_refs`) must stay under
-//! `--max-mib`. Failing inputs are saved under `target/fuzz-failures/`.
+//! `--max-mib`. Failing inputs are saved under `target/fuzz-failures/`, with
+//! the slowest (`slowest.bin`) and the most memory-hungry (`peak.bin`).
 //!
 //! `cargo run -p polyaxon-e2e --bin fuzz -- [--cases N] [--seconds S] [--seed X]`
 //! stops at N cases or S seconds, whichever comes first, and prints one
@@ -282,13 +283,18 @@ fn run(settings: &Settings, corpus_dir: &Path) -> Summary {
             }
         };
         let (result, took, peak_kib) = outcome;
+        // The slowest and the most memory-hungry inputs are kept to look at.
         if took > summary.slowest {
             summary.slowest = took;
             summary.slowest_case.clone_from(&name);
+            let _ = std::fs::create_dir_all(&failures_dir);
+            let _ = std::fs::write(failures_dir.join("slowest.bin"), &input);
         }
         if peak_kib > summary.peak_kib {
             summary.peak_kib = peak_kib;
             summary.peak_case.clone_from(&name);
+            let _ = std::fs::create_dir_all(&failures_dir);
+            let _ = std::fs::write(failures_dir.join("peak.bin"), &input);
         }
         let result = result.and_then(|()| {
             if peak_kib > settings.max_mib * 1024 {

@@ -282,13 +282,17 @@ fn pin(
             let location =
                 location.or_else(|| root.get("deploymentChart").map(|e| e.key_at.clone()));
             errors.push(ConfigError::new(path, location, Problem::Version(problem)).valid(valid));
-            let generation = requested
-                .and_then(version::PolyaxonVersion::parse)
-                .map_or(Generation::V2, |v| Generation::of(&v));
-            let why = format!(
-                "following {generation} rules for `{}`",
-                requested.unwrap_or("latest")
-            );
+            let parsed = requested.and_then(version::PolyaxonVersion::parse);
+            let generation = parsed.as_ref().map_or(Generation::V2, Generation::of);
+            // A version that parses is named; other text is not repeated (it
+            // may be anything, a secret included).
+            let why = match (&parsed, requested) {
+                (Some(v), _) => format!("following {generation} rules for `{v}`"),
+                (None, Some(_)) => {
+                    format!("following {generation} rules, as `deploymentVersion` is not a version")
+                }
+                (None, None) => format!("following {generation} rules for `latest`"),
+            };
             (None, generation::Rules { generation, why })
         }
     }

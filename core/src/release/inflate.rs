@@ -40,16 +40,25 @@ pub enum InflateError {
     },
 }
 
-/// Inflates `gzip` to at most `max_bytes` bytes.
+/// Inflates `gzip` to at most `max_bytes` bytes. The stream is inflated
+/// twice: once to measure it without keeping anything (a bomb stops there,
+/// having allocated nothing), then into a buffer of exactly its size (no
+/// doubling growth, so memory is the record's size, not twice it).
 pub fn inflate(gzip: &[u8], max_bytes: u64) -> Result<Vec<u8>, InflateError> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(gzip)
-        .take(max_bytes + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| InflateError::NotGzip(e.to_string()))?;
-    if out.len() as u64 > max_bytes {
+    let not_gzip = |e: std::io::Error| InflateError::NotGzip(e.to_string());
+    let size = std::io::copy(
+        &mut flate2::read::GzDecoder::new(gzip).take(max_bytes + 1),
+        &mut std::io::sink(),
+    )
+    .map_err(not_gzip)?;
+    if size > max_bytes {
         return Err(InflateError::TooLarge { limit: max_bytes });
     }
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    flate2::read::GzDecoder::new(gzip)
+        .take(size)
+        .read_to_end(&mut out)
+        .map_err(not_gzip)?;
     Ok(out)
 }
 
