@@ -214,13 +214,22 @@ fn kubernetes_names_are_refused_before_apply_with_their_place_and_never_quoted()
         format!("{path}:6:18: artifactsStore.schema.volumeClaim: not a name Kubernetes accepts"),
         format!("{path}:11:13: connections[0].secret.name: not a name Kubernetes accepts"),
         format!("{path}:15:9: labels.team: not a label value Kubernetes accepts"),
-        "--release-name: releaseName: not a name Kubernetes accepts: it starts with a digit".to_string(),
-        "--namespace: namespace: not a name Kubernetes accepts: it has upper-case letters".to_string(),
+        "--release-name: releaseName: not a name Kubernetes accepts: it starts with a digit"
+            .to_string(),
+        "--namespace: namespace: not a name Kubernetes accepts: it has upper-case letters"
+            .to_string(),
     ] {
         assert!(stderr.contains(&line), "missing {line} in\n{stderr}");
     }
     assert!(stderr.contains("valid: a DNS-1123 subdomain"), "{stderr}");
-    for value in ["Hunter2", "Store Claim", "AWS_Keys", "Research Lab", "1plx", "Team_NS"] {
+    for value in [
+        "Hunter2",
+        "Store Claim",
+        "AWS_Keys",
+        "Research Lab",
+        "1plx",
+        "Team_NS",
+    ] {
         assert!(!stderr.contains(value), "{value} is printed:\n{stderr}");
     }
 }
@@ -251,7 +260,9 @@ fn a_byte_that_is_not_utf8_is_placed() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains(&format!("{path}:2:17: cannot read the file: byte 37 of the file is not UTF-8")),
+        stderr.contains(&format!(
+            "{path}:2:17: cannot read the file: byte 37 of the file is not UTF-8"
+        )),
         "{stderr}"
     );
 }

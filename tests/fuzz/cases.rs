@@ -55,12 +55,17 @@ pub fn loader(
         }
     }
     let text = errors.to_string();
-    let listed = text.lines().filter(|l| l.starts_with("  ") && !l.starts_with("   ")).count();
+    let listed = text
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .count();
     if listed > MAX_ERRORS_LISTED + 1 {
         return Err(format!("{listed} errors listed"));
     }
     if let Some(token) = planted.found_in(&text) {
-        return Err(format!("a planted value ({token}) is printed:\n{text:.2000}"));
+        return Err(format!(
+            "a planted value ({token}) is printed:\n{text:.2000}"
+        ));
     }
     Ok(())
 }

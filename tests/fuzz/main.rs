@@ -63,7 +63,9 @@ fn main() {
     let settings = match parse_args(std::env::args().skip(1).collect()) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("{message}\nusage: fuzz [--cases N] [--seconds S] [--seed X] [--max-mib M] [--hang-seconds H]");
+            eprintln!(
+                "{message}\nusage: fuzz [--cases N] [--seconds S] [--seed X] [--max-mib M] [--hang-seconds H]"
+            );
             std::process::exit(2);
         }
     };

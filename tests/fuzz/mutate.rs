@@ -9,12 +9,53 @@ use crate::rng::Rng;
 /// YAML (and near-YAML) pieces worth inserting: anchors, aliases, merge
 /// keys, flow collections, tags, documents, odd scalars and bytes.
 const TOKENS: &[&[u8]] = &[
-    b"&a ", b"*a", b"<<: *a\n", b"[", b"]", b"{", b"}", b": ", b"- ", b"\n", b"\n  ", b"\n    - ",
-    b"!!str ", b"!!binary ", b"!!map ", b"---\n", b"...\n", b"\"", b"'", b"#", b"\t", b"\xff",
-    b"\xc3", b"\xe2\x82", b"~", b"null", b"yes", b"0x1f", b"1e9999", b"-.inf", b"? ", b"|\n  ",
-    b">-\n  ", b"%YAML 1.2\n", b"\\u0000", b",", b"\r\n", b"\0", b"platformSecret: ",
-    b"namespace: ", b"releaseName: ", b"deploymentVersion: ", b"deploymentChart: agent\n",
-    b"connections:\n  - name: ", b"labels:\n  ", b"nodeSelector:\n  ", b"volumeClaim: ",
+    b"&a ",
+    b"*a",
+    b"<<: *a\n",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b": ",
+    b"- ",
+    b"\n",
+    b"\n  ",
+    b"\n    - ",
+    b"!!str ",
+    b"!!binary ",
+    b"!!map ",
+    b"---\n",
+    b"...\n",
+    b"\"",
+    b"'",
+    b"#",
+    b"\t",
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x82",
+    b"~",
+    b"null",
+    b"yes",
+    b"0x1f",
+    b"1e9999",
+    b"-.inf",
+    b"? ",
+    b"|\n  ",
+    b">-\n  ",
+    b"%YAML 1.2\n",
+    b"\\u0000",
+    b",",
+    b"\r\n",
+    b"\0",
+    b"platformSecret: ",
+    b"namespace: ",
+    b"releaseName: ",
+    b"deploymentVersion: ",
+    b"deploymentChart: agent\n",
+    b"connections:\n  - name: ",
+    b"labels:\n  ",
+    b"nodeSelector:\n  ",
+    b"volumeClaim: ",
 ];
 
 /// `input` changed by one to six byte-level mutations; `other` is another
@@ -127,11 +168,17 @@ pub fn plant(rng: &mut Rng, yaml: &str, planted: &mut Planted) -> Option<String>
     };
     for _ in 0..rng.below(4) {
         let key = rng.pick(NAME_KEYS);
-        root.insert(Value::String((*key).into()), Value::String(planted.value(rng)));
+        root.insert(
+            Value::String((*key).into()),
+            Value::String(planted.value(rng)),
+        );
     }
     if rng.one_in(3) {
         let mut labels = serde_yaml::Mapping::new();
-        labels.insert(Value::String("team".into()), Value::String(planted.value(rng)));
+        labels.insert(
+            Value::String("team".into()),
+            Value::String(planted.value(rng)),
+        );
         root.insert(Value::String("labels".into()), Value::Mapping(labels));
     }
     replace(rng, &mut value, planted, 0);

@@ -70,13 +70,9 @@ pub fn subdomain_problem(name: &str) -> Option<String> {
             position + 1
         ));
     }
-    let part_ok = |part: &str| {
-        !part.is_empty() && !part.starts_with('-') && !part.ends_with('-')
-    };
+    let part_ok = |part: &str| !part.is_empty() && !part.starts_with('-') && !part.ends_with('-');
     if !name.split('.').all(part_ok) {
-        return Some(
-            "a part between dots is empty, or starts or ends with `-`".into(),
-        );
+        return Some("a part between dots is empty, or starts or ends with `-`".into());
     }
     None
 }
@@ -218,7 +214,16 @@ mod tests {
         for ok in ["team", "app.kubernetes.io/name", "example.com/a_b", "A9"] {
             assert_eq!(qualified_name_problem(ok), None, "{ok}");
         }
-        for bad in ["", "/a", "Example.com/a", "a/", "a/b/c", "-a", "a b", &"k".repeat(64)] {
+        for bad in [
+            "",
+            "/a",
+            "Example.com/a",
+            "a/",
+            "a/b/c",
+            "-a",
+            "a b",
+            &"k".repeat(64),
+        ] {
             assert!(qualified_name_problem(bad).is_some(), "{bad}");
         }
     }
@@ -235,7 +240,10 @@ mod tests {
         ] {
             let problem = problem.unwrap();
             assert!(!problem.contains("Hunter2"), "{problem}");
-            assert!(!problem.contains('_') || problem.contains("`_`"), "{problem}");
+            assert!(
+                !problem.contains('_') || problem.contains("`_`"),
+                "{problem}"
+            );
         }
     }
 

@@ -97,10 +97,7 @@ pub fn utf8(bytes: Vec<u8>, path: &Path) -> Result<String, Box<ConfigError>> {
             ConfigError::new(
                 "",
                 Some(Location::file(path, line, column)),
-                Problem::Unreadable(format!(
-                    "byte {} of the file is not UTF-8",
-                    valid_up_to + 1
-                )),
+                Problem::Unreadable(format!("byte {} of the file is not UTF-8", valid_up_to + 1)),
             )
             .valid("a YAML file in UTF-8"),
         )
@@ -147,7 +144,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("c.yml:2:5: "), "{error}");
-        assert!(error.contains("byte 10 of the file is not UTF-8"), "{error}");
+        assert!(
+            error.contains("byte 10 of the file is not UTF-8"),
+            "{error}"
+        );
         // Column counts characters, not bytes: `é` is two bytes, one column.
         let error = utf8(b"\xc3\xa9: \xc3(\n".to_vec(), Path::new("c.yml"))
             .unwrap_err()

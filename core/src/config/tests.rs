@@ -176,7 +176,10 @@ fn a_malformed_set_is_an_error() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    assert!(matches!(all.iter().next().expect("an error").problem, Problem::BadSet(_)));
+    assert!(matches!(
+        all.iter().next().expect("an error").problem,
+        Problem::BadSet(_)
+    ));
 }
 
 #[test]
@@ -186,7 +189,10 @@ fn a_missing_file_is_an_error_naming_it() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    assert!(matches!(all.iter().next().expect("an error").problem, Problem::Unreadable(_)));
+    assert!(matches!(
+        all.iter().next().expect("an error").problem,
+        Problem::Unreadable(_)
+    ));
     assert!(all.to_string().contains("/nonexistent/config.yml"));
 }
 
@@ -199,7 +205,13 @@ fn an_error_in_the_second_file_points_to_the_second_file() {
         ..LoadOptions::default()
     })
     .expect_err("invalid");
-    let at = all.iter().next().expect("an error").location.clone().expect("located");
+    let at = all
+        .iter()
+        .next()
+        .expect("an error")
+        .location
+        .clone()
+        .expect("located");
     assert_eq!(at, Location::file(&b, 3, 13));
 }
 
@@ -580,7 +592,12 @@ fn secret_and_config_map_names_are_dns_subdomains() {
         5,
         "-settings",
     );
-    name_error("ssl:\n  secretName: My_TLS\n", "ssl.secretName", 2, "My_TLS");
+    name_error(
+        "ssl:\n  secretName: My_TLS\n",
+        "ssl.secretName",
+        2,
+        "My_TLS",
+    );
     name_error(
         "imagePullSecrets:\n  - Reg_Cred\n",
         "imagePullSecrets[0]",
@@ -614,7 +631,11 @@ fn claim_names_are_dns_subdomains() {
     let d = ok(
         "artifactsStore:\n  name: store\n  kind: volume_claim\n  schema:\n    volumeClaim: polyaxon-artifacts\n    mountPath: /plx\n    readOnly: true\n",
     );
-    let schema = d.config.artifacts_store.and_then(|s| s.schema).expect("schema");
+    let schema = d
+        .config
+        .artifacts_store
+        .and_then(|s| s.schema)
+        .expect("schema");
     assert_eq!(schema["mountPath"], serde_json::json!("/plx"));
     assert_eq!(schema["readOnly"], serde_json::json!(true));
 }
@@ -650,13 +671,21 @@ fn namespaces_and_the_release_name_are_checked_from_files_and_flags() {
         let all = load(&options).expect_err("invalid");
         let text = all.to_string();
         assert!(text.contains(flag), "{text}");
-        assert!(!text.contains("9lives") && !text.contains("Prod_NS"), "{text}");
+        assert!(
+            !text.contains("9lives") && !text.contains("Prod_NS"),
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn labels_and_node_selectors_are_checked_as_kubernetes_checks_labels() {
-    name_error("labels:\n  team: Research Lab\n", "labels.team", 2, "Research Lab");
+    name_error(
+        "labels:\n  team: Research Lab\n",
+        "labels.team",
+        2,
+        "Research Lab",
+    );
     let e = name_error("labels:\n  bad key: x\n", "labels.bad key", 2, "xx");
     assert!(e.to_string().contains("label key"), "{e}");
     name_error(
@@ -677,7 +706,9 @@ fn labels_and_node_selectors_are_checked_as_kubernetes_checks_labels() {
         1,
         "High_Priority",
     );
-    ok("labels:\n  team: research\n  example.com/cost-center: A_1\nnodeSelector:\n  kubernetes.io/os: linux\npriorityClassName: high\n");
+    ok(
+        "labels:\n  team: research\n  example.com/cost-center: A_1\nnodeSelector:\n  kubernetes.io/os: linux\npriorityClassName: high\n",
+    );
 }
 
 #[test]
@@ -717,7 +748,10 @@ fn thousands_of_errors_list_the_first_and_count_the_rest() {
         shown.lines().last().unwrap_or_default()
     );
     // The first listed are the first written.
-    assert!(shown.contains(":1:1: unknown0: unknown key"), "{shown:.300}");
+    assert!(
+        shown.contains(":1:1: unknown0: unknown key"),
+        "{shown:.300}"
+    );
 }
 
 #[test]

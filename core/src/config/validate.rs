@@ -7,9 +7,9 @@ use serde_json::{Map, Value as J};
 
 use super::error::{ConfigError, Problem};
 use super::generation::Rules;
-use super::limits::MAX_ERRORS_KEPT;
 use super::k8s;
 use super::keys::{self, AFFINITY_ROLES, Gen, Key, TOLERATION_ROLES, Ty};
+use super::limits::MAX_ERRORS_KEPT;
 use super::tree::{Entry, Node, Value};
 
 /// What the walk found: the normalised value, the errors kept in full, and

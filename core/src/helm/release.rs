@@ -265,10 +265,14 @@ mod tests {
         ));
         // A value of the wrong type is placed, never quoted: helm's
         // records hold the release's values, passwords included.
-        let typed = base64::engine::general_purpose::STANDARD.encode(br#"{"name": 7, "config": {"p": "hunter2"}}"#);
+        let typed = base64::engine::general_purpose::STANDARD
+            .encode(br#"{"name": 7, "config": {"p": "hunter2"}}"#);
         let error = decode(typed.as_bytes()).unwrap_err().to_string();
         assert!(error.contains("line 1"), "{error}");
-        assert!(!error.contains("hunter2") && !error.contains('7'), "{error}");
+        assert!(
+            !error.contains("hunter2") && !error.contains('7'),
+            "{error}"
+        );
         let big = vec![b'A'; MAX_ENCODED + 4];
         assert!(matches!(decode(&big), Err(DecodeError::TooLarge { .. })));
     }

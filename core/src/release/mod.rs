@@ -28,7 +28,8 @@ pub use record::{
     store_manifest,
 };
 pub use secrets::{
-    ClusterStore, RELEASE_LABEL, REVISION_LABEL, RecordError, SECRET_TYPE, STATUS_LABEL, decode_bytes,
+    ClusterStore, RELEASE_LABEL, REVISION_LABEL, RecordError, SECRET_TYPE, STATUS_LABEL,
+    decode_bytes,
 };
 pub use seed::{GeneratedKey, Seeded, credential_secrets, generated_keys, read_generated};
 pub use store::{ReleaseStore, StoreError};
