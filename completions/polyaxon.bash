@@ -1178,11 +1178,11 @@ _polyaxon() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text yaml json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table yaml json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text yaml json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table yaml json" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1399,7 +1399,7 @@ _polyaxon() {
             return 0
             ;;
         polyaxon__subcmd__status)
-            opts="-r -o -n -v -q -h --release-name --output --kubeconfig --context --namespace --verbose --quiet --no-color --help"
+            opts="-r -A -o -n -v -q -h --release-name --all-namespaces --output --kubeconfig --context --namespace --verbose --quiet --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1414,11 +1414,11 @@ _polyaxon() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text yaml json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table yaml json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text yaml json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table yaml json" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

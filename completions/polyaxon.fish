@@ -36,7 +36,7 @@ complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "deploy" -d 'Deplo
 complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "upgrade" -d 'Upgrade a deployed release to a new config or version'
 complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "teardown" -d 'Delete everything a release owns (volumes are kept unless asked)'
 complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "port-forward" -d 'Forward a local port to the release\'s gateway (until Ctrl-C)'
-complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "status" -d 'Show the release\'s current revision and the state of its workloads'
+complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "status" -d 'List the releases, or show one (-r) with the state of its workloads'
 complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "history" -d 'List the release\'s revisions'
 complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "rollback" -d 'Roll the release back to an earlier revision (default: the previous one)'
 complete -c polyaxon -n "__fish_polyaxon_needs_command" -f -a "diff" -d 'Show what an upgrade would create, change and delete, without applying'
@@ -117,21 +117,22 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s v -l 
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -l no-color -d 'No colours (also when NO_COLOR is set or the output is not a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand port-forward" -s h -l help -d 'Print help'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s r -l release-name -d 'Release name' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "text\t'For people'
-yaml\t'YAML'
-json\t'JSON'"
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s r -l release-name -d 'Release to show; without it, every release in the namespace is listed' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t'An aligned table, for people'
+yaml\t'YAML, for programs (the same fields, in the same order, every time)'
+json\t'JSON, for programs (the same fields, in the same order, every time)'"
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s A -l all-namespaces -d 'List the releases in every namespace (instead of -n\'s)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s v -l verbose -d 'Say more (repeat for more detail)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s q -l quiet -d 'Say only errors (results asked for still go to stdout)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -l no-color -d 'No colours (also when NO_COLOR is set or the output is not a terminal)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -s r -l release-name -d 'Release name' -r
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "text\t'For people'
-yaml\t'YAML'
-json\t'JSON'"
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t'An aligned table, for people'
+yaml\t'YAML, for programs (the same fields, in the same order, every time)'
+json\t'JSON, for programs (the same fields, in the same order, every time)'"
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -l kubeconfig -d 'Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand history" -s n -l namespace -d 'Namespace of the release (default: the config\'s `namespace`, else `polyaxon`)' -r
@@ -270,7 +271,7 @@ complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_s
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "upgrade" -d 'Upgrade a deployed release to a new config or version'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "teardown" -d 'Delete everything a release owns (volumes are kept unless asked)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "port-forward" -d 'Forward a local port to the release\'s gateway (until Ctrl-C)'
-complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "status" -d 'Show the release\'s current revision and the state of its workloads'
+complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "status" -d 'List the releases, or show one (-r) with the state of its workloads'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "history" -d 'List the release\'s revisions'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "rollback" -d 'Roll the release back to an earlier revision (default: the previous one)'
 complete -c polyaxon -n "__fish_polyaxon_using_subcommand help; and not __fish_seen_subcommand_from deploy upgrade teardown port-forward status history rollback diff unlock completion version admin help" -f -a "diff" -d 'Show what an upgrade would create, change and delete, without applying'

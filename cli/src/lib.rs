@@ -17,3 +17,4 @@ pub mod operation;
 pub mod output;
 pub mod revision;
 pub mod show;
+pub mod table;

@@ -1,7 +1,40 @@
 //! What `status` and `history` show of a release record.
 
-use polyaxon_core::release::ReleaseRecord;
+use polyaxon_core::release::{LockHolder, ReleaseRecord};
 use serde::Serialize;
+
+/// The operation writing a `pending` revision, while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningView {
+    /// `deploy`, `upgrade`, `teardown`, `rollback`.
+    pub operation: String,
+    /// Who runs it, when this tool wrote the lock.
+    pub user: Option<String>,
+    /// On which machine.
+    pub host: Option<String>,
+    /// Its process id.
+    pub pid: Option<u32>,
+    /// Since when it holds the release's lock (RFC 3339).
+    pub since: Option<String>,
+    /// All of it in a sentence.
+    pub holder: String,
+}
+
+impl RunningView {
+    /// The view of a lock's holder.
+    pub fn of(holder: &LockHolder) -> Self {
+        let process = holder.process.as_ref();
+        RunningView {
+            operation: holder.operation.clone(),
+            user: process.map(|p| p.user.clone()),
+            host: process.map(|p| p.host.clone()),
+            pid: process.map(|p| p.pid),
+            since: holder.since.clone(),
+            holder: holder.running_since(),
+        }
+    }
+}
 
 /// A revision as shown: never its generated secrets, nor the config (it may
 /// hold passwords).
@@ -33,6 +66,9 @@ pub struct RevisionView {
     /// For a revision helm made: helm's revision, status and chart.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub helm: Option<String>,
+    /// Why a failed revision failed (secret values redacted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl RevisionView {
@@ -56,6 +92,7 @@ impl RevisionView {
                     h.revision, h.status, h.chart, h.chart_version
                 )
             }),
+            reason: record.reason.clone(),
         }
     }
 }

@@ -6,15 +6,16 @@
 //! completion never reads Secret data); what a release runs comes from its
 //! records, read through [`crate::release::ClusterStore`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams};
 
+use crate::event::Reporter;
 use crate::release::{
-    ClusterStore, RELEASE_LABEL, ReleaseRecord, ReleaseRef, ReleaseStore, SECRET_TYPE, Status,
-    StoreError,
+    ClusterStore, RELEASE_LABEL, REVISION_LABEL, ReleaseRecord, ReleaseRef, ReleaseStore,
+    SECRET_TYPE, Status, StoreError, decode_record,
 };
 use crate::render::labels::{MANAGED_BY, MANAGER};
 
@@ -23,11 +24,11 @@ use crate::render::labels::{MANAGED_BY, MANAGER};
 pub enum DiscoverError {
     /// The records could not be listed.
     #[error(
-        "cannot list the releases in namespace {namespace}: {}",
+        "cannot list the releases in {namespace}: {}",
         crate::api_error::explain(source)
     )]
     List {
-        /// The namespace.
+        /// Where: `namespace <name>`, or `every namespace`.
         namespace: String,
         /// The API error.
         source: kube::Error,
@@ -89,6 +90,76 @@ pub async fn release_names(
     Ok(names.into_iter().collect())
 }
 
+/// The newest readable revision of each release in `namespace` (every
+/// namespace when `None`), sorted by namespace then name: what `status`
+/// lists. Only the newest record of each release is fetched and read; when
+/// it cannot be read, the newest readable one (`reporter` is told of the
+/// others). A release with no readable record is left out, and reported.
+pub async fn newest_records(
+    client: &Client,
+    namespace: Option<&str>,
+    reporter: &Reporter,
+) -> Result<Vec<ReleaseRecord>, DiscoverError> {
+    let api: Api<Secret> = match namespace {
+        Some(namespace) => Api::namespaced(client.clone(), namespace),
+        None => Api::all(client.clone()),
+    };
+    let params = ListParams::default()
+        .labels(&format!("{MANAGED_BY}={MANAGER},{RELEASE_LABEL}"))
+        .fields(&format!("type={SECRET_TYPE}"));
+    let list = api
+        .list_metadata(&params)
+        .await
+        .map_err(|source| DiscoverError::List {
+            namespace: namespace
+                .map_or("every namespace".to_string(), |n| format!("namespace {n}")),
+            source,
+        })?;
+    let mut newest: BTreeMap<ReleaseRef, u32> = BTreeMap::new();
+    for record in list.items {
+        let labels = record.metadata.labels.unwrap_or_default();
+        let (Some(release), Some(namespace)) =
+            (labels.get(RELEASE_LABEL), record.metadata.namespace)
+        else {
+            continue;
+        };
+        let revision = labels
+            .get(REVISION_LABEL)
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0);
+        let found = ReleaseRef {
+            namespace,
+            release: release.clone(),
+        };
+        let entry = newest.entry(found).or_insert(revision);
+        *entry = (*entry).max(revision);
+    }
+    let mut records = Vec::new();
+    for (found, revision) in newest {
+        let secrets: Api<Secret> = Api::namespaced(client.clone(), &found.namespace);
+        let name = ClusterStore::secret_name(&found.release, revision);
+        let fetched = secrets.get_opt(&name).await.map_err(|source| {
+            DiscoverError::Record(StoreError::Api {
+                action: "read",
+                release: found.release.clone(),
+                namespace: found.namespace.clone(),
+                source: Box::new(source),
+            })
+        })?;
+        match fetched.as_ref().map(decode_record) {
+            Some(Ok(record)) => records.push(record),
+            // Damaged, or gone meanwhile: the store reads them all, skipping
+            // (and reporting) what it cannot read.
+            _ => {
+                let store = ClusterStore::new(client.clone(), &found.namespace, &found.release)
+                    .reporting(reporter);
+                records.extend(store.history().await?.pop());
+            }
+        }
+    }
+    Ok(records)
+}
+
 /// What each release in `namespace` runs (only `only` when named): its
 /// `deployed` revision's record, or its newest one's when none is deployed.
 pub async fn releases(
@@ -99,7 +170,7 @@ pub async fn releases(
     let names = release_names(client, Some(namespace))
         .await
         .map_err(|source| DiscoverError::List {
-            namespace: namespace.to_string(),
+            namespace: format!("namespace {namespace}"),
             source,
         })?;
     let mut releases = Vec::new();

@@ -83,6 +83,7 @@ impl Scratch {
             updated: "2026-01-01T00:00:00Z".to_string(),
             helm: None,
             writer: None,
+            reason: None,
         };
         ClusterStore::new(self.client.clone(), &self.name, release)
             .create(&record)

@@ -6,7 +6,8 @@ use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
 
 use super::groups::{
-    CheckArg, ConfigArgs, FileArgs, Format, ManagerPathArg, ReleaseArg, ReleaseNameArg, WaitArgs,
+    CheckArg, ConfigArgs, FileArgs, Format, ManagerPathArg, ReleaseArg, ReleaseNameArg,
+    TableFormat, WaitArgs,
 };
 use crate::complete::release_names;
 
@@ -148,7 +149,7 @@ pub struct PortForwardArgs {
     pub deployment_type: Option<String>,
 }
 
-/// `polyaxon status` and `polyaxon history`.
+/// `polyaxon history`.
 #[derive(Debug, Clone, Args)]
 pub struct ReleaseQueryArgs {
     /// `-r`.
@@ -156,8 +157,24 @@ pub struct ReleaseQueryArgs {
     pub release: ReleaseArg,
 
     /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
+    #[arg(short = 'o', long, value_enum, default_value_t = TableFormat::Table)]
+    pub output: TableFormat,
+}
+
+/// `polyaxon status`: one release with `-r`, else a list.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Release to show; without it, every release in the namespace is listed.
+    #[arg(short = 'r', long, value_name = "NAME", add = ArgValueCompleter::new(release_names))]
+    pub release_name: Option<String>,
+
+    /// List the releases in every namespace (instead of -n's).
+    #[arg(short = 'A', long, conflicts_with = "release_name")]
+    pub all_namespaces: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = TableFormat::Table)]
+    pub output: TableFormat,
 }
 
 /// `polyaxon unlock`.

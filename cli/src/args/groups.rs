@@ -116,3 +116,25 @@ pub enum Format {
     /// JSON.
     Json,
 }
+
+/// Output formats of what lists or shows releases (`status`, `history`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// An aligned table, for people.
+    #[value(alias = "text")]
+    Table,
+    /// YAML, for programs (the same fields, in the same order, every time).
+    Yaml,
+    /// JSON, for programs (the same fields, in the same order, every time).
+    Json,
+}
+
+impl From<TableFormat> for Format {
+    fn from(format: TableFormat) -> Self {
+        match format {
+            TableFormat::Table => Format::Text,
+            TableFormat::Yaml => Format::Yaml,
+            TableFormat::Json => Format::Json,
+        }
+    }
+}

@@ -18,10 +18,11 @@ use polyaxon_core::config::DEFAULT_NAMESPACE;
 
 pub use commands::{
     CompletionArgs, DeployArgs, DiffArgs, PortForwardArgs, ReleaseQueryArgs, RollbackArgs,
-    TeardownArgs, UnlockArgs, UpgradeArgs, VersionArgs,
+    StatusArgs, TeardownArgs, UnlockArgs, UpgradeArgs, VersionArgs,
 };
 pub use groups::{
-    CheckArg, ConfigArgs, FileArgs, Format, ManagerPathArg, ReleaseArg, ReleaseNameArg, WaitArgs,
+    CheckArg, ConfigArgs, FileArgs, Format, ManagerPathArg, ReleaseArg, ReleaseNameArg,
+    TableFormat, WaitArgs,
 };
 
 use crate::complete::{contexts, namespaces};
@@ -188,11 +189,11 @@ pub enum Command {
     )]
     PortForward(PortForwardArgs),
 
-    /// Show the release's current revision and the state of its workloads.
+    /// List the releases, or show one (-r) with the state of its workloads.
     #[command(
-        after_help = "Examples:\n  polyaxon status\n  polyaxon status -r agent -n polyaxon-agent -o yaml"
+        after_help = "Examples:\n  polyaxon status                    # the releases in the namespace, a table\n  polyaxon status -o yaml            # the same as YAML\n  polyaxon status -A -o json         # in every namespace, as JSON\n  polyaxon status -r agent -n polyaxon-agent\n\nA pending revision says who runs it (operation, user, host, pid, since when), or\nthat it was interrupted; a failed one says why."
     )]
-    Status(ReleaseQueryArgs),
+    Status(StatusArgs),
 
     /// List the release's revisions.
     #[command(after_help = "Examples:\n  polyaxon history\n  polyaxon history -r agent -o json")]
@@ -409,6 +410,48 @@ mod tests {
         assert_eq!(global.namespace_or_default(), "ns");
         assert_eq!(global.verbose, 2);
         assert!(global.no_color);
+    }
+
+    #[test]
+    fn status_lists_without_r_and_takes_table_yaml_json() {
+        let parse = |args: &[&str]| {
+            let mut full = vec!["polyaxon", "status"];
+            full.extend_from_slice(args);
+            match Cli::try_parse_from(full) {
+                Ok(Cli {
+                    command: Command::Status(status),
+                    ..
+                }) => Ok(status),
+                Ok(other) => panic!("not status: {other:?}"),
+                Err(error) => Err(error.kind()),
+            }
+        };
+        let listing = parse(&[]).expect("plain status parses");
+        assert_eq!(listing.release_name, None, "no release: a list");
+        assert_eq!(listing.output, TableFormat::Table);
+        assert!(!listing.all_namespaces);
+        for (flag, format) in [
+            ("table", TableFormat::Table),
+            ("text", TableFormat::Table),
+            ("yaml", TableFormat::Yaml),
+            ("json", TableFormat::Json),
+        ] {
+            assert_eq!(
+                parse(&["-o", flag]).map(|s| s.output),
+                Ok(format),
+                "-o {flag}"
+            );
+        }
+        assert!(parse(&["-A"]).is_ok_and(|s| s.all_namespaces));
+        assert!(parse(&["--all-namespaces", "-o", "yaml"]).is_ok_and(|s| s.all_namespaces));
+        assert_eq!(
+            parse(&["-A", "-r", "agent"]).map(|_| ()),
+            Err(clap::error::ErrorKind::ArgumentConflict)
+        );
+        assert_eq!(
+            parse(&["-r", "agent"]).map(|s| s.release_name),
+            Ok(Some("agent".to_string()))
+        );
     }
 
     #[test]

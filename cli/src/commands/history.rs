@@ -15,32 +15,35 @@ pub async fn run(global: &GlobalArgs, args: &ReleaseQueryArgs, out: &Output) -> 
     let client = global.cluster().client().await?;
     let records = ops::history(&client, &target, &reporter(out)).await?;
     let views: Vec<RevisionView> = records.iter().map(RevisionView::of).collect();
-    out.result_as(&views, args.output, |views| table(views))
+    out.result_as(&views, args.output.into(), |views| table(views))
 }
 
-/// The revisions as a table, for people.
+/// The revisions as an aligned table, for people: a failed revision's
+/// description is the first line of why it failed, a pending one's who runs
+/// it or that it was interrupted.
 fn table(views: &[RevisionView]) -> String {
-    let row = |cells: [&str; 6]| {
-        let [revision, updated, status, chart, version, description] = cells;
-        format!("{revision:<9} {updated:<26} {status:<11} {chart:<9} {version:<10} {description}\n")
-    };
-    let mut text = row([
-        "REVISION",
-        "UPDATED",
-        "STATUS",
-        "CHART",
-        "VERSION",
-        "DESCRIPTION",
-    ]);
-    for v in views {
-        text.push_str(&row([
-            &v.revision.to_string(),
-            &v.updated,
-            &v.status,
-            &v.chart,
-            &v.version,
-            &v.description,
-        ]));
-    }
-    text
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.revision.to_string(),
+                v.updated.clone(),
+                v.status.clone(),
+                v.chart.clone(),
+                v.version.clone(),
+                v.description.clone(),
+            ]
+        })
+        .collect();
+    crate::table::table(
+        &[
+            "REVISION",
+            "UPDATED",
+            "STATUS",
+            "CHART",
+            "VERSION",
+            "DESCRIPTION",
+        ],
+        &rows,
+    )
 }

@@ -1,6 +1,8 @@
 //! Finding the revisions of a helm release in the cluster: helm's default
 //! Secret storage and its ConfigMap storage (`HELM_DRIVER=configmap`).
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams};
@@ -105,6 +107,90 @@ pub async fn revisions(
     }
     out.sort_by_key(|r| r.revision);
     Ok(out)
+}
+
+/// The newest stored revision of every helm release in `namespace` (every
+/// namespace when `None`), read from Secrets and ConfigMaps: helm's records
+/// are listed by their labels only, and just the newest of each release is
+/// fetched and decoded. Sorted by namespace, then release.
+pub async fn newest_in(
+    client: &Client,
+    namespace: Option<&str>,
+) -> Result<Vec<StoredRevision>, kube::Error> {
+    let params = ListParams::default().labels(OWNER_LABEL);
+    let secrets: Api<Secret> = scoped(client, namespace);
+    let config_maps: Api<ConfigMap> = scoped(client, namespace);
+    // (namespace, release) -> (revision, storage, object)
+    let mut newest: BTreeMap<(String, String), (u32, Storage, String)> = BTreeMap::new();
+    let mut note = |meta: kube::api::ObjectMeta, storage: Storage| {
+        let labels = meta.labels.unwrap_or_default();
+        let (Some(release), Some(namespace), Some(object)) =
+            (labels.get("name"), meta.namespace, meta.name)
+        else {
+            return;
+        };
+        let revision = labels
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let entry = newest.entry((namespace, release.clone())).or_insert((
+            revision,
+            storage,
+            object.clone(),
+        ));
+        if revision > entry.0 {
+            *entry = (revision, storage, object);
+        }
+    };
+    let typed = params.clone().fields(&format!("type={SECRET_TYPE}"));
+    for secret in secrets.list_metadata(&typed).await?.items {
+        note(secret.metadata, Storage::Secret);
+    }
+    for config_map in config_maps.list_metadata(&params).await?.items {
+        note(config_map.metadata, Storage::ConfigMap);
+    }
+    let mut out = Vec::new();
+    for ((namespace, _), (_, storage, object)) in newest {
+        let found = match storage {
+            Storage::Secret => Api::<Secret>::namespaced(client.clone(), &namespace)
+                .get_opt(&object)
+                .await?
+                .map(|secret| {
+                    let data = secret
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.get("release"))
+                        .map(|b| b.0.clone())
+                        .unwrap_or_default();
+                    stored(&secret.metadata, storage, &data)
+                }),
+            Storage::ConfigMap => Api::<ConfigMap>::namespaced(client.clone(), &namespace)
+                .get_opt(&object)
+                .await?
+                .map(|config_map| {
+                    let data = config_map
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.get("release"))
+                        .map(|s| s.as_bytes().to_vec())
+                        .unwrap_or_default();
+                    stored(&config_map.metadata, storage, &data)
+                }),
+        };
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as kube::Resource>::DynamicType: Default,
+{
+    match namespace {
+        Some(namespace) => Api::namespaced(client.clone(), namespace),
+        None => Api::all(client.clone()),
+    }
 }
 
 fn stored(meta: &kube::api::ObjectMeta, storage: Storage, data: &[u8]) -> StoredRevision {

@@ -12,8 +12,8 @@ use crate::apply::{apply_registered, check_names, plan, run_hooks, wait_ready};
 use crate::event::{Event, Reporter};
 use crate::preflight::Checks;
 use crate::release::{
-    ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, generated_keys, read_generated,
-    store_manifest,
+    ClusterStore, Redactor, ReleaseRecord, ReleaseRef, ReleaseStore, generated_keys,
+    read_generated, store_manifest,
 };
 use crate::render::{Hook, ReleaseState};
 
@@ -77,6 +77,7 @@ async fn deploy_locked(
     let manifest = (source.render)(&state)?;
     preflight(client, &manifest, target, Checks { quota: true }).await?;
     let planned = plan(client, &manifest, target, &[]).await?;
+    let redactor = Redactor::of(&manifest, &state);
     let mut record = ReleaseRecord::pending(
         target,
         revision,
@@ -112,7 +113,7 @@ async fn deploy_locked(
         Ok::<(), OpError>(())
     }
     .await;
-    finish(&store, record, outcome, "deployed").await
+    finish(&store, record, outcome, "deployed", &redactor).await
 }
 
 /// The generated values of a release's first revision: those its Secrets

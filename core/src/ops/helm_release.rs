@@ -392,7 +392,7 @@ async fn references(
 }
 
 /// One helm revision as a record of this tool.
-fn record(
+pub(super) fn record(
     stored: &StoredRevision,
     release: &HelmRelease,
     state: &ReleaseState,

@@ -11,6 +11,7 @@ mod decide;
 mod deploy;
 mod helm_release;
 mod helm_teardown;
+mod list;
 mod major;
 mod query;
 mod records;
@@ -21,8 +22,9 @@ mod upgrade;
 
 pub use deploy::{DeployOptions, deploy};
 pub use helm_release::{HelmError, HelmFound, find as find_helm_release};
+pub use list::{ListedRelease, Manager, list};
 pub use major::{DATA_DOC, MajorUpgrade, PasswordCarry};
-pub use query::{history, status};
+pub use query::{ReleaseStatus, history, status};
 pub use teardown::{TeardownOptions, TeardownPreview, TeardownSummary, teardown, teardown_preview};
 pub use upgrade::{Diff, UpgradeOptions, UpgradeOutcome, diff, rollback, upgrade};
 

@@ -4,7 +4,11 @@
 
 use super::OpError;
 use crate::event::{Event, Reporter};
-use crate::release::{ReleaseRecord, ReleaseStore, Status, now};
+use crate::release::{Redactor, ReleaseRecord, ReleaseStore, Status, now};
+
+/// The most of an error a failed revision keeps: enough for the workloads
+/// that were not ready and why, not a whole log.
+const REASON_LIMIT: usize = 4096;
 
 /// The number of the revision after the newest one, whatever its status (a
 /// failed revision keeps its number); `after` + 1 when there is none.
@@ -14,13 +18,15 @@ pub(crate) async fn next_revision(store: &impl ReleaseStore, after: u32) -> Resu
 }
 
 /// Writes the outcome into the pending `record`: `deployed` with the
-/// description `done`, or `failed` with the first line of the error (which
-/// is returned, even if writing it fails).
+/// description `done`, or `failed` with the error's first line as its
+/// description and the whole error as its reason, secret values taken out
+/// by `redactor` (the error is returned, even if writing it fails).
 pub(crate) async fn finish(
     store: &impl ReleaseStore,
     mut record: ReleaseRecord,
     outcome: Result<(), OpError>,
     done: &str,
+    redactor: &Redactor,
 ) -> Result<ReleaseRecord, OpError> {
     record.updated = now();
     match outcome {
@@ -32,11 +38,28 @@ pub(crate) async fn finish(
         }
         Err(e) => {
             record.status = Status::Failed;
-            record.description = e.to_string().lines().next().unwrap_or_default().into();
+            let reason = failure_reason(&e.to_string(), redactor);
+            record.description = reason.lines().next().unwrap_or_default().into();
+            record.reason = Some(reason);
             let _ = store.update(&record).await;
             Err(e)
         }
     }
+}
+
+/// What a failed revision keeps of `error`: secret values taken out, at
+/// most [`REASON_LIMIT`] bytes (cut at a line, else at a character).
+fn failure_reason(error: &str, redactor: &Redactor) -> String {
+    let text = redactor.redact(error.trim_end());
+    if text.len() <= REASON_LIMIT {
+        return text;
+    }
+    let mut end = REASON_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = text[..end].rfind('\n').unwrap_or(end);
+    format!("{}\n…", &text[..cut])
 }
 
 /// Exactly one revision is deployed: `current`. Every other deployed one is
@@ -63,6 +86,7 @@ pub(crate) async fn mark_interrupted(store: &impl ReleaseStore) -> Result<(), Op
     {
         latest.status = Status::Failed;
         latest.description = "interrupted (Ctrl-C)".into();
+        latest.reason = Some(latest.description.clone());
         latest.updated = now();
         store.update(&latest).await?;
     }
@@ -83,6 +107,7 @@ pub(crate) async fn fail_interrupted(
         let detail = latest.pending_detail();
         latest.status = Status::Failed;
         latest.description = format!("interrupted ({detail})");
+        latest.reason = Some(latest.description.clone());
         latest.updated = now();
         store.update(&latest).await?;
         reporter(Event::Interrupted {
@@ -122,13 +147,28 @@ mod tests {
     #[tokio::test]
     async fn an_outcome_is_written_into_the_pending_record() {
         let store = MemoryStore::with([record(1, Status::Pending)]);
-        let done = finish(&store, record(1, Status::Pending), Ok(()), "deployed").await;
+        let none = Redactor::default();
+        let done = finish(
+            &store,
+            record(1, Status::Pending),
+            Ok(()),
+            "deployed",
+            &none,
+        )
+        .await;
         assert_eq!(done.map(|r| r.status).ok(), Some(Status::Deployed));
         assert_eq!(statuses(&store), [(1, Status::Deployed)]);
 
         let store = MemoryStore::with([record(2, Status::Pending)]);
         let failure = OpError::Version("first line\nsecond line".into());
-        let failed = finish(&store, record(2, Status::Pending), Err(failure), "deployed").await;
+        let failed = finish(
+            &store,
+            record(2, Status::Pending),
+            Err(failure),
+            "deployed",
+            &none,
+        )
+        .await;
         assert!(matches!(failed, Err(OpError::Version(_))));
         let stored = &store.records()[0];
         assert_eq!(stored.status, Status::Failed);
@@ -136,6 +176,43 @@ mod tests {
             stored.description,
             "version \"first line\\nsecond line\" is not a semantic version"
         );
+        assert_eq!(stored.reason.as_deref(), Some(stored.description.as_str()));
+    }
+
+    #[tokio::test]
+    async fn a_failed_revision_keeps_the_whole_reason_without_secret_values() {
+        let mut state = crate::render::ReleaseState::placeholder("polyaxon");
+        state.postgres_password = "pg-pass-1234".into();
+        let redactor = Redactor::of(&crate::render::Manifest::default(), &state);
+        let store = MemoryStore::with([record(1, Status::Pending)]);
+        let failure = OpError::Version("pg-pass-1234".into());
+        let _ = finish(
+            &store,
+            record(1, Status::Pending),
+            Err(failure),
+            "",
+            &redactor,
+        )
+        .await;
+        let stored = &store.records()[0];
+        assert_eq!(stored.status, Status::Failed);
+        assert_eq!(
+            stored.reason.as_deref(),
+            Some("version \"<redacted>\" is not a semantic version")
+        );
+        assert!(!stored.description.contains("pg-pass-1234"));
+    }
+
+    #[test]
+    fn a_long_reason_is_cut_at_a_line() {
+        let long = (0..1000)
+            .map(|n| format!("Deployment/d{n} not ready"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let kept = failure_reason(&long, &Redactor::default());
+        assert!(kept.len() <= REASON_LIMIT + "\n…".len(), "{}", kept.len());
+        assert!(kept.starts_with("Deployment/d0 not ready\nDeployment/d1 not ready"));
+        assert!(kept.ends_with(" not ready\n…"), "{kept}");
     }
 
     #[tokio::test]

@@ -18,6 +18,7 @@ use kube::{Client, ResourceExt};
 use tokio::time::Instant;
 
 use super::decide::teardown_inventory;
+use super::query::refuse_if_running;
 use super::{OpError, with_lock};
 use crate::apply::{
     DeleteOptions, FinalizersRemoved, Released, count_by_kind, delete_found,
@@ -167,11 +168,13 @@ fn claims_error(target: &ReleaseRef, source: kube::Error) -> OpError {
 }
 
 /// Reads what a teardown of `target` would find: its namespaces and what
-/// runs left in them. Reads only.
+/// runs left in them. Reads only. Refuses, naming it, while an operation
+/// runs on the release (there is nothing to confirm then).
 pub async fn teardown_preview(
     client: &Client,
     target: &ReleaseRef,
 ) -> Result<TeardownPreview, OpError> {
+    refuse_if_running(client, target).await?;
     let store = ClusterStore::new(client.clone(), &target.namespace, &target.release);
     let history = store.history().await?;
     let manifest = history
@@ -224,6 +227,9 @@ async fn teardown_unboxed(
     reporter: &Reporter,
 ) -> Result<TeardownSummary, OpError> {
     let target = &op.target;
+    // Named before anything is read or deleted: the operation running now
+    // (the first deploy of the release included, which has no record yet).
+    refuse_if_running(client, target).await?;
     let deadline = Instant::now() + op.delete.timeout;
     let left = || deadline.saturating_duration_since(Instant::now());
     let store =

@@ -13,6 +13,7 @@ use kube::Client;
 use super::decide::{check_versions, deployed_in, is_major_jump, rollback_to, unchanged};
 use super::helm_release::{self, HelmError, HelmFound};
 use super::major::{self, MajorUpgrade};
+use super::query::refuse_if_running;
 use super::records::{finish, next_revision, supersede_others};
 use super::replace::{Replaced, delete_replaced, plan_replacing};
 use super::takeover;
@@ -22,8 +23,8 @@ use crate::apply::{
 };
 use crate::event::{Event, Reporter};
 use crate::release::{
-    ClusterStore, ReleaseRecord, ReleaseRef, ReleaseStore, RevisionContent, restore_manifest,
-    store_manifest,
+    ClusterStore, Redactor, ReleaseRecord, ReleaseRef, ReleaseStore, RevisionContent,
+    restore_manifest, store_manifest,
 };
 use crate::render::{Hook, Manifest, ReleaseState};
 
@@ -80,6 +81,23 @@ async fn deployed_record(
     deployed_in(&store.history().await?, target)
 }
 
+/// The deployed revision; when there is none yet because the first deploy
+/// is still running, that deploy, named (who, where, since when), rather
+/// than "not deployed".
+async fn deployed_or_running(
+    client: &Client,
+    store: &impl ReleaseStore,
+    target: &ReleaseRef,
+) -> Result<ReleaseRecord, OpError> {
+    match deployed_record(store, target).await {
+        Err(error @ (OpError::NotFound { .. } | OpError::NotDeployed { .. })) => {
+            refuse_if_running(client, target).await?;
+            Err(error)
+        }
+        other => other,
+    }
+}
+
 /// What upgrading the release to `source` would create, change and delete,
 /// whatever the versions (no guard): reads and dry-runs only.
 pub async fn diff(
@@ -93,7 +111,7 @@ pub async fn diff(
     if let Some(found) = helm_only(client, &store, target).await? {
         return takeover::diff(client, target, source, &found).await;
     }
-    let current = deployed_record(&store, target).await?;
+    let current = deployed_or_running(client, &store, target).await?;
     let prepared = prepare(client, &current, source).await?;
     Ok(Diff {
         from: Box::new(current),
@@ -170,12 +188,16 @@ async fn upgrade_unboxed(
     reporter: &Reporter,
 ) -> Result<UpgradeOutcome, OpError> {
     let target = &op.target;
+    if !op.dry_run {
+        // Named before any planning: the operation running now.
+        refuse_if_running(client, target).await?;
+    }
     let store =
         ClusterStore::new(client.clone(), &target.namespace, &target.release).reporting(reporter);
     if let Some(found) = helm_only(client, &store, target).await? {
         return takeover::takeover(client, op, source, found, reporter).await;
     }
-    let current = deployed_record(&store, target).await?;
+    let current = deployed_or_running(client, &store, target).await?;
     // A downgrade is refused here; a major jump is asked about once its
     // plan is known.
     let planning = UpgradeOptions {
@@ -389,6 +411,7 @@ pub(super) async fn apply_revision(
         plan_replacing(client, input.manifest, &target, &from.inventory, &|_| false).await?;
     reporter(Event::Plan(plan.clone()));
     let revision = next_revision(store, from.revision).await?;
+    let redactor = Redactor::of(input.manifest, &input.content.state);
     let mut record =
         ReleaseRecord::pending(&target, revision, input.content, "upgrade in progress");
     record.inventory = plan.inventory();
@@ -431,7 +454,7 @@ pub(super) async fn apply_revision(
         Ok::<(), OpError>(())
     }
     .await;
-    let record = finish(store, record, outcome, input.description).await?;
+    let record = finish(store, record, outcome, input.description, &redactor).await?;
     supersede_others(store, &record).await?;
     Ok((record, plan))
 }

@@ -166,6 +166,15 @@ impl LockHolder {
     pub fn may_run(&self) -> bool {
         !self.expired && !self.is_dead()
     }
+
+    /// The holder and since when it holds the lock, as people name a running
+    /// operation: `polyaxon deploy by ann@laptop (pid 42) since <time>`.
+    pub fn running_since(&self) -> String {
+        match &self.since {
+            Some(since) => format!("{self} since {since}"),
+            None => self.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for LockHolder {

@@ -11,6 +11,7 @@ pub mod inflate;
 mod lock;
 mod memory;
 mod record;
+mod redact;
 mod secrets;
 mod seed;
 mod store;
@@ -27,6 +28,8 @@ pub use record::{
     HelmOrigin, ObjectRef, ReleaseRecord, RevisionContent, Status, StoredObject, restore_manifest,
     store_manifest,
 };
+pub use redact::{REDACTED, Redactor};
+pub(crate) use secrets::decode as decode_record;
 pub use secrets::{
     ClusterStore, RELEASE_LABEL, REVISION_LABEL, RecordError, SECRET_TYPE, STATUS_LABEL,
     decode_bytes,

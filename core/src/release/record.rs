@@ -158,6 +158,12 @@ pub struct ReleaseRecord {
     /// it was; absent in records of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<Process>,
+    /// Why a `failed` revision failed: the error in full, every value of
+    /// the release's Secrets replaced by `<redacted>` (see
+    /// [`super::Redactor`]); absent for other revisions and in records of
+    /// older versions (whose description holds its first line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A revision helm made, as helm recorded it: kept in this tool's history
@@ -224,6 +230,7 @@ impl ReleaseRecord {
             updated: now,
             helm: None,
             writer: Some(Process::current()),
+            reason: None,
         }
     }
 

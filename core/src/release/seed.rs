@@ -85,7 +85,7 @@ fn secrets(manifest: &Manifest) -> impl Iterator<Item = &RenderedObject> {
 
 /// A rendered Secret's keys with their text: `data` decoded, `stringData`
 /// as given.
-fn secret_entries(object: &RenderedObject) -> Vec<(String, String)> {
+pub(super) fn secret_entries(object: &RenderedObject) -> Vec<(String, String)> {
     let encoded = object.object.data.get("data").and_then(|d| d.as_object());
     let plain = object
         .object
