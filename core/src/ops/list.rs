@@ -94,7 +94,7 @@ pub async fn list(
             running: None,
         });
     }
-    listed.sort_by(|a, b| release_of(&a.record).cmp(&release_of(&b.record)));
+    listed.sort_by_key(|a| release_of(&a.record));
     Ok(listed)
 }
 
