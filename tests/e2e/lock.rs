@@ -188,3 +188,42 @@ async fn unlock_asks_then_removes_a_lock_held_on_another_machine() -> Result<()>
     delete_namespace(&client, &ns).await;
     Ok(())
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn operations_racing_for_one_lock_each_get_it_or_are_told_it_is_held() -> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("lock-race");
+    ensure_namespace(&client, &ns).await?;
+    // Six operations take and give back one lock as fast as they can, as
+    // deploys of several releases do with the lock of cluster-scoped objects:
+    // a lock given back between another's create and read must not surface
+    // as an API error (404 NotFound) to that other one.
+    let mut racers = Vec::new();
+    for racer in 0..6 {
+        let client = client.clone();
+        let ns = ns.clone();
+        racers.push(tokio::spawn(async move {
+            let (mut taken, mut held) = (0u32, 0u32);
+            for _ in 0..25 {
+                match ReleaseLock::acquire(client.clone(), &ns, "shared", "deploy").await {
+                    Ok(lock) => {
+                        taken += 1;
+                        lock.release().await?;
+                    }
+                    Err(LockError::Held { .. }) => held += 1,
+                    Err(other) => anyhow::bail!("racer {racer}: {other}"),
+                }
+            }
+            Ok::<_, anyhow::Error>((taken, held))
+        }));
+    }
+    let mut taken = 0;
+    for racer in racers {
+        let (t, _held) = racer.await.context("a racer panicked")??;
+        taken += t;
+    }
+    assert!(taken > 0, "nobody ever took the lock");
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}

@@ -28,6 +28,9 @@ use crate::render::labels::{MANAGED_BY, MANAGER};
 /// renewing (it died) can be taken over after this many seconds.
 pub const LEASE_SECONDS: i32 = 60;
 
+/// How many times a lock given back while we tried to take it is taken again.
+const TAKE_ATTEMPTS: u32 = 5;
+
 /// Why the lock could not be taken, or was lost.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
@@ -165,54 +168,73 @@ impl ReleaseLock {
             },
             spec: Some(spec.clone()),
         };
-        let mut created = leases.create(&PostParams::default(), &lease).await;
-        let mut lost = 0;
-        while let Err(error) = &created
-            && crate::retry::is_transient(error)
-            && lost < CREATE_ATTEMPTS
-        {
-            // The answer was lost, not necessarily the create: whose Lease is there?
-            lost += 1;
-            created = match leases.get_opt(&name).await.map_err(api_err)? {
-                Some(found) if held_by(&found, &holder) => Ok(found),
-                Some(_) => Err(exists(&name)),
-                None => leases.create(&PostParams::default(), &lease).await,
-            };
-        }
-        match created {
-            Ok(_) => {}
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                let existing = leases.get(&name).await.map_err(api_err)?;
-                let current = holder_of(&existing);
-                if current.may_run() {
-                    return Err(LockError::Held {
-                        release: release.to_string(),
-                        holder: Box::new(current),
-                    });
-                }
-                // Expired, or its holder died on this machine: take it over.
-                // The replace carries the resourceVersion we read, so of two
-                // takers only one succeeds.
-                let mut taken = existing;
-                taken.spec = Some(spec);
-                taken.metadata.annotations = Some(holder.annotations());
-                match leases.replace(&name, &PostParams::default(), &taken).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(status)) if status.code == 409 => {
-                        let now_held = leases.get(&name).await.map_err(api_err)?;
-                        // A retried replace whose first copy took the lock
-                        // meets its own write.
-                        if !held_by(&now_held, &holder) {
-                            return Err(LockError::Held {
-                                release: release.to_string(),
-                                holder: Box::new(holder_of(&now_held)),
-                            });
-                        }
-                    }
-                    Err(e) => return Err(api_err(e)),
-                }
+        // A holder may give the lock back between our create (409) and our
+        // read (404): then the lock is free and taken again, a few times at
+        // most (concurrent deploys meet this on the lock of cluster-scoped
+        // objects).
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut created = leases.create(&PostParams::default(), &lease).await;
+            let mut lost = 0;
+            while let Err(error) = &created
+                && crate::retry::is_transient(error)
+                && lost < CREATE_ATTEMPTS
+            {
+                // The answer was lost, not necessarily the create: whose Lease is there?
+                lost += 1;
+                created = match leases.get_opt(&name).await.map_err(api_err)? {
+                    Some(found) if held_by(&found, &holder) => Ok(found),
+                    Some(_) => Err(exists(&name)),
+                    None => leases.create(&PostParams::default(), &lease).await,
+                };
             }
-            Err(e) => return Err(api_err(e)),
+            match created {
+                Ok(_) => break,
+                Err(kube::Error::Api(status)) if status.code == 409 => {
+                    let Some(existing) = leases.get_opt(&name).await.map_err(api_err)? else {
+                        if attempts < TAKE_ATTEMPTS {
+                            continue;
+                        }
+                        return Err(busy(release));
+                    };
+                    let current = holder_of(&existing);
+                    if current.may_run() {
+                        return Err(LockError::Held {
+                            release: release.to_string(),
+                            holder: Box::new(current),
+                        });
+                    }
+                    // Expired, or its holder died on this machine: take it over.
+                    // The replace carries the resourceVersion we read, so of two
+                    // takers only one succeeds.
+                    let mut taken = existing;
+                    taken.spec = Some(spec.clone());
+                    taken.metadata.annotations = Some(holder.annotations());
+                    match leases.replace(&name, &PostParams::default(), &taken).await {
+                        Ok(_) => break,
+                        Err(kube::Error::Api(status))
+                            if status.code == 404 && attempts < TAKE_ATTEMPTS => {}
+                        Err(kube::Error::Api(status)) if status.code == 409 => {
+                            match leases.get_opt(&name).await.map_err(api_err)? {
+                                // A retried replace whose first copy took the
+                                // lock meets its own write.
+                                Some(now_held) if held_by(&now_held, &holder) => break,
+                                Some(now_held) => {
+                                    return Err(LockError::Held {
+                                        release: release.to_string(),
+                                        holder: Box::new(holder_of(&now_held)),
+                                    });
+                                }
+                                None if attempts < TAKE_ATTEMPTS => {}
+                                None => return Err(busy(release)),
+                            }
+                        }
+                        Err(e) => return Err(api_err(e)),
+                    }
+                }
+                Err(e) => return Err(api_err(e)),
+            }
         }
         let (lost_tx, lost) = watch::channel(None);
         let lease_time = Duration::from_secs(u64::try_from(lease_seconds.max(1)).unwrap_or(60));
@@ -367,6 +389,21 @@ fn exists(name: &str) -> kube::Error {
             .with_code(409)
             .boxed(),
     )
+}
+
+/// The lock of `release` was taken and given back faster than we could read
+/// it, again and again: busy, so the caller waits as for any holder.
+fn busy(release: &str) -> LockError {
+    LockError::Held {
+        release: release.to_string(),
+        holder: Box::new(LockHolder {
+            identity: "operations taking and giving back the lock".into(),
+            operation: "unknown".into(),
+            process: None,
+            since: None,
+            expired: false,
+        }),
+    }
 }
 
 /// Who holds the lock of `release`, if anyone (an expired lock included).
