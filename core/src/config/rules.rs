@@ -109,9 +109,15 @@ impl Checks<'_> {
             );
         }
         let redis_used = redis_enabled || external_redis;
+        // Placed where Redis is set up: in-cluster, else the external one.
+        let redis_at: &[&str] = if redis_enabled {
+            &["redis"]
+        } else {
+            &["externalServices", "redis"]
+        };
         if redis_used && broker != Some("redis") && !redis_non_broker {
             self.push(
-                &["redis"],
+                redis_at,
                 Problem::Rule(format!(
                     "Redis is enabled but the broker is {}",
                     broker.map_or("not set (RabbitMQ by default)".to_string(), |b| format!(
@@ -142,8 +148,13 @@ impl Checks<'_> {
             );
         }
         if rabbitmq_used && redis_used && !redis_non_broker {
+            let rabbitmq_at: &[&str] = if rabbitmq_enabled {
+                &["rabbitmq-ha"]
+            } else {
+                &["externalServices", "rabbitmq"]
+            };
             self.push(
-                &["rabbitmq-ha"],
+                rabbitmq_at,
                 Problem::Rule(
                     "both RabbitMQ and Redis are set up as the broker; one is enough".into(),
                 ),

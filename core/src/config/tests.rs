@@ -886,6 +886,13 @@ fn redis_must_be_the_broker_or_marked_non_broker() {
 }
 
 #[test]
+fn a_rule_about_an_external_service_is_placed_at_it() {
+    let e = single("externalServices:\n  redis:\n    host: redis.example.com\n");
+    assert_eq!(e.path, "externalServices.redis");
+    assert_eq!(e.location.as_ref().map(|l| l.line), Some(2), "{e}");
+}
+
+#[test]
 fn services_needing_a_broker_need_one() {
     let e = single("scheduler:\n  enabled: true\nworker:\n  enabled: true\n");
     assert_eq!(e.path, "scheduler.enabled");
