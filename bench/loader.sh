@@ -37,8 +37,8 @@ write("keys-100k-unknown.yml", "".join(f"k{i}: {i}\n" for i in range(100_000)))
 write("keys-100k-annotations.yml", "ingress:\n  annotations:\n" + "".join(f"    example.com/k{i}: v{i}\n" for i in range(100_000)))
 # 100,000 labels: each key and value checked as Kubernetes checks labels.
 write("labels-100k.yml", "labels:\n" + "".join(f"  example.com/k{i}: v{i}\n" for i in range(100_000)))
-# A list of 199,000 items (the value limit is 200,000).
-write("list-199k.yml", "allowedHosts:\n" + "".join(f"  - h{i}.example.com\n" for i in range(199_000)))
+# A list of 190,000 items (the value limit is 200,000; the file stays under 4 MiB).
+write("list-190k.yml", "allowedHosts:\n" + "".join(f"  - h{i}\n" for i in range(190_000)))
 # 20,000 connections of one name: 19,999 duplicates.
 write("connections-20k-same-name.yml", "connections:\n" + "".join("  - name: same\n    kind: s3\n" for _ in range(20_000)))
 # Nesting at the limit (64) and past it.
@@ -74,7 +74,7 @@ for bin in "${bins[@]}"; do
   echo
   echo "| input | wall s | peak RSS MiB | exit |"
   echo "| --- | ---: | ---: | ---: |"
-  for input in keys-100k-unknown keys-100k-annotations labels-100k list-199k \
+  for input in keys-100k-unknown keys-100k-annotations labels-100k list-190k \
                connections-20k-same-name nested-63 nested-5000 alias-bomb; do
     measure "$bin" "$input" -f "$work/$input.yml"
   done
