@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use anyhow::{Context, Result, bail};
 use k8s_openapi::ByteString;
@@ -15,11 +14,9 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::Client;
 use kube::api::{Api, ListParams};
+use polyaxon_e2e::cli::run_with;
 use polyaxon_e2e::fault_proxy::{FaultProxy, Injected, Schedule};
-use polyaxon_e2e::{
-    client, delete_namespace, polyaxon_binary, scratch_dir, unique_namespace, user_claim,
-    workspace_root,
-};
+use polyaxon_e2e::{client, delete_namespace, scratch_dir, unique_namespace, user_claim};
 use serde_json::Value;
 
 /// About one request in three meets a fault; a retried request is
@@ -46,19 +43,6 @@ const RAW: [&str; 5] = [
     "HyperError",
     "Some(",
 ];
-
-fn polyaxon(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
-    Command::new(polyaxon_binary()?)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .current_dir(workspace_root())
-        .env_remove("KUBECONFIG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .context("running polyaxon")
-}
 
 /// How one operation went under faults.
 struct Outcome {
@@ -92,7 +76,7 @@ fn under_faults(
 ) -> Result<Outcome> {
     proxy.take_injected();
     proxy.set_schedule(FAULTS);
-    let first = polyaxon(kubeconfig, args);
+    let first = run_with(kubeconfig, args);
     proxy.set_schedule(Schedule::NONE);
     let first = first?;
     let injected = proxy.take_injected();
@@ -123,7 +107,7 @@ fn under_faults(
         REASONS.iter().any(|r| stderr.contains(r)),
         "{op} under faults failed for another reason than the faults:\n{stderr}"
     );
-    let again = polyaxon(kubeconfig, args)?;
+    let again = run_with(kubeconfig, args)?;
     if !again.status.success() {
         bail!(
             "{op} run again without faults failed: {}",
@@ -219,7 +203,7 @@ async fn deploy_upgrade_and_teardown_through_429s_503s_and_dropped_connections()
     let kubeconfig = scratch_dir(&ns)?.join("kubeconfig");
     proxy.write_kubeconfig(&kubeconfig)?;
     // The proxy answers as the API server would, before any fault.
-    let status = polyaxon(&kubeconfig, &["status", "-r", "agent", "-n", &ns])?;
+    let status = run_with(&kubeconfig, &["status", "-r", "agent", "-n", &ns])?;
     assert!(
         String::from_utf8_lossy(&status.stderr).contains("release agent is not deployed"),
         "{}",
@@ -275,7 +259,7 @@ async fn deploy_upgrade_and_teardown_through_429s_503s_and_dropped_connections()
         "the agent's Secret is intact"
     );
     let shown: Value = serde_json::from_slice(
-        &polyaxon(
+        &run_with(
             &kubeconfig,
             &["status", "-r", "agent", "-n", &ns, "-o", "json"],
         )?

@@ -4,14 +4,15 @@
 //! it blocks; pending and failed revisions say why.
 
 use std::process::Output;
-use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::Api;
 use polyaxon_core::release::{ClusterStore, ReleaseLock, ReleaseStore};
 use polyaxon_e2e::cli::{deploy_waiting_for_workloads, run, run_ok};
-use polyaxon_e2e::{client, delete_namespace, ensure_namespace, unique_namespace, user_claim};
+use polyaxon_e2e::{
+    client, delete_namespace, ensure_namespace, quota_usage_filled_in, unique_namespace, user_claim,
+};
 use serde_json::Value;
 
 fn stdout(output: &Output) -> String {
@@ -43,20 +44,7 @@ async fn preflight_names_what_the_cluster_lacks_before_anything_is_applied() -> 
             &Patch::Apply(serde_json::json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "small"}, "spec": {"hard": {"pods": "1"}}})),
         )
         .await?;
-    let quotas: Api<ResourceQuota> = Api::namespaced(client.clone(), &ns);
-    let started = Instant::now();
-    while quotas
-        .get("small")
-        .await?
-        .status
-        .and_then(|s| s.used)
-        .is_none()
-    {
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("the quota controller never filled in the quota's usage");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    quota_usage_filled_in(&client, &ns, "small").await?;
     let lacking = [
         "-f",
         "examples/agent.yml",

@@ -2,31 +2,14 @@
 //! ResourceQuota refuses each say who refused what, and the fix, in a
 //! sentence; never the API server's `Status` in Rust's debug output.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use k8s_openapi::api::core::v1::{ResourceQuota, Service};
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::config::Kubeconfig;
+use polyaxon_e2e::cli::run_with;
 use polyaxon_e2e::{
-    client, delete_namespace, polyaxon_binary, scratch_dir, unique_namespace, user_claim,
-    workspace_root,
+    client, delete_namespace, quota_usage_filled_in, scratch_dir, unique_namespace, user_claim,
 };
-
-fn polyaxon(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
-    Command::new(polyaxon_binary()?)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .current_dir(workspace_root())
-        .env_remove("KUBECONFIG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .context("running polyaxon")
-}
 
 fn assert_no_raw_dump(stderr: &str) {
     for raw in ["Status {", "ApiError", "ServiceError", "Some(", "code: 403"] {
@@ -52,7 +35,7 @@ async fn a_deploy_forbidden_by_rbac_names_the_user_the_permission_and_the_grant(
     // JSON is YAML: any kubeconfig reader takes it.
     std::fs::write(&kubeconfig, serde_json::to_vec(&config)?)?;
 
-    let output = polyaxon(
+    let output = run_with(
         &kubeconfig,
         &["deploy", "-f", "examples/agent.yml", "-n", &ns],
     )?;
@@ -91,21 +74,9 @@ async fn a_deploy_refused_by_a_quota_names_the_quota_its_numbers_and_the_fix() -
             })),
         )
         .await?;
-    let started = Instant::now();
-    while quotas
-        .get("no-services")
-        .await?
-        .status
-        .and_then(|s| s.used)
-        .is_none()
-    {
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("the quota controller never filled in the quota's usage");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    quota_usage_filled_in(&client, &ns, "no-services").await?;
 
-    let output = polyaxon(
+    let output = run_with(
         &polyaxon_e2e::kubeconfig(),
         &["deploy", "-f", "examples/agent.yml", "-n", &ns],
     )?;

@@ -1,6 +1,7 @@
 //! Running the `polyaxon` binary against the test cluster, as a user does:
 //! no terminal (so nothing is asked), no colour.
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use anyhow::{Context, Result, bail};
@@ -9,10 +10,16 @@ use crate::{kubeconfig, polyaxon_binary, workspace_root};
 
 /// The `polyaxon` command with `args`, pointed at the test cluster.
 pub fn command(args: &[&str]) -> Result<Command> {
+    command_with(&kubeconfig(), args)
+}
+
+/// The `polyaxon` command with `args`, pointed at the cluster of
+/// `kubeconfig` (a proxy in front of the test cluster, another user).
+pub fn command_with(kubeconfig: &Path, args: &[&str]) -> Result<Command> {
     let mut command = Command::new(polyaxon_binary()?);
     command
         .arg("--kubeconfig")
-        .arg(kubeconfig())
+        .arg(kubeconfig)
         .args(args)
         .current_dir(workspace_root())
         .env_remove("KUBECONFIG")
@@ -24,6 +31,13 @@ pub fn command(args: &[&str]) -> Result<Command> {
 /// Runs `polyaxon <args>` to its end.
 pub fn run(args: &[&str]) -> Result<Output> {
     command(args)?.output().context("running polyaxon")
+}
+
+/// Runs `polyaxon <args>` to its end against the cluster of `kubeconfig`.
+pub fn run_with(kubeconfig: &Path, args: &[&str]) -> Result<Output> {
+    command_with(kubeconfig, args)?
+        .output()
+        .context("running polyaxon")
 }
 
 /// Runs `polyaxon <args>`; its stdout, or an error with its stderr.

@@ -319,6 +319,28 @@ pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<()> {
     Ok(())
 }
 
+/// Waits (a minute at most) until the quota controller has filled in the
+/// usage of ResourceQuota `name` in `namespace`: before that, the API server
+/// admits anything and a test of a quota refusal would test nothing.
+pub async fn quota_usage_filled_in(client: &Client, namespace: &str, name: &str) -> Result<()> {
+    let quotas: kube::Api<k8s_openapi::api::core::v1::ResourceQuota> =
+        kube::Api::namespaced(client.clone(), namespace);
+    let started = std::time::Instant::now();
+    while quotas
+        .get(name)
+        .await?
+        .status
+        .and_then(|s| s.used)
+        .is_none()
+    {
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("the quota controller never filled in the quota's usage");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
 /// Creates (or keeps) `namespace` and a 1Gi ReadWriteMany claim `name` in it:
 /// a volume the user provides, such as the agent's artifacts store.
 pub async fn user_claim(client: &Client, namespace: &str, name: &str) -> Result<()> {
