@@ -19,17 +19,6 @@ use serde::de::DeserializeOwned;
 const FIRST_WATCH_PAUSE: Duration = Duration::from_millis(250);
 const LONGEST_WATCH_PAUSE: Duration = Duration::from_secs(4);
 
-/// Sends `request` once. The transport already sends a request again when
-/// that is safe (`transport/retry.rs`); call sites still wrapped in this
-/// were written before it and keep their shape.
-pub async fn retry<T, F, Fut>(mut request: F) -> Result<T, kube::Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, kube::Error>>,
-{
-    request().await
-}
-
 /// Whether an error may go away by itself: the server was overloaded or
 /// briefly failing, or the connection dropped.
 pub fn is_transient(error: &kube::Error) -> bool {

@@ -16,7 +16,6 @@ use super::{ApplyError, FIELD_MANAGER, api_for, dynamic_api, is_not_found};
 use crate::release::{ObjectRef, ReleaseRef};
 use crate::render::labels::{INSTANCE, MANAGED_BY, MANAGER};
 use crate::render::{Manifest, RenderedObject};
-use crate::retry::retry;
 
 /// Requests in flight while planning.
 const CONCURRENCY: usize = 8;
@@ -156,7 +155,7 @@ pub async fn plan_adopting(
             continue;
         }
         let api = api_for(client, old);
-        match retry(|| api.get_opt(&old.name)).await {
+        match api.get_opt(&old.name).await {
             Ok(Some(live)) if prunable(&live, target) || adopt(&live) => {
                 items.push(PlannedObject {
                     object: old.clone(),
@@ -207,7 +206,7 @@ async fn plan_one(
     // object of a first deploy) its answer says so, and no read is needed.
     // It lets the API server refuse an invalid object now, before anything
     // is written.
-    let dry_run = retry(|| api.patch(object.name(), &params, &patch)).await;
+    let dry_run = api.patch(object.name(), &params, &patch).await;
     let after = match dry_run {
         Ok(after) if !existed(&after) => return Ok(created(reference, object)),
         Ok(after) => after,
@@ -217,7 +216,7 @@ async fn plan_one(
         // Refused: an object someone else owns is named as such.
         Err(e) => {
             if object.namespace().is_some()
-                && let Ok(Some(live)) = retry(|| api.get_opt(object.name())).await
+                && let Ok(Some(live)) = api.get_opt(object.name()).await
                 && !adopt(&live)
                 && let Some(owner) = foreign_owner(&live, release)
             {
@@ -230,7 +229,7 @@ async fn plan_one(
             return Err(err("dry-run apply", e));
         }
     };
-    let live = match retry(|| api.get_opt(object.name())).await {
+    let live = match api.get_opt(object.name()).await {
         Ok(Some(live)) => live,
         // Deleted between the dry run and the read: it will be created.
         Ok(None) => return Ok(created(reference, object)),

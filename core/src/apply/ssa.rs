@@ -7,13 +7,14 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
 
 use super::plan::{Action, Plan, PlannedObject};
 use super::{ApplyError, FIELD_MANAGER, dynamic_api};
+use crate::api_error::explain_watch;
 use crate::event::{Event, Reporter};
 use crate::render::Stage;
-use crate::retry::retry;
+use crate::retry::await_condition;
 
 /// Requests in flight within one stage, by default. 1 applies object by
 /// object (the benchmark's baseline).
@@ -74,7 +75,7 @@ async fn apply_one(
     // change to one of them (kubectl edit) is taken back, as helm would.
     let params = PatchParams::apply(FIELD_MANAGER).force();
     let patch = Patch::Apply(&object.object);
-    retry(|| api.patch(object.name(), &params, &patch))
+    api.patch(object.name(), &params, &patch)
         .await
         .map_err(|source| ApplyError::Api {
             action: "apply",
@@ -107,7 +108,7 @@ async fn wait_crds_established(client: &Client, plan: &Plan) -> Result<(), Apply
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(e)) => Err(ApplyError::Failed {
                         object: item.object.to_string(),
-                        details: format!("watching it failed: {e}"),
+                        details: format!("watching it failed: {}", explain_watch(&e)),
                     }),
                     Err(_) => Err(ApplyError::NotReady {
                         seconds: CRD_ESTABLISHED.as_secs(),

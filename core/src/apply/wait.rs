@@ -18,7 +18,6 @@ use tokio::time::Instant;
 use super::{ApplyError, diagnose};
 use crate::event::{Event, Reporter};
 use crate::release::ObjectRef;
-use crate::retry::retry;
 
 /// How far a workload is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +113,7 @@ pub async fn workload_states(
 ) -> Result<Vec<WorkloadState>, kube::Error> {
     let mut states = Vec::new();
     for object in objects.iter().filter(|o| is_workload(&o.kind)) {
-        let state = retry(|| readiness(client, object)).await?;
+        let state = readiness(client, object).await?;
         states.push(match state {
             Some(r) => WorkloadState {
                 workload: object.id(),

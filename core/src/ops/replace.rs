@@ -10,14 +10,16 @@ use std::time::Duration;
 
 use kube::Client;
 use kube::api::DeleteParams;
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
 
 use super::OpError;
+use crate::api_error::explain_watch;
 use crate::apply::{Action, Adopt, ApplyError, Plan, PlannedObject, api_for, plan_adopting};
 use crate::event::{Event, Reporter};
 use crate::helm::immutable::{Recreate, recreate};
 use crate::release::{ObjectRef, ReleaseRef};
 use crate::render::{Manifest, RenderedObject};
+use crate::retry::await_condition;
 
 /// A live workload the rendered one replaces, and how.
 #[derive(Debug, Clone)]
@@ -150,7 +152,13 @@ async fn delete_for_recreate(
     let gone = await_condition(api, &object.name, conditions::is_deleted(&uid));
     match tokio::time::timeout(timeout, gone).await {
         Ok(Ok(_)) => Ok(()),
-        _ => Err(ApplyError::NotDeleted {
+        // Refused for good (a drop or a stale version resumes the watch).
+        Ok(Err(e)) => Err(ApplyError::Failed {
+            object: object.to_string(),
+            details: format!("watching for its deletion failed: {}", explain_watch(&e)),
+        }
+        .into()),
+        Err(_) => Err(ApplyError::NotDeleted {
             objects: vec![object.to_string()],
         }
         .into()),
