@@ -11,6 +11,7 @@
 mod error;
 mod generation;
 mod k8s;
+mod key_index;
 mod keys;
 pub mod limits;
 mod rules;
@@ -26,6 +27,7 @@ pub use generation::Generation;
 pub use schema::{Chart, DeploymentConfig};
 
 use crate::version::{self, PinnedVersion, VersionSource};
+use key_index::KeyIndex;
 use tree::{Node, Value};
 
 /// Where the config comes from: the CLI's `-f`, `--set` and flags.
@@ -111,16 +113,19 @@ fn load_documents(
 
     // Files, merged in order; a broken file is reported and skipped so that
     // the others are still checked.
+    // One index of the tree's keys serves every file and `--set` pair: each
+    // mapping is indexed once, so loading stays linear in the input.
     let mut root = Node::empty_map(Location::argument(Source::Flag("(no config file)")));
+    let mut index = KeyIndex::default();
     for document in documents {
         match document {
-            Ok(node) => root = tree::merge(root, node),
+            Ok(node) => tree::merge_into(&mut root, node, &mut index),
             Err(error) => errors.push(*error),
         }
     }
     let mut budget = limits::MAX_SET_PAIRS;
     for (position, argument) in options.set.iter().enumerate() {
-        if let Err(error) = set::apply(&mut root, argument, position, &mut budget) {
+        if let Err(error) = set::apply(&mut root, &mut index, argument, position, &mut budget) {
             errors.push(*error);
         }
     }

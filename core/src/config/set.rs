@@ -5,6 +5,7 @@
 //! a leading zero; everything else is a string.
 
 use super::error::{ConfigError, Location, Problem, Source};
+use super::key_index::KeyIndex;
 use super::limits::{MAX_SET_INDEX, MAX_SET_PAIRS};
 use super::tree::{Entry, Node, Value};
 
@@ -16,11 +17,13 @@ enum Step {
 }
 
 /// Applies one `--set` argument, the `position`th (from 0), to the merged
-/// tree; `budget` is how many more pairs may be applied (all `--set`
-/// arguments together hold at most [`MAX_SET_PAIRS`]). Errors name the
-/// argument by position and key, never by its value.
+/// tree, whose keys `index` finds; `budget` is how many more pairs may be
+/// applied (all `--set` arguments together hold at most
+/// [`MAX_SET_PAIRS`]). Errors name the argument by position and key, never
+/// by its value.
 pub fn apply(
     root: &mut Node,
+    index: &mut KeyIndex,
     argument: &str,
     position: usize,
     budget: &mut usize,
@@ -54,7 +57,7 @@ pub fn apply(
             value: typed_value(&value, &at),
             at: at.clone(),
         };
-        set_path(root, &steps, value, &at).map_err(|m| fail(&at, m))?;
+        set_path(root, index, &steps, value, &at).map_err(|m| fail(&at, m))?;
     }
     Ok(())
 }
@@ -263,9 +266,18 @@ fn typed_scalar(text: &str) -> Value {
     Value::Str(text.to_string())
 }
 
-fn set_path(node: &mut Node, steps: &[Step], value: Node, at: &Location) -> Result<(), String> {
+/// Sets the value at `steps` below `node`, whose keys `index` finds (and
+/// is kept in step: a value replaced forgets its index).
+fn set_path(
+    node: &mut Node,
+    index: &mut KeyIndex,
+    steps: &[Step],
+    value: Node,
+    at: &Location,
+) -> Result<(), String> {
     let Some((step, rest)) = steps.split_first() else {
         *node = value;
+        index.reset();
         return Ok(());
     };
     match step {
@@ -274,16 +286,18 @@ fn set_path(node: &mut Node, steps: &[Step], value: Node, at: &Location) -> Resu
                 // Helm replaces a non-map on the way with a map.
                 node.value = Value::Map(Vec::new());
                 node.at = at.clone();
+                index.reset();
             }
             let Value::Map(entries) = &mut node.value else {
                 return Err("internal: expected a mapping".into());
             };
-            let index = match entries.iter().position(|e| &e.key == key) {
+            let position = match index.position(entries, key) {
                 Some(i) => {
                     entries[i].key_at = at.clone();
                     i
                 }
                 None => {
+                    index.appended(key, entries.len());
                     entries.push(Entry {
                         key: key.clone(),
                         key_at: at.clone(),
@@ -295,23 +309,30 @@ fn set_path(node: &mut Node, steps: &[Step], value: Node, at: &Location) -> Resu
                     entries.len() - 1
                 }
             };
-            set_path(&mut entries[index].value, rest, value, at)
+            set_path(
+                &mut entries[position].value,
+                index.below(position),
+                rest,
+                value,
+                at,
+            )
         }
-        Step::Index(index) => {
+        Step::Index(item) => {
             if !matches!(node.value, Value::Seq(_)) {
                 node.value = Value::Seq(Vec::new());
                 node.at = at.clone();
+                index.reset();
             }
             let Value::Seq(items) = &mut node.value else {
                 return Err("internal: expected a list".into());
             };
-            while items.len() <= *index {
+            while items.len() <= *item {
                 items.push(Node {
                     value: Value::Null,
                     at: at.clone(),
                 });
             }
-            set_path(&mut items[*index], rest, value, at)
+            set_path(&mut items[*item], index.below(*item), rest, value, at)
         }
     }
 }
@@ -324,7 +345,14 @@ pub fn set_flag(root: &mut Node, key: &str, value: &str, flag: &'static str) {
         at: at.clone(),
     };
     // A flag value is always a string: `--namespace 123` names namespace "123".
-    let _ = set_path(root, &[Step::Key(key.to_string())], node, &at);
+    // A fresh index: flags come once, after the files and `--set`.
+    let _ = set_path(
+        root,
+        &mut KeyIndex::default(),
+        &[Step::Key(key.to_string())],
+        node,
+        &at,
+    );
 }
 
 #[cfg(test)]
@@ -339,8 +367,9 @@ mod tests {
     fn applied(base: &str, args: &[&str]) -> Result<Node, Box<ConfigError>> {
         let mut root = super::super::tree::parse(base, Path::new("b.yml")).expect("base parses");
         let mut budget = MAX_SET_PAIRS;
+        let mut index = KeyIndex::default();
         for (position, arg) in args.iter().enumerate() {
-            apply(&mut root, arg, position, &mut budget)?;
+            apply(&mut root, &mut index, arg, position, &mut budget)?;
         }
         Ok(root)
     }
@@ -363,6 +392,81 @@ mod tests {
                 "connections": [null, {"name": "s3"}]
             })
         );
+    }
+
+    /// A mapping of `width` keys `k0: 0`, `k1: 1`, … under `wide`.
+    fn wide(width: usize) -> String {
+        let keys: String = (0..width).map(|i| format!("  k{i}: {i}\n")).collect();
+        format!("wide:\n{keys}after: 1\n")
+    }
+
+    /// The keys of the mapping at `path`, in their order.
+    fn keys(root: &Node, path: &[&str]) -> Vec<String> {
+        let node = match path {
+            [] => Some(root),
+            _ => root.entry_at(path).map(|e| &e.value),
+        };
+        node.and_then(|n| n.value.as_map())
+            .map(|entries| entries.iter().map(|e| e.key.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn on_a_wide_mapping_a_key_is_replaced_in_place_and_a_new_one_appended() {
+        let pairs: Vec<String> = (0..499)
+            .map(|i| format!("wide.k{}=x{i},wide.new{i}=n{i}", i * 7))
+            .collect();
+        let root = applied(&wide(5_000), &[&pairs.join(","), "wide.k3=last"]).expect("applies");
+        let wide = json(&root)["wide"].clone();
+        let order = keys(&root, &["wide"]);
+        assert_eq!(order.len(), 5_499);
+        // Existing keys keep their place; new ones follow, in --set order.
+        assert_eq!(order[7], "k7");
+        assert_eq!(order[4_999], "k4999");
+        assert_eq!(order[5_000], "new0");
+        assert_eq!(order[5_498], "new498");
+        assert_eq!(wide["k7"], "x1");
+        assert_eq!(wide["k3486"], "x498");
+        assert_eq!(wide["k8"], 8);
+        assert_eq!(wide["k3"], "last");
+        assert_eq!(wide["new250"], "n250");
+        // The key replaced now points at the --set argument.
+        let entry = root.entry_at(&["wide", "k7"]).expect("set");
+        assert!(matches!(
+            entry.key_at.source,
+            Source::Set { position: 0, .. }
+        ));
+        assert_eq!(keys(&root, &[]), ["wide", "after"]);
+    }
+
+    #[test]
+    fn on_a_wide_mapping_list_indexes_and_nested_paths_go_to_their_key() {
+        let root = applied(
+            &wide(5_000),
+            &[
+                "wide.k4000[2]=b,wide.k4000[0]=a",
+                "wide.k10.deep.er=1,wide.k10.deep.other=2,wide.k10.deep.er=3",
+                "wide.k20.a=1",
+                "wide.k20=scalar",
+                "wide.k20.b=2",
+                "wide.k30[1]=x",
+                "wide.k30=7",
+                "wide.k30[0]=y",
+            ],
+        )
+        .expect("applies");
+        let wide = json(&root)["wide"].clone();
+        assert_eq!(wide["k4000"], serde_json::json!(["a", null, "b"]));
+        assert_eq!(
+            wide["k10"],
+            serde_json::json!({"deep": {"er": 3, "other": 2}})
+        );
+        // A value replaced by a scalar, then gone into again, starts afresh.
+        assert_eq!(wide["k20"], serde_json::json!({"b": 2}));
+        assert_eq!(wide["k30"], serde_json::json!(["y"]));
+        let order = keys(&root, &["wide"]);
+        assert_eq!(order.len(), 5_000);
+        assert_eq!(order[10], "k10");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use granit_parser::{Event, Options, Parser, ScalarStyle};
 #[cfg(test)]
 use super::error::Source;
 use super::error::{ConfigError, Location, Problem};
+use super::key_index::KeyIndex;
 use super::limits::{MAX_DEPTH, MAX_NODES};
 
 /// Errors are boxed: they are large and rare.
@@ -526,45 +527,32 @@ fn parse_float(text: &str) -> Option<f64> {
     clean.parse::<f64>().ok()
 }
 
-/// Deep merge: mappings merge key by key; scalars and lists from `overlay`
-/// win. Linear in the size of both (keys are found through an index).
-pub fn merge(base: Node, overlay: Node) -> Node {
-    match (base.value, overlay.value) {
-        (Value::Map(mut entries), Value::Map(over)) => {
-            let mut index: HashMap<String, usize> = entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.key.clone(), i))
-                .collect();
+/// Deep merge of `overlay` into `base`: mappings merge key by key; scalars
+/// and lists from `overlay` win. `index` is `base`'s (kept across merges
+/// and `--set`): each key is found through it, so merging many files is
+/// linear in their size, whatever their number.
+pub fn merge_into(base: &mut Node, overlay: Node, index: &mut KeyIndex) {
+    let Node { value, at } = overlay;
+    match (&mut base.value, value) {
+        (Value::Map(entries), Value::Map(over)) => {
             for entry in over {
-                match index.get(&entry.key) {
-                    Some(&i) => {
-                        let existing = &mut entries[i];
-                        let old = std::mem::replace(
-                            &mut existing.value,
-                            Node {
-                                value: Value::Null,
-                                at: entry.value.at.clone(),
-                            },
-                        );
-                        existing.value = merge(old, entry.value);
+                match index.position(entries, &entry.key) {
+                    Some(position) => {
+                        let existing = &mut entries[position];
                         existing.key_at = entry.key_at;
+                        merge_into(&mut existing.value, entry.value, index.below(position));
                     }
                     None => {
-                        index.insert(entry.key.clone(), entries.len());
+                        index.appended(&entry.key, entries.len());
                         entries.push(entry);
                     }
                 }
             }
-            Node {
-                value: Value::Map(entries),
-                at: base.at,
-            }
         }
-        (_, value) => Node {
-            value,
-            at: overlay.at,
-        },
+        (_, value) => {
+            *base = Node { value, at };
+            index.reset();
+        }
     }
 }
 
@@ -574,6 +562,16 @@ mod tests {
 
     fn parse_ok(text: &str) -> Node {
         parse(text, Path::new("t.yml")).expect("parses")
+    }
+
+    /// `files` merged in order, as the loader merges `-f` files.
+    fn merge(files: Vec<Node>) -> Node {
+        let mut root = Node::empty_map(Location::argument(Source::Flag("test")));
+        let mut index = KeyIndex::default();
+        for file in files {
+            merge_into(&mut root, file, &mut index);
+        }
+        root
     }
 
     #[test]
@@ -701,13 +699,51 @@ mod tests {
         // (100,000 keys take seconds in a debug build, the YAML parser's
         // own time; `core/examples/load_time.rs` measures them.)
         let text: String = (0..20_000).map(|i| format!("k{i}: {i}\n")).collect();
-        let merged = merge(parse_ok(&text), parse_ok(&text));
+        let merged = merge(vec![parse_ok(&text), parse_ok(&text)]);
         assert_eq!(merged.value.as_map().map(<[Entry]>::len), Some(20_000));
         let error = parse(&format!("{text}k7: 1\n"), Path::new("d.yml")).expect_err("dup");
         assert!(matches!(
             error.problem,
             Problem::DuplicateKey { first_line: 8, .. }
         ));
+    }
+
+    #[test]
+    fn several_files_merge_in_order_keeping_each_key_in_its_first_place() {
+        let wide: String = (0..5_000).map(|i| format!("  k{i}: {i}\n")).collect();
+        let files = [
+            format!("x: 1\nm:\n{wide}y: 2\n"),
+            "m:\n  k7: a\n  extra: 1\n".to_string(),
+            "m: 3\nz: 1\n".to_string(),
+            "m:\n  k7: b\n".to_string(),
+            "m:\n  k7: c\n  k8: d\nx: 5\n".to_string(),
+        ];
+        let merged = merge(
+            files
+                .iter()
+                .map(|text| parse(text, Path::new("f.yml")).expect("parses"))
+                .collect(),
+        );
+        let order: Vec<&str> = merged
+            .value
+            .as_map()
+            .map(|m| m.iter().map(|e| e.key.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(order, ["x", "m", "y", "z"]);
+        assert_eq!(
+            merged.value.to_json(),
+            serde_json::json!({"x": 5, "m": {"k7": "c", "k8": "d"}, "y": 2, "z": 1})
+        );
+        let two = merge(files[..2].iter().map(|t| parse_ok(t)).collect());
+        let m = two
+            .get("m")
+            .and_then(|e| e.value.value.as_map())
+            .expect("m");
+        assert_eq!(
+            (m.len(), m[7].key.as_str(), m[5_000].key.as_str()),
+            (5_001, "k7", "extra")
+        );
+        assert_eq!(m[7].value.value, Value::Str("a".into()));
     }
 
     #[test]
@@ -718,7 +754,7 @@ mod tests {
         )
         .expect("a");
         let b = parse("g:\n  replicas: 2\nl: [3]\nn: ns\n", Path::new("b.yml")).expect("b");
-        let merged = merge(a, b);
+        let merged = merge(vec![a, b]);
         let replicas = merged.entry_at(&["g", "replicas"]).expect("replicas");
         assert_eq!(replicas.value.value, Value::Int(2));
         assert_eq!(replicas.value.at.source, Source::File("b.yml".into()));
