@@ -1,9 +1,11 @@
 //! Faults between the tool and the API server: deploy, upgrade and teardown
 //! of the agent example through a proxy (`polyaxon_e2e::fault_proxy`) that
-//! answers 429 and 503, drops connections and cuts answers short every few
-//! requests. Each operation either completes or fails saying why, in a
-//! sentence; run again without faults it converges, and nothing is lost:
-//! the records of every revision, the release's Secret, the user's claim.
+//! answers 429 and 503, drops connections, cuts answers short every few
+//! requests and ends watches as expired. Each operation either completes or
+//! fails saying why, in a sentence; run again without faults it converges,
+//! and nothing is lost: the records of every revision, the release's
+//! Secret, the user's claim. The tool's waits (a CRD Established, an object
+//! gone) outlive watches that end: kube's own wait does not.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,21 +13,29 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::Client;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::runtime::wait::conditions::is_deleted;
 use polyaxon_e2e::cli::run_with;
 use polyaxon_e2e::fault_proxy::{FaultProxy, Injected, Schedule};
-use polyaxon_e2e::{client, delete_namespace, scratch_dir, unique_namespace, user_claim};
+use polyaxon_e2e::{
+    client, delete_namespace, ensure_namespace, scratch_dir, unique_namespace, user_claim,
+};
 use serde_json::Value;
 
 /// About one request in three meets a fault; a retried request is
-/// numbered anew, so it meets the next fault only by the same odds.
+/// numbered anew, so it meets the next fault only by the same odds. The
+/// first watch of each operation expires, then every third (the first
+/// watch of a first deploy is the wait for its CRDs, when they are not
+/// Established at once).
 const FAULTS: Schedule = Schedule {
     too_many: 7,
     unavailable: 11,
     dropped: 13,
     cut: 17,
+    expired: 3,
 };
 
 /// What an error may say when the faults above made an operation fail.
@@ -287,6 +297,73 @@ async fn deploy_upgrade_and_teardown_through_429s_503s_and_dropped_connections()
     for outcome in &outcomes {
         eprintln!("fault run: {outcome}");
     }
+    delete_namespace(&client, &ns).await;
+    Ok(())
+}
+
+/// A ConfigMap named `name` in `ns`; its uid.
+async fn config_map(client: &Client, ns: &str, name: &str) -> Result<String> {
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+    let map: ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name},
+        "data": {"a": "b"},
+    }))?;
+    maps.create(&PostParams::default(), &map)
+        .await?
+        .metadata
+        .uid
+        .context("a created ConfigMap has a uid")
+}
+
+/// A wait for an object to go, through watches that end expired (the API
+/// server's answer when the version a watch starts from is too old): kube's
+/// own `await_condition` (what the CRD and recreate waits used) ends in an
+/// error at the first one; the tool's lists again, watches on and sees the
+/// object go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "end-to-end: needs the test cluster, run tests/run"]
+async fn a_wait_for_an_object_outlives_watches_that_expire() -> Result<()> {
+    let client = client().await?;
+    let ns = unique_namespace("watch-expired");
+    ensure_namespace(&client, &ns).await?;
+    let kept = config_map(&client, &ns, "kept").await?;
+    let deleted = config_map(&client, &ns, "deleted").await?;
+    let proxy = FaultProxy::start().await?;
+    let through = proxy.client(&scratch_dir(&ns)?.join("kubeconfig")).await?;
+    let maps: Api<ConfigMap> = Api::namespaced(through, &ns);
+    let expiring = Schedule {
+        expired: 2,
+        ..Schedule::NONE
+    };
+
+    // Nothing happens to "kept": kube's wait ends anyway, with an error.
+    proxy.set_schedule(expiring);
+    let kube_wait = kube::runtime::wait::await_condition(maps.clone(), "kept", is_deleted(&kept));
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(20), kube_wait).await;
+    assert!(
+        matches!(ended, Ok(Err(_))),
+        "kube's own wait should end at the first expired watch: {ended:?}"
+    );
+    assert_eq!(proxy.take_injected().expired, 1);
+
+    // "deleted" goes a second after the wait starts: the tool's wait sees it.
+    proxy.set_schedule(expiring);
+    let direct: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    let deleter = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        direct.delete("deleted", &DeleteParams::default()).await
+    });
+    let ours = polyaxon_core::retry::await_condition(maps, "deleted", is_deleted(&deleted));
+    let gone = tokio::time::timeout(std::time::Duration::from_secs(30), ours).await;
+    deleter.await??;
+    let injected = proxy.take_injected();
+    proxy.set_schedule(Schedule::NONE);
+    assert!(
+        matches!(gone, Ok(Ok(None))),
+        "the tool's wait should see the ConfigMap go ({injected}): {gone:?}"
+    );
+    assert!(injected.expired >= 1, "{injected}");
+
     delete_namespace(&client, &ns).await;
     Ok(())
 }

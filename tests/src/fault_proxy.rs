@@ -2,13 +2,18 @@
 //! requests on a schedule the test sets, as a loaded or flaky API server
 //! does: it answers 429 (with `Retry-After`) or 503 in the API server's
 //! own form, drops the connection before answering, or cuts it in the
-//! middle of the real answer.
+//! middle of the real answer; and it ends watches as the API server does
+//! when the version they start from is too old (an `ERROR` event, 410
+//! Expired), which a watch survives only by listing again.
 //!
 //! To answer in HTTP it has to read HTTP: it ends TLS with a certificate of
 //! its own (the kubeconfig it writes trusts that one), and forwards each
 //! request to the real API server with the kit's credentials. Requests are
 //! numbered as they arrive; request `n` meets the fault whose period
 //! divides `n` (the first that does, in the order cut, dropped, 503, 429).
+//! Watches that meet none of these are numbered among themselves too, from
+//! each [`FaultProxy::set_schedule`] on: watch `w` expires when
+//! `w - 1` is a multiple of its period (the first watch always does).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -45,6 +50,9 @@ pub struct Schedule {
     pub dropped: u64,
     /// Forwarded; the connection closed halfway through the answer.
     pub cut: u64,
+    /// Watches 1, 1 + N, 1 + 2N, … (numbered among watches): answered with
+    /// one `ERROR` event, 410 Expired, and ended; not forwarded.
+    pub expired: u64,
 }
 
 impl Schedule {
@@ -54,6 +62,7 @@ impl Schedule {
         unavailable: 0,
         dropped: 0,
         cut: 0,
+        expired: 0,
     };
 
     /// The fault request `n` (from 1) meets, if any.
@@ -71,6 +80,14 @@ impl Schedule {
             None
         }
     }
+
+    /// Whether watch `w` (from 1, among watches that met no other fault)
+    /// expires.
+    pub fn expires(&self, w: u64) -> bool {
+        self.expired != 0
+            && w.checked_sub(1)
+                .is_some_and(|v| v.is_multiple_of(self.expired))
+    }
 }
 
 /// One kind of fault.
@@ -84,6 +101,8 @@ pub enum Fault {
     Dropped,
     /// Connection closed halfway through the real answer.
     Cut,
+    /// A watch ended by an `ERROR` event 410 Expired.
+    Expired,
 }
 
 /// What the proxy did since it started or was last asked.
@@ -99,12 +118,14 @@ pub struct Injected {
     pub dropped: u64,
     /// Cut halfway through the answer.
     pub cut: u64,
+    /// Watches ended as expired.
+    pub expired: u64,
 }
 
 impl Injected {
     /// All faults injected.
     pub fn faults(&self) -> u64 {
-        self.too_many + self.unavailable + self.dropped + self.cut
+        self.too_many + self.unavailable + self.dropped + self.cut + self.expired
     }
 }
 
@@ -112,13 +133,14 @@ impl std::fmt::Display for Injected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} requests, {} faults: {} answered 429, {} answered 503, {} dropped, {} cut mid-answer",
+            "{} requests, {} faults: {} answered 429, {} answered 503, {} dropped, {} cut mid-answer, {} watches expired",
             self.requests,
             self.faults(),
             self.too_many,
             self.unavailable,
             self.dropped,
-            self.cut
+            self.cut,
+            self.expired
         )
     }
 }
@@ -127,6 +149,8 @@ struct State {
     upstream: kube::Client,
     /// Requests numbered so far.
     numbered: std::sync::atomic::AtomicU64,
+    /// Watches numbered since the schedule was set.
+    watches: std::sync::atomic::AtomicU64,
     schedule: Mutex<Schedule>,
     counts: Mutex<Injected>,
 }
@@ -181,6 +205,7 @@ impl FaultProxy {
         let state = Arc::new(State {
             upstream,
             numbered: std::sync::atomic::AtomicU64::new(0),
+            watches: std::sync::atomic::AtomicU64::new(0),
             schedule: Mutex::new(Schedule::NONE),
             counts: Mutex::new(Injected::default()),
         });
@@ -208,11 +233,28 @@ impl FaultProxy {
         })
     }
 
-    /// Sets the faults from the next request on.
+    /// Sets the faults from the next request on; watches are numbered
+    /// from 1 again.
     pub fn set_schedule(&self, schedule: Schedule) {
         if let Ok(mut current) = self.state.schedule.lock() {
             *current = schedule;
+            self.state
+                .watches
+                .store(0, std::sync::atomic::Ordering::SeqCst);
         }
+    }
+
+    /// A client of the tool's own making (its transport, its retries) that
+    /// goes through the proxy; `kubeconfig` is where its kubeconfig is
+    /// written.
+    pub async fn client(&self, kubeconfig: &Path) -> Result<kube::Client> {
+        self.write_kubeconfig(kubeconfig)?;
+        Ok(ClusterOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            context: None,
+        }
+        .client()
+        .await?)
     }
 
     /// What the proxy did since the last call (or its start); counting
@@ -255,12 +297,21 @@ async fn handle(
             .numbered
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
             + 1;
-        let fault = schedule.fault(n);
+        let fault = schedule.fault(n).or_else(|| {
+            let w = is_watch(request.uri()).then(|| {
+                state
+                    .watches
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    + 1
+            })?;
+            schedule.expires(w).then_some(Fault::Expired)
+        });
         match fault {
             Some(Fault::TooMany) => counts.too_many += 1,
             Some(Fault::Unavailable) => counts.unavailable += 1,
             Some(Fault::Dropped) => counts.dropped += 1,
             Some(Fault::Cut) => counts.cut += 1,
+            Some(Fault::Expired) => counts.expired += 1,
             None => {}
         }
         fault
@@ -285,6 +336,7 @@ async fn handle(
         // An error from the service makes hyper close the connection
         // without an answer.
         Some(Fault::Dropped) => return Err("dropped by the fault proxy".into()),
+        Some(Fault::Expired) => return Ok(expired()),
         Some(Fault::Cut) | None => {}
     }
     let (parts, body) = request.into_parts();
@@ -319,6 +371,39 @@ async fn handle(
         BoxBody::new(body)
     };
     Ok(Response::from_parts(parts, body))
+}
+
+/// Whether the request starts a watch.
+fn is_watch(uri: &http::Uri) -> bool {
+    uri.query()
+        .is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1"))
+}
+
+/// A watch's answer when the version it starts from is too old (etcd
+/// compacted it, or the API server restarted): 200, one `ERROR` event
+/// carrying a 410 `Status`, and the end of the stream.
+fn expired() -> Response<ProxyBody> {
+    let event = serde_json::json!({
+        "type": "ERROR",
+        "object": {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "too old resource version",
+            "reason": "Expired",
+            "code": 410,
+        },
+    });
+    let mut response = Response::new(BoxBody::new(
+        Full::new(Bytes::from(format!("{event}\n")))
+            .map_err(|never: std::convert::Infallible| -> BoxError { match never {} }),
+    ));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// Headers that belong to one connection, not to the request.
@@ -409,6 +494,7 @@ mod tests {
             unavailable: 3,
             dropped: 5,
             cut: 7,
+            expired: 3,
         };
         let faults: Vec<Option<Fault>> = (1..=8).map(|n| schedule.fault(n)).collect();
         assert_eq!(
@@ -426,5 +512,26 @@ mod tests {
         );
         assert_eq!(schedule.fault(35), Some(Fault::Cut));
         assert!((1..100).all(|n| Schedule::NONE.fault(n).is_none()));
+    }
+
+    #[test]
+    fn the_first_watch_expires_then_every_nth() {
+        let schedule = Schedule {
+            expired: 3,
+            ..Schedule::NONE
+        };
+        let expiring: Vec<u64> = (1..=8).filter(|&w| schedule.expires(w)).collect();
+        assert_eq!(expiring, [1, 4, 7]);
+        assert!((1..100).all(|w| !Schedule::NONE.expires(w)));
+        assert!(is_watch(
+            &"/api/v1/namespaces/n/pods?watch=true&resourceVersion=5"
+                .parse()
+                .expect("uri")
+        ));
+        assert!(!is_watch(
+            &"/api/v1/namespaces/n/pods?watchers=true"
+                .parse()
+                .expect("uri")
+        ));
     }
 }
