@@ -8,8 +8,8 @@ use polyaxon_core::apply::ApplyError;
 use polyaxon_core::cluster::ClusterError;
 use polyaxon_core::config::ConfigErrors;
 use polyaxon_core::discover::DiscoverError;
-use polyaxon_core::forward::ForwardError;
 use polyaxon_core::forward::client_config::ClientConfigError;
+use polyaxon_core::forward::{ConnectError, ForwardError};
 use polyaxon_core::ops::{HelmError, OpError};
 use polyaxon_core::preflight::PreflightError;
 use polyaxon_core::release::{LEASE_SECONDS, LockError, StoreError};
@@ -134,6 +134,10 @@ impl Classify for ForwardError {
         match self {
             ForwardError::Forbidden { .. } => Exit::Cluster,
             ForwardError::Api { source, .. } => source.exit(),
+            ForwardError::PortForward { source, .. } => match source.as_ref() {
+                ConnectError::Upgrade(error) => error.exit(),
+                _ => Exit::Failed,
+            },
             ForwardError::Address { .. } => Exit::Usage,
             _ => Exit::Failed,
         }

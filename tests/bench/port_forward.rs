@@ -344,6 +344,9 @@ async fn measure(
         Tool::Polyaxon => (
             polyaxon,
             vec![
+                // -v says which transport it took (and a line per
+                // connection, as kubectl prints one).
+                "-v",
                 "--kubeconfig",
                 &kubeconfig,
                 "-n",
@@ -386,6 +389,13 @@ async fn measure(
             );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if let Some(transport) = running
+        .stderr()
+        .lines()
+        .find(|l| l.contains("port-forward transport:"))
+    {
+        println!("{}: {}", tool.name(), transport.trim());
     }
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     exchanges(address, settings, samples).await?;

@@ -55,6 +55,10 @@ pub async fn run(global: &GlobalArgs, args: &PortForwardArgs, out: &Output) -> O
             gateway.service, gateway.service_port, pod.name, pod.port
         ));
     }
+    out.detail(
+        1,
+        format!("port-forward transport: {}", prepared.transport()),
+    );
     let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
     let printer = {
         let out = out.clone();
@@ -129,10 +133,10 @@ fn show(out: &Output, event: &ForwardEvent) {
                 left.pod, left.why
             ));
         }
-        ForwardEvent::ConnectionOpened { peer, pod } => out.detail(
+        ForwardEvent::ConnectionOpened { peer, pod, via } => out.detail(
             1,
             format!(
-                "connection from {peer} -> pod {} port {}",
+                "connection from {peer} -> pod {} port {} ({via})",
                 pod.name, pod.port
             ),
         ),

@@ -164,6 +164,17 @@ pub enum ForwardError {
         /// The error.
         source: kube::Error,
     },
+
+    /// The first port-forward connection to the pod could not be opened.
+    #[error("cannot {access} (pod {pod}): {source}")]
+    PortForward {
+        /// What was attempted.
+        access: Access,
+        /// The pod.
+        pod: String,
+        /// Why it failed (boxed: it holds a whole API error).
+        source: Box<super::transport::ConnectError>,
+    },
 }
 
 /// Maps an API error to [`ForwardError::Forbidden`] when the cluster said 403.

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use super::pods::{PodProblem, PodTarget};
+use super::transport::Via;
 
 /// Where events go; a dropped receiver only means nobody is listening.
 pub type EventSender = tokio::sync::mpsc::UnboundedSender<ForwardEvent>;
@@ -39,6 +40,8 @@ pub enum ForwardEvent {
         peer: SocketAddr,
         /// The pod serving it.
         pod: PodTarget,
+        /// Which way it goes there.
+        via: Via,
     },
     /// A forwarded connection ended normally.
     ConnectionClosed {

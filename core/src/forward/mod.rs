@@ -1,9 +1,11 @@
 //! Port-forward from a local listener to the release's gateway, natively:
 //! release + namespace → the Service `<release>-polyaxon-<service>` → its
 //! port 80's target port → a Ready pod behind its selector → one WebSocket
-//! port-forward stream (the `pods/portforward` subresource, through the
-//! kube-rs client; see [`stream`]) per accepted local connection, with a few
-//! streams opened ahead so that a new connection does not wait for one.
+//! to its `pods/portforward` subresource carrying a SPDY session, and a
+//! stream pair on it per accepted local connection (see [`transport`] and
+//! [`spdy`]); or, where the API server does not tunnel SPDY, a WebSocket per
+//! connection (see [`stream`]) with a few opened ahead so that a new
+//! connection does not wait for one.
 //!
 //! Unlike `kubectl port-forward`, the forward outlives its pod: the pods are
 //! watched, and when the chosen one goes away new connections go to the next
@@ -20,11 +22,15 @@ mod error;
 mod events;
 mod gateway;
 mod listen;
+mod pod_stream;
 mod pods;
 mod relay;
 mod spares;
+mod spdy;
 mod stream;
 mod tracker;
+mod transport;
+mod websocket;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,7 +40,6 @@ use std::time::Duration;
 use futures::future::select_all;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::ListParams;
-use kube::client::UpgradeConnectionError;
 use kube::{Api, Client};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -45,10 +50,12 @@ pub use error::{Access, ForwardError, GatewayService};
 pub use events::{EventSender, ForwardEvent, PodLeft};
 pub use gateway::{Gateway, TargetPort, service_name};
 pub use pods::{PodProblem, PodTarget};
+pub use transport::{ConnectError, Transport, Via};
 
 use pods::{Selection, choose};
 use spares::Spares;
 use tracker::Tracker;
+use transport::{First, Sessions};
 
 /// The Python CLI's default local port.
 pub const DEFAULT_LOCAL_PORT: u16 = 8000;
@@ -88,7 +95,8 @@ pub struct ForwardOptions {
     /// while the pod sends nothing (a half-close cannot be passed on to the
     /// pod, and a closed client looks the same as a half-closed one).
     pub linger: Duration,
-    /// How many streams to keep open ahead of new connections (0: none).
+    /// How many streams to keep open ahead of new connections (0: none),
+    /// when each connection has its own WebSocket.
     pub spare_streams: usize,
     /// How long a spare stream is kept before it is replaced.
     pub spare_max_age: Duration,
@@ -123,6 +131,8 @@ pub struct Forward {
     listeners: Vec<TcpListener>,
     pod_wait: Duration,
     linger: Duration,
+    transport: Transport,
+    sessions: Option<Arc<Sessions>>,
     spares: Arc<Spares>,
 }
 
@@ -131,6 +141,7 @@ impl std::fmt::Debug for Forward {
         f.debug_struct("Forward")
             .field("gateway", &self.gateway)
             .field("first", &self.first)
+            .field("transport", &self.transport)
             .field("local", &self.local_addresses())
             .finish()
     }
@@ -188,26 +199,57 @@ impl Forward {
             }
         };
         let listeners = listen::bind(&options.address, options.local_port).await?;
-        // The first connections should not wait for a stream either; and a
-        // refusal to forward shows here rather than on every connection.
-        let spares = Spares::new(
-            client.clone(),
-            &options.namespace,
-            options.spare_streams,
-            options.spare_max_age,
-        );
-        for failure in spares.fill(&first).await {
-            if let kube::Error::UpgradeConnection(UpgradeConnectionError::ProtocolSwitch(status)) =
-                failure
-                && status.as_u16() == 403
-            {
-                return Err(ForwardError::Forbidden {
-                    access: Access::new("create", "pods/portforward", &options.namespace),
-                    user: None,
-                    message: String::new(),
-                });
+        // The first WebSocket settles the transport; a refusal to forward
+        // shows here rather than on every connection.
+        let portforward = Access::new("create", "pods/portforward", &options.namespace);
+        let (transport, opened) = transport::negotiate(client, &options.namespace, &first)
+            .await
+            .map_err(|error| {
+                if error.is_forbidden() {
+                    ForwardError::Forbidden {
+                        access: portforward.clone(),
+                        user: None,
+                        message: String::new(),
+                    }
+                } else {
+                    ForwardError::PortForward {
+                        access: portforward.clone(),
+                        pod: first.name.clone(),
+                        source: Box::new(error),
+                    }
+                }
+            })?;
+        let (sessions, spares) = match opened {
+            First::Session(session) => (
+                Some(Sessions::new(
+                    client.clone(),
+                    &options.namespace,
+                    first.clone(),
+                    session,
+                )),
+                Spares::new(client.clone(), &options.namespace, 0, options.spare_max_age),
+            ),
+            First::Stream(stream) => {
+                let spares = Spares::new(
+                    client.clone(),
+                    &options.namespace,
+                    options.spare_streams,
+                    options.spare_max_age,
+                );
+                spares.put(&first, stream);
+                // The first connections should not wait for a stream either.
+                for failure in spares.fill(&first).await {
+                    if is_forbidden(&failure) {
+                        return Err(ForwardError::Forbidden {
+                            access: portforward,
+                            user: None,
+                            message: String::new(),
+                        });
+                    }
+                }
+                (None, spares)
             }
-        }
+        };
         Ok(Self {
             client: client.clone(),
             gateway,
@@ -216,8 +258,15 @@ impl Forward {
             listeners,
             pod_wait: options.pod_wait,
             linger: options.linger,
+            transport,
+            sessions,
             spares,
         })
+    }
+
+    /// How connections reach the pod, as the API server's answer decided.
+    pub fn transport(&self) -> Transport {
+        self.transport
     }
 
     /// The resolved Service.
@@ -252,11 +301,15 @@ impl Forward {
             events.clone(),
         );
         let spares = self.spares;
-        let filling = tokio::spawn(spares.clone().keep_filled(tracker.clone()));
+        let filling = match &self.sessions {
+            Some(sessions) => tokio::spawn(sessions.clone().follow(tracker.clone())),
+            None => tokio::spawn(spares.clone().keep_filled(tracker.clone())),
+        };
         let shared = relay::Shared {
             client: self.client,
             namespace: self.gateway.namespace,
             tracker,
+            sessions: self.sessions,
             spares,
             pod_wait: self.pod_wait,
             linger: self.linger,
@@ -287,5 +340,16 @@ impl Forward {
         let _ = filling.await;
         let _ = watching.await;
         connections.shutdown().await;
+    }
+}
+
+/// Did the cluster refuse the user (RBAC) to open a stream?
+fn is_forbidden(error: &kube::Error) -> bool {
+    match error {
+        kube::Error::Api(status) => status.code == 403,
+        kube::Error::UpgradeConnection(kube::client::UpgradeConnectionError::ProtocolSwitch(
+            status,
+        )) => status.as_u16() == 403,
+        _ => false,
     }
 }

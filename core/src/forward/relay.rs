@@ -1,11 +1,14 @@
 //! One local connection: pick a pod, take a port-forward stream to it (a
-//! spare opened ahead, else a new one), and move bytes both ways until
-//! either side is done.
+//! stream pair on the pod's SPDY session; or, with a WebSocket per
+//! connection, a spare opened ahead, else a new one), and move bytes both
+//! ways until either side is done.
 //!
-//! Half-closes: when the local client stops sending (FIN), the stream to the
-//! pod is left open so the reply keeps flowing back: the WebSocket
-//! port-forward protocol (v4) has no way to pass a half-close on to the pod
-//! (shutting the stream down ends both directions). When the
+//! Half-closes: when the local client stops sending (FIN), a SPDY data
+//! stream gets a FIN too, as kubectl sends (the kubelet then stops reading
+//! it, though it does not pass the half-close on to the pod's socket); a
+//! WebSocket stream is left open, as the v4 protocol has no way to pass a
+//! half-close on (shutting the stream down ends both directions). Either
+//! way the reply keeps flowing back. When the
 //! pod side ends, the local client gets a FIN and the connection closes. As
 //! a closed client and a half-closed one look the same from here, and some
 //! kubelets (kwok among them) never end the stream until the client side
@@ -26,10 +29,12 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep_until};
 
 use super::events::{EventSender, ForwardEvent};
+use super::pod_stream::PodStream;
 use super::pods::{PodProblem, PodTarget};
 use super::spares::Spares;
-use super::stream::PodStream;
+use super::stream::ChannelStream;
 use super::tracker::Tracker;
+use super::transport::{Sessions, Via};
 
 /// How many pods one connection tries before giving up.
 const ATTEMPTS: usize = 3;
@@ -52,7 +57,9 @@ pub struct Shared {
     pub namespace: String,
     /// The pod choice.
     pub tracker: Tracker,
-    /// Streams opened ahead.
+    /// The SPDY sessions, when the API server tunnels SPDY.
+    pub sessions: Option<Arc<Sessions>>,
+    /// Streams opened ahead, when each connection has its own WebSocket.
     pub spares: Arc<Spares>,
     /// How long to wait for a Ready pod.
     pub pod_wait: Duration,
@@ -66,7 +73,7 @@ pub struct Shared {
 pub async fn handle(local: TcpStream, peer: SocketAddr, shared: Shared) {
     let _ = local.set_nodelay(true);
     let events = &shared.events;
-    let (target, mut stream) = match connect(&shared).await {
+    let (target, mut stream, via) = match connect(&shared).await {
         Ok(connected) => connected,
         Err(error) => {
             let _ = events.send(ForwardEvent::ConnectionFailed { peer, error });
@@ -76,9 +83,11 @@ pub async fn handle(local: TcpStream, peer: SocketAddr, shared: Shared) {
     let _ = events.send(ForwardEvent::ConnectionOpened {
         peer,
         pod: target.clone(),
+        via,
     });
     let error = stream.error();
-    let piped = pipe(local, &mut stream, error, shared.linger).await;
+    let half_close = matches!(stream, PodStream::Spdy(_));
+    let piped = pipe(local, &mut stream, error, shared.linger, half_close).await;
     let event = match piped.end {
         End::Done => ForwardEvent::ConnectionClosed {
             peer,
@@ -102,9 +111,9 @@ pub async fn handle(local: TcpStream, peer: SocketAddr, shared: Shared) {
     stream.close(CLOSE_GRACE).await;
 }
 
-/// A stream to a Ready pod: a spare if one is in stock, else a new one,
-/// trying the next pod when one refuses (it may have just gone away).
-async fn connect(shared: &Shared) -> Result<(PodTarget, PodStream), String> {
+/// A stream to a Ready pod, trying the next pod when one refuses (it may
+/// have just gone away).
+async fn connect(shared: &Shared) -> Result<(PodTarget, PodStream, Via), String> {
     let mut last_error = String::new();
     for _ in 0..ATTEMPTS {
         let target = shared
@@ -117,36 +126,78 @@ async fn connect(shared: &Shared) -> Result<(PodTarget, PodStream), String> {
                 });
                 format!("no Ready pod within {}s: {why}", shared.pod_wait.as_secs())
             })?;
-        if let Some(spare) = shared.spares.take(&target) {
-            return Ok((target, spare));
-        }
-        // None in stock: a spare being opened may be ready before a stream
-        // of this connection's own.
-        let own = PodStream::open(&shared.client, &shared.namespace, &target.name, target.port);
-        let opened = tokio::select! {
-            spare = shared.spares.next_arrival(&target) => return Ok((target, spare)),
-            opened = own => opened,
+        let Some(sessions) = &shared.sessions else {
+            match own_websocket(shared, &target).await {
+                Ok(stream) => return Ok((target, PodStream::Channel(stream), Via::OwnWebSocket)),
+                Err(Refused::Forbidden(message)) => return Err(message),
+                Err(Refused::Failed(message)) => {
+                    last_error = message;
+                    continue;
+                }
+            }
         };
-        match opened {
-            Ok(stream) => {
+        match sessions.open(&target).await {
+            Ok((stream, via)) => {
                 shared.tracker.report_ok(&target.name);
-                return Ok((target, stream));
+                return Ok((target, PodStream::Spdy(stream), via));
             }
-            Err(kube::Error::UpgradeConnection(UpgradeConnectionError::ProtocolSwitch(status)))
-                if status.as_u16() == 403 =>
-            {
-                return Err(format!(
-                    "permission denied: the cluster refused create pods/portforward for pod {} (HTTP 403)",
-                    target.name
-                ));
-            }
+            Err(error) if error.is_forbidden() => return Err(forbidden(&target)),
             Err(error) => {
                 shared.tracker.report_failed(&target.name);
-                last_error = format!("{target}: {}", crate::api_error::explain(&error));
+                last_error = format!("{target}: {error}");
             }
         }
     }
     Err(last_error)
+}
+
+/// Why a pod gave no stream.
+enum Refused {
+    /// The user may not port-forward: no use trying another pod.
+    Forbidden(String),
+    /// This pod failed; another may not.
+    Failed(String),
+}
+
+fn forbidden(target: &PodTarget) -> String {
+    format!(
+        "permission denied: the cluster refused create pods/portforward for pod {} (HTTP 403)",
+        target.name
+    )
+}
+
+/// A WebSocket of the connection's own: a spare if one is in stock, else
+/// whichever comes first of a spare being opened and a new one.
+async fn own_websocket(shared: &Shared, target: &PodTarget) -> Result<ChannelStream, Refused> {
+    if let Some(spare) = shared.spares.take(target) {
+        return Ok(spare);
+    }
+    let own = ChannelStream::open(&shared.client, &shared.namespace, &target.name, target.port);
+    let opened = tokio::select! {
+        spare = shared.spares.next_arrival(target) => return Ok(spare),
+        opened = own => opened,
+    };
+    match opened {
+        Ok(stream) => {
+            shared.tracker.report_ok(&target.name);
+            Ok(stream)
+        }
+        Err(kube::Error::UpgradeConnection(UpgradeConnectionError::ProtocolSwitch(status)))
+            if status.as_u16() == 403 =>
+        {
+            Err(Refused::Forbidden(forbidden(target)))
+        }
+        Err(kube::Error::Api(status)) if status.code == 403 => {
+            Err(Refused::Forbidden(forbidden(target)))
+        }
+        Err(error) => {
+            shared.tracker.report_failed(&target.name);
+            Err(Refused::Failed(format!(
+                "{target}: {}",
+                crate::api_error::explain(&error)
+            )))
+        }
+    }
 }
 
 /// How a piped connection ended.
@@ -170,8 +221,15 @@ struct Piped {
 /// After the local client stops sending, the pod's reply keeps flowing
 /// until the pod ends the stream, a write to the client fails, or the pod has
 /// been silent for `linger` (the client may be gone entirely: a close and a
-/// half-close look the same from here).
-async fn pipe<R, E>(local: TcpStream, remote: R, error: E, linger: Duration) -> Piped
+/// half-close look the same from here). With `half_close`, the client's
+/// FIN is passed on by shutting the pod stream's sending side.
+async fn pipe<R, E>(
+    local: TcpStream,
+    remote: R,
+    error: E,
+    linger: Duration,
+    half_close: bool,
+) -> Piped
 where
     R: AsyncRead + AsyncWrite + Unpin,
     E: Future<Output = Option<String>>,
@@ -188,11 +246,21 @@ where
     let mut pod_error = None;
     let mut error_done = false;
     let end = {
-        // Local → pod. At local EOF it stops without shutting the pod
-        // stream: see the module comment.
-        let up = copy(&mut local_read, &mut remote_write, UP_BUFFER, |n| {
-            sent.fetch_add(n, Ordering::Relaxed);
-        });
+        // Local → pod. At local EOF it shuts the pod stream's sending
+        // side only if that is a half-close: see the module comment.
+        let up = async {
+            copy(&mut local_read, &mut remote_write, UP_BUFFER, |n| {
+                sent.fetch_add(n, Ordering::Relaxed);
+            })
+            .await?;
+            if half_close {
+                remote_write
+                    .shutdown()
+                    .await
+                    .map_err(|e| Failed::Write(e.to_string()))?;
+            }
+            Ok(())
+        };
         // Pod → local. At pod EOF, pass the FIN on. A failed write means the
         // client is gone, which ends the connection like a pod EOF does.
         let down = async {
@@ -314,7 +382,13 @@ mod tests {
         let (mut client, forwarded) = local_pair().await;
         let (stream, mut pod) = tokio::io::duplex(1024);
         let linger = Duration::from_millis(300);
-        let piping = tokio::spawn(pipe(forwarded, stream, std::future::pending(), linger));
+        let piping = tokio::spawn(pipe(
+            forwarded,
+            stream,
+            std::future::pending(),
+            linger,
+            false,
+        ));
 
         client.write_all(b"request").await.unwrap();
         client.shutdown().await.unwrap();
@@ -339,6 +413,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_stream_that_can_half_close_passes_the_clients_fin_on() {
+        let (mut client, forwarded) = local_pair().await;
+        let (stream, mut pod) = tokio::io::duplex(1024);
+        let piping = tokio::spawn(pipe(
+            forwarded,
+            stream,
+            std::future::pending(),
+            Duration::from_secs(60),
+            true,
+        ));
+        client.write_all(b"request").await.unwrap();
+        client.shutdown().await.unwrap();
+        // The pod reads the request, then EOF; its reply still arrives.
+        let mut request = Vec::new();
+        pod.read_to_end(&mut request).await.unwrap();
+        assert_eq!(request, b"request");
+        pod.write_all(b"reply").await.unwrap();
+        drop(pod);
+        let mut reply = Vec::new();
+        client.read_to_end(&mut reply).await.unwrap();
+        assert_eq!(reply, b"reply");
+        let piped = piping.await.unwrap();
+        assert!(matches!(piped.end, End::Done));
+        assert_eq!((piped.sent, piped.received), (7, 5));
+    }
+
+    #[tokio::test]
     async fn when_the_pod_ends_the_stream_the_client_sees_eof() {
         let (mut client, forwarded) = local_pair().await;
         let (stream, mut pod) = tokio::io::duplex(1024);
@@ -347,6 +448,7 @@ mod tests {
             stream,
             std::future::pending(),
             Duration::from_secs(60),
+            false,
         ));
         pod.write_all(b"bye").await.unwrap();
         drop(pod);
@@ -362,7 +464,7 @@ mod tests {
         let (stream, pod) = tokio::io::duplex(1024);
         let error = async { Some("error forwarding port 8000: connection refused".to_string()) };
         drop(pod);
-        let piped = pipe(forwarded, stream, error, Duration::from_secs(60)).await;
+        let piped = pipe(forwarded, stream, error, Duration::from_secs(60), false).await;
         match piped.end {
             End::PodBroke(message) => assert!(message.contains("connection refused"), "{message}"),
             _ => panic!("expected the pod's error"),
@@ -381,6 +483,7 @@ mod tests {
             stream,
             std::future::pending(),
             Duration::from_secs(60),
+            false,
         )
         .await;
         assert!(

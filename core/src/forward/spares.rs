@@ -1,4 +1,6 @@
-//! Streams opened ahead of the connections that will use them.
+//! Streams opened ahead of the connections that will use them, when each
+//! connection has its own WebSocket ([`super::transport`]; a SPDY session
+//! needs none: a new stream on it costs no handshake).
 //!
 //! Opening a port-forward stream costs a TLS connection to the API server, a
 //! WebSocket upgrade, and the API server's own connection to the kubelet:
@@ -27,7 +29,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::pods::{PodTarget, Selection};
-use super::stream::PodStream;
+use super::stream::ChannelStream;
 use super::tracker::Tracker;
 
 /// How long to wait before trying again when opening a spare fails.
@@ -38,7 +40,7 @@ pub const MAX_STOCK: usize = 64;
 struct Spare {
     target: PodTarget,
     opened: Instant,
-    stream: PodStream,
+    stream: ChannelStream,
 }
 
 /// The stock of spare streams, shared by the connections and the filler.
@@ -79,9 +81,21 @@ impl Spares {
         self.stock.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Puts a stream opened elsewhere (the one that settled the transport)
+    /// in stock.
+    pub fn put(&self, target: &PodTarget, stream: ChannelStream) {
+        if self.size > 0 {
+            self.lock().push(Spare {
+                target: target.clone(),
+                opened: Instant::now(),
+                stream,
+            });
+        }
+    }
+
     /// A live spare stream to this pod port, if one is in stock. Taking the
     /// stock below half its goal doubles the goal.
-    pub fn take(&self, target: &PodTarget) -> Option<PodStream> {
+    pub fn take(&self, target: &PodTarget) -> Option<ChannelStream> {
         if self.size == 0 {
             return None;
         }
@@ -103,7 +117,7 @@ impl Spares {
     /// A spare to `target` as soon as one arrives (after [`Spares::take`]
     /// found none): for racing against opening a stream of one's own.
     /// Never resolves when no spares are kept.
-    pub async fn next_arrival(&self, target: &PodTarget) -> PodStream {
+    pub async fn next_arrival(&self, target: &PodTarget) -> ChannelStream {
         loop {
             let arrived = self.arrived.notified();
             if self.size > 0
@@ -154,7 +168,7 @@ impl Spares {
                 };
                 self.opening.fetch_add(missing, Ordering::Relaxed);
                 opening.extend((0..missing).map(|_| {
-                    PodStream::open(&self.client, &self.namespace, &target.name, target.port)
+                    ChannelStream::open(&self.client, &self.namespace, &target.name, target.port)
                 }));
             }
             top_up = false;

@@ -1,5 +1,6 @@
-//! One port-forward stream to one pod port: kube-rs opens the WebSocket to
-//! the API server's `pods/portforward` subresource (`Client::connect`), and
+//! One port-forward connection over its own WebSocket, for API servers that
+//! do not tunnel SPDY (see [`super::transport`]): [`super::websocket`] opens
+//! the WebSocket to the API server's `pods/portforward` subresource, and
 //! this speaks the port-forward protocol on it (`v4.channel.k8s.io`: each
 //! binary message starts with its channel, 0 for data and 1 for errors; the
 //! first message on each channel is the port) as a plain byte stream.
@@ -10,9 +11,6 @@
 //! stream. Measured on the test cluster (tests/bench), that made a
 //! connection 0.6× as fast as kubectl's and the process 2× as large; this
 //! sends up to 64 KiB per message straight from the copy buffer.
-//!
-//! Why not `Client::connect` itself: it opens the WebSocket with
-//! tungstenite's default buffers, 256 KiB per stream; see [`socket_config`].
 
 use std::collections::VecDeque;
 use std::io;
@@ -21,26 +19,24 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use futures::{Sink, SinkExt, Stream};
-use hyper_util::rt::TokioIo;
-use k8s_openapi::api::core::v1::Pod;
-use kube::core::Request;
-use kube::{Client, Resource};
+use kube::Client;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::oneshot;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
+
+use super::websocket;
 
 /// The largest data message sent (plus its channel byte).
 const MAX_MESSAGE: usize = 64 * 1024;
 /// The port-forward protocol: binary messages, the channel in the first byte.
-const PROTOCOL: &str = "v4.channel.k8s.io";
+pub const PROTOCOL: &str = "v4.channel.k8s.io";
 /// Channels of the first (only) port.
 const DATA: u8 = 0;
 const ERROR: u8 = 1;
 
 /// The WebSocket, whatever transport kube-rs gives it.
-trait Socket:
+pub trait Socket:
     Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
 {
 }
@@ -52,8 +48,8 @@ impl<T> Socket for T where
 
 /// A byte stream to a pod's port. Reading returns EOF when the pod side
 /// ends; writing sends data messages (flush after writing). What the pod
-/// side reports on its error channel comes out of [`PodStream::error`].
-pub struct PodStream {
+/// side reports on its error channel comes out of [`ChannelStream::error`].
+pub struct ChannelStream {
     socket: Pin<Box<dyn Socket>>,
     /// Data received and not yet read.
     received: VecDeque<Bytes>,
@@ -65,7 +61,7 @@ pub struct PodStream {
     ended: bool,
 }
 
-impl PodStream {
+impl ChannelStream {
     /// Opens a stream to `port` of the pod.
     pub async fn open(
         client: &Client,
@@ -73,14 +69,13 @@ impl PodStream {
         pod: &str,
         port: u16,
     ) -> Result<Self, kube::Error> {
-        let request = Request::new(Pod::url_path(&(), Some(namespace)))
-            .portforward(pod, &[port])
-            .map_err(kube::Error::BuildRequest)?;
-        let socket = upgrade(client, request).await?;
+        let (socket, _) =
+            websocket::open(client, namespace, pod, port, &[PROTOCOL], socket_config()).await?;
         Ok(Self::new(Box::pin(socket)))
     }
 
-    fn new(socket: Pin<Box<dyn Socket>>) -> Self {
+    /// The stream on a WebSocket that negotiated [`PROTOCOL`].
+    pub fn new(socket: Pin<Box<dyn Socket>>) -> Self {
         let (error_out, error_in) = oneshot::channel();
         Self {
             socket,
@@ -166,7 +161,7 @@ impl PodStream {
 /// 128 KiB to write from) are per stream, and a forward with 200
 /// connections holds 200 streams. Messages are at most 64 KiB either way
 /// (the read buffer grows to fit a larger one).
-fn socket_config() -> WebSocketConfig {
+pub fn socket_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
@@ -175,78 +170,7 @@ fn socket_config() -> WebSocketConfig {
 /// Bytes read from the API server at a time.
 const READ_BUFFER: usize = 32 * 1024;
 
-/// Opens the WebSocket of `request` (a `pods/portforward` URL) as kube-rs's
-/// `Client::connect` does, with [`socket_config`]'s buffers.
-async fn upgrade(
-    client: &Client,
-    request: http::Request<Vec<u8>>,
-) -> Result<impl Socket + use<>, kube::Error> {
-    use http::header::{
-        CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL,
-        SEC_WEBSOCKET_VERSION, UPGRADE,
-    };
-    use http_body_util::BodyExt;
-    use kube::client::UpgradeConnectionError;
-    use tokio_tungstenite::tungstenite::handshake::{client::generate_key, derive_accept_key};
-
-    let (mut parts, body) = request.into_parts();
-    let key = generate_key();
-    let headers = &mut parts.headers;
-    headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-    headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
-    headers.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
-    headers.insert(
-        SEC_WEBSOCKET_KEY,
-        HeaderValue::from_str(&key).map_err(|e| kube::Error::HttpError(e.into()))?,
-    );
-    headers.insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(PROTOCOL));
-    let response = client
-        .send(http::Request::from_parts(
-            parts,
-            kube::client::Body::from(body),
-        ))
-        .await?;
-    let status = response.status();
-    if status.is_client_error() || status.is_server_error() {
-        // The API server explains a refusal in a Status, as for any request.
-        let text = response
-            .into_body()
-            .collect()
-            .await
-            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-            .unwrap_or_default();
-        let refusal = serde_json::from_str::<kube::core::Status>(&text).unwrap_or_else(|_| {
-            kube::core::Status::failure(text.trim(), "Failed to parse error data")
-                .with_code(status.as_u16())
-        });
-        return Err(kube::Error::Api(refusal.boxed()));
-    }
-    if status != http::StatusCode::SWITCHING_PROTOCOLS {
-        return Err(kube::Error::UpgradeConnection(
-            UpgradeConnectionError::ProtocolSwitch(status),
-        ));
-    }
-    let accepted = response
-        .headers()
-        .get(SEC_WEBSOCKET_ACCEPT)
-        .is_some_and(|v| v.as_bytes() == derive_accept_key(key.as_bytes()).as_bytes());
-    if !accepted {
-        return Err(kube::Error::UpgradeConnection(
-            UpgradeConnectionError::SecWebSocketAcceptKeyMismatch,
-        ));
-    }
-    let upgraded = hyper::upgrade::on(response).await.map_err(|e| {
-        kube::Error::UpgradeConnection(UpgradeConnectionError::GetPendingUpgrade(e))
-    })?;
-    Ok(WebSocketStream::from_raw_socket(
-        TokioIo::new(upgraded),
-        Role::Client,
-        Some(socket_config()),
-    )
-    .await)
-}
-
-impl AsyncRead for PodStream {
+impl AsyncRead for ChannelStream {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -272,7 +196,7 @@ impl AsyncRead for PodStream {
     }
 }
 
-impl AsyncWrite for PodStream {
+impl AsyncWrite for ChannelStream {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -320,7 +244,7 @@ mod tests {
     }
 
     /// An in-memory WebSocket pair, standing in for the API server's end.
-    fn socket_pair() -> (PodStream, FarEnd) {
+    fn socket_pair() -> (ChannelStream, FarEnd) {
         let (to_far, sent) = mpsc::unbounded::<Message>();
         let (send, from_far) = mpsc::unbounded::<Result<Message, WsError>>();
         let sink = to_far.sink_map_err(|_| WsError::ConnectionClosed);
@@ -328,7 +252,7 @@ mod tests {
             sink,
             stream: from_far,
         };
-        (PodStream::new(Box::pin(socket)), FarEnd { sent, send })
+        (ChannelStream::new(Box::pin(socket)), FarEnd { sent, send })
     }
 
     struct Joined<K, S> {
