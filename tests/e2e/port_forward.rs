@@ -184,6 +184,27 @@ fn polyaxon(args: &[&str], home: &Path) -> Result<Running> {
     )
 }
 
+/// Starts `polyaxon [-v] -n <ns> port-forward -r <release> -p <port>` and
+/// waits until it says it forwards.
+async fn forwarding(
+    ns: &str,
+    release: &str,
+    port: u16,
+    home: &Path,
+    verbose: bool,
+) -> Result<Running> {
+    let port_arg = port.to_string();
+    let mut args = vec!["-n", ns, "port-forward", "-r", release, "-p", &port_arg];
+    if verbose {
+        args.insert(0, "-v");
+    }
+    let mut forward = polyaxon(&args, home)?;
+    forward
+        .wait_for_stderr(&format!("Forwarding from 127.0.0.1:{port}"), WAIT)
+        .await?;
+    Ok(forward)
+}
+
 fn local(port: u16) -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }
@@ -228,10 +249,7 @@ async fn port_forward_serves_the_gateway_on_localhost_and_points_the_client_conf
         }
 
         let port = free_port()?;
-        let mut forward = polyaxon(&["-n", &ns, "port-forward", "-r", RELEASE, "-p", &port.to_string()], &home)?;
-        forward
-            .wait_for_stderr(&format!("Forwarding from 127.0.0.1:{port}"), WAIT)
-            .await?;
+        let mut forward = forwarding(&ns, RELEASE, port, &home, false).await?;
         let stdout = forward.stdout();
         assert!(stdout.contains("Client configuration is updated!"), "stdout: {stdout}");
         assert!(
@@ -290,21 +308,7 @@ async fn fifty_concurrent_connections_each_move_10_mib_both_ways_intact() -> Res
 
         let home = scratch_dir("pf-home")?;
         let port = free_port()?;
-        let mut forward = polyaxon(
-            &[
-                "-n",
-                &ns,
-                "port-forward",
-                "-r",
-                RELEASE,
-                "-p",
-                &port.to_string(),
-            ],
-            &home,
-        )?;
-        forward
-            .wait_for_stderr(&format!("Forwarding from 127.0.0.1:{port}"), WAIT)
-            .await?;
+        let mut forward = forwarding(&ns, RELEASE, port, &home, false).await?;
 
         const SIZE: u64 = 10 * 1024 * 1024;
         let exchanges =
@@ -357,22 +361,7 @@ async fn fifty_concurrent_connections_share_one_spdy_session_and_each_gets_its_o
 
         let home = scratch_dir("pf-home")?;
         let port = free_port()?;
-        let mut forward = polyaxon(
-            &[
-                "-v",
-                "-n",
-                &ns,
-                "port-forward",
-                "-r",
-                RELEASE,
-                "-p",
-                &port.to_string(),
-            ],
-            &home,
-        )?;
-        forward
-            .wait_for_stderr(&format!("Forwarding from 127.0.0.1:{port}"), WAIT)
-            .await?;
+        let mut forward = forwarding(&ns, RELEASE, port, &home, true).await?;
         assert!(
             forward
                 .stderr()
@@ -467,13 +456,7 @@ async fn the_transport_is_spdy_where_the_api_server_tunnels_it_else_a_websocket_
 
         let home = scratch_dir("pf-home")?;
         let port = free_port()?;
-        let mut forward = polyaxon(
-            &["-v", "-n", &ns, "port-forward", "-r", RELEASE, "-p", &port.to_string()],
-            &home,
-        )?;
-        forward
-            .wait_for_stderr(&format!("Forwarding from 127.0.0.1:{port}"), WAIT)
-            .await?;
+        let mut forward = forwarding(&ns, RELEASE, port, &home, true).await?;
         let (said, via) = if tunnels {
             ("port-forward transport: SPDY/3.1 over one WebSocket to the pod", "(SPDY session 1, stream ")
         } else {
