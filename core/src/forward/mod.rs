@@ -239,7 +239,7 @@ impl Forward {
                 spares.put(&first, stream);
                 // The first connections should not wait for a stream either.
                 for failure in spares.fill(&first).await {
-                    if is_forbidden(&failure) {
+                    if transport::is_forbidden(&failure) {
                         return Err(ForwardError::Forbidden {
                             access: portforward,
                             user: None,
@@ -340,16 +340,5 @@ impl Forward {
         let _ = filling.await;
         let _ = watching.await;
         connections.shutdown().await;
-    }
-}
-
-/// Did the cluster refuse the user (RBAC) to open a stream?
-fn is_forbidden(error: &kube::Error) -> bool {
-    match error {
-        kube::Error::Api(status) => status.code == 403,
-        kube::Error::UpgradeConnection(kube::client::UpgradeConnectionError::ProtocolSwitch(
-            status,
-        )) => status.as_u16() == 403,
-        _ => false,
     }
 }

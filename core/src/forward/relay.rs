@@ -23,7 +23,6 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use kube::Client;
-use kube::client::UpgradeConnectionError;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep_until};
@@ -34,7 +33,7 @@ use super::pods::{PodProblem, PodTarget};
 use super::spares::Spares;
 use super::stream::ChannelStream;
 use super::tracker::Tracker;
-use super::transport::{Sessions, Via};
+use super::transport::{Sessions, Via, is_forbidden};
 
 /// How many pods one connection tries before giving up.
 const ATTEMPTS: usize = 3;
@@ -182,14 +181,7 @@ async fn own_websocket(shared: &Shared, target: &PodTarget) -> Result<ChannelStr
             shared.tracker.report_ok(&target.name);
             Ok(stream)
         }
-        Err(kube::Error::UpgradeConnection(UpgradeConnectionError::ProtocolSwitch(status)))
-            if status.as_u16() == 403 =>
-        {
-            Err(Refused::Forbidden(forbidden(target)))
-        }
-        Err(kube::Error::Api(status)) if status.code == 403 => {
-            Err(Refused::Forbidden(forbidden(target)))
-        }
+        Err(error) if is_forbidden(&error) => Err(Refused::Forbidden(forbidden(target))),
         Err(error) => {
             shared.tracker.report_failed(&target.name);
             Err(Refused::Failed(format!(

@@ -104,14 +104,25 @@ pub enum ConnectError {
 impl ConnectError {
     /// Did the cluster refuse the user (RBAC)?
     pub fn is_forbidden(&self) -> bool {
-        match self {
-            ConnectError::Upgrade(kube::Error::Api(status)) => status.code == 403,
-            ConnectError::Upgrade(kube::Error::UpgradeConnection(
-                kube::client::UpgradeConnectionError::ProtocolSwitch(status),
-            )) => status.as_u16() == 403,
-            _ => false,
-        }
+        matches!(self, ConnectError::Upgrade(error) if is_forbidden(error))
     }
+}
+
+/// The HTTP status the API server answered an upgrade with, whether kube
+/// reports it as an API error or as a refused protocol switch.
+fn upgrade_status(error: &kube::Error) -> Option<u16> {
+    match error {
+        kube::Error::Api(status) => Some(status.code),
+        kube::Error::UpgradeConnection(kube::client::UpgradeConnectionError::ProtocolSwitch(
+            status,
+        )) => Some(status.as_u16()),
+        _ => None,
+    }
+}
+
+/// Did the cluster refuse the user (RBAC) to open a stream?
+pub fn is_forbidden(error: &kube::Error) -> bool {
+    upgrade_status(error) == Some(403)
 }
 
 /// What the first WebSocket turned out to be.
@@ -136,14 +147,7 @@ pub fn transport_of(protocol: Option<&str>) -> Option<Transport> {
 /// Is this answer to the offer of SPDY a refusal of the offer (worth asking
 /// again for v4 alone), rather than a refusal of the user or a missing pod?
 pub fn refuses_the_offer(error: &kube::Error) -> bool {
-    let code = match error {
-        kube::Error::Api(status) => status.code,
-        kube::Error::UpgradeConnection(kube::client::UpgradeConnectionError::ProtocolSwitch(
-            status,
-        )) => status.as_u16(),
-        _ => return false,
-    };
-    code == 400 || (500..=502).contains(&code)
+    upgrade_status(error).is_some_and(|code| code == 400 || (500..=502).contains(&code))
 }
 
 /// Opens the first WebSocket to `target`, offering SPDY then v4, and says
@@ -216,6 +220,18 @@ struct Current {
     number: u64,
 }
 
+impl Current {
+    /// A stream pair to `port` on this session, and how the CLI names it.
+    fn stream(&self, port: u16) -> Result<(SpdyStream, Via), SessionError> {
+        let stream = self.session.open(port)?;
+        let via = Via::Session {
+            session: self.number,
+            stream: stream.id(),
+        };
+        Ok((stream, via))
+    }
+}
+
 impl Sessions {
     /// The sessions of a forward, starting with the negotiated one.
     pub fn new(client: Client, namespace: &str, first: PodTarget, session: Session) -> Arc<Self> {
@@ -237,31 +253,25 @@ impl Sessions {
     pub async fn open(&self, target: &PodTarget) -> Result<(SpdyStream, Via), ConnectError> {
         let mut current = self.current.lock().await;
         if let Some(open) = current.as_ref().filter(|c| c.target == *target) {
-            match open.session.open(target.port) {
-                Ok(stream) => {
-                    let via = Via::Session {
-                        session: open.number,
-                        stream: stream.id(),
-                    };
-                    return Ok((stream, via));
-                }
+            match open.stream(target.port) {
+                Ok(opened) => return Ok(opened),
                 // Ended or going away: a new session below.
                 Err(_) => *current = None,
             }
         }
-        let session = self.start(target).await?;
-        let number = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
-        let stream = session.open(target.port)?;
-        let via = Via::Session {
-            session: number,
-            stream: stream.id(),
-        };
-        *current = Some(Current {
-            target: target.clone(),
+        let fresh = self.numbered(target.clone(), self.start(target).await?);
+        let opened = fresh.stream(target.port)?;
+        *current = Some(fresh);
+        Ok(opened)
+    }
+
+    /// A session just opened, with the next number of this forward.
+    fn numbered(&self, target: PodTarget, session: Session) -> Current {
+        Current {
+            target,
             session,
-            number,
-        });
-        Ok((stream, via))
+            number: self.opened.fetch_add(1, Ordering::Relaxed) + 1,
+        }
     }
 
     /// Opens a session to the tracker's pod whenever it changes, so that the
@@ -280,12 +290,7 @@ impl Sessions {
                     .as_ref()
                     .is_some_and(|c| c.target == target && c.session.is_open());
                 if !fresh && let Ok(session) = self.start(&target).await {
-                    let number = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
-                    *current = Some(Current {
-                        target,
-                        session,
-                        number,
-                    });
+                    *current = Some(self.numbered(target, session));
                 }
             }
             if selection.changed().await.is_err() {
