@@ -205,6 +205,20 @@ async fn forwarding(
     Ok(forward)
 }
 
+/// A forward that said no error, stopped with Ctrl-C, exits 0; its home
+/// is removed.
+async fn stops_cleanly(mut forward: Running, home: &Path) -> Result<()> {
+    assert!(
+        forward.stderr().lines().all(|l| !l.starts_with("error:")),
+        "stderr:\n{}",
+        forward.stderr()
+    );
+    forward.signal("INT")?;
+    assert!(forward.wait_exit(Duration::from_secs(10)).await?.success());
+    let _ = std::fs::remove_dir_all(home);
+    Ok(())
+}
+
 fn local(port: u16) -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }
@@ -308,7 +322,7 @@ async fn fifty_concurrent_connections_each_move_10_mib_both_ways_intact() -> Res
 
         let home = scratch_dir("pf-home")?;
         let port = free_port()?;
-        let mut forward = forwarding(&ns, RELEASE, port, &home, false).await?;
+        let forward = forwarding(&ns, RELEASE, port, &home, false).await?;
 
         const SIZE: u64 = 10 * 1024 * 1024;
         let exchanges =
@@ -335,15 +349,7 @@ async fn fifty_concurrent_connections_each_move_10_mib_both_ways_intact() -> Res
         let half = echo_exchange(local(port), 1024 * 1024, 7, true).await?;
         assert!(half.intact(), "half-closed exchange: {half:?}");
 
-        assert!(
-            forward.stderr().lines().all(|l| !l.starts_with("error:")),
-            "stderr:\n{}",
-            forward.stderr()
-        );
-        forward.signal("INT")?;
-        assert!(forward.wait_exit(Duration::from_secs(10)).await?.success());
-        let _ = std::fs::remove_dir_all(&home);
-        Ok(())
+        stops_cleanly(forward, &home).await
     })
     .await
 }
@@ -361,7 +367,7 @@ async fn fifty_concurrent_connections_share_one_spdy_session_and_each_gets_its_o
 
         let home = scratch_dir("pf-home")?;
         let port = free_port()?;
-        let mut forward = forwarding(&ns, RELEASE, port, &home, true).await?;
+        let forward = forwarding(&ns, RELEASE, port, &home, true).await?;
         assert!(
             forward
                 .stderr()
@@ -410,15 +416,7 @@ async fn fifty_concurrent_connections_share_one_spdy_session_and_each_gets_its_o
             streams.insert(stream.trim_end_matches(')').to_string());
         }
         assert_eq!(streams.len(), 50, "one stream each: {lines:#?}");
-        assert!(
-            forward.stderr().lines().all(|l| !l.starts_with("error:")),
-            "stderr:\n{}",
-            forward.stderr()
-        );
-        forward.signal("INT")?;
-        assert!(forward.wait_exit(Duration::from_secs(10)).await?.success());
-        let _ = std::fs::remove_dir_all(&home);
-        Ok(())
+        stops_cleanly(forward, &home).await
     })
     .await
 }
@@ -476,15 +474,7 @@ async fn the_transport_is_spdy_where_the_api_server_tunnels_it_else_a_websocket_
         forward
             .wait_for_stderr(via, Duration::from_secs(5))
             .await?;
-        assert!(
-            forward.stderr().lines().all(|l| !l.starts_with("error:")),
-            "stderr:\n{}",
-            forward.stderr()
-        );
-        forward.signal("INT")?;
-        assert!(forward.wait_exit(Duration::from_secs(10)).await?.success());
-        let _ = std::fs::remove_dir_all(&home);
-        Ok(())
+        stops_cleanly(forward, &home).await
     })
     .await
 }
