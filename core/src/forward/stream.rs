@@ -18,14 +18,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use futures::{Sink, SinkExt, Stream};
+use futures::SinkExt;
 use kube::Client;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 
-use super::websocket;
+use super::websocket::{self, Socket};
 
 /// The largest data message sent (plus its channel byte).
 const MAX_MESSAGE: usize = 64 * 1024;
@@ -34,17 +34,6 @@ pub const PROTOCOL: &str = "v4.channel.k8s.io";
 /// Channels of the first (only) port.
 const DATA: u8 = 0;
 const ERROR: u8 = 1;
-
-/// The WebSocket, whatever transport kube-rs gives it.
-pub trait Socket:
-    Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
-{
-}
-
-impl<T> Socket for T where
-    T: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
-{
-}
 
 /// A byte stream to a pod's port. Reading returns EOF when the pod side
 /// ends; writing sends data messages (flush after writing). What the pod
@@ -233,8 +222,8 @@ impl AsyncWrite for ChannelStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::StreamExt;
     use futures::channel::mpsc;
+    use futures::{Sink, Stream, StreamExt};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// The far end of a socket: what the stream sends, and a way to send to it.

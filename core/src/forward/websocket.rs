@@ -7,6 +7,7 @@
 //! tungstenite's default buffers (256 KiB), which a WebSocket per connection
 //! cannot afford; and it does not tell the negotiated subprotocol.
 
+use futures::{Sink, Stream};
 use http::header::{
     CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL,
     SEC_WEBSOCKET_VERSION, UPGRADE,
@@ -21,6 +22,23 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::client::generate_key;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+/// A WebSocket to the API server, whatever transport kube-rs gives it (the
+/// tests give an in-memory one): what both transports speak over.
+pub trait Socket:
+    Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin + 'static
+{
+}
+
+impl<T> Socket for T where
+    T: Stream<Item = Result<Message, WsError>>
+        + Sink<Message, Error = WsError>
+        + Send
+        + Unpin
+        + 'static
+{
+}
 
 /// An open WebSocket to the API server.
 pub type Upgraded = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;

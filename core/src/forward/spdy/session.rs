@@ -22,15 +22,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use futures::channel::mpsc as queue;
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
+use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::error::SessionError;
 use super::frame::{self, Assembler, Frame, REFUSED_STREAM};
 use super::headers::{HeaderCompressor, HeaderDecompressor};
 use super::stream::{Incoming, Role, SpdyStream};
+use crate::forward::websocket::Socket;
 
 /// How often the server is pinged (kubectl pings every 10 s too).
 const PING_EVERY: Duration = Duration::from_secs(10);
@@ -51,21 +52,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 pub(super) enum Outgoing {
     One(Frame),
     Two(Frame, Frame),
-}
-
-/// The WebSocket, whatever transport kube-rs gives it.
-pub trait Socket:
-    Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin + 'static
-{
-}
-
-impl<T> Socket for T where
-    T: Stream<Item = Result<Message, WsError>>
-        + Sink<Message, Error = WsError>
-        + Send
-        + Unpin
-        + 'static
-{
 }
 
 /// A stream's slot in the session: who gets its frames.
